@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, query functions that take a session, Alembic migrations."""

@@ -1,0 +1,1 @@
+"""Query functions: async, take a session first, may flush, never commit."""

@@ -1,0 +1,165 @@
+"""Queueing, claiming and settling outgoing messages."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import OutboxMessage, OutboxStatus, Priority
+
+
+async def queue_message(
+    session: AsyncSession,
+    *,
+    channel: str,
+    chat_id: str,
+    payload: dict[str, Any],
+    priority: int = Priority.NOTICE,
+    is_group_chat: bool = False,
+    dedupe_key: str | None = None,
+    not_before: datetime | None = None,
+    claimed_until: datetime | None = None,
+) -> OutboxMessage:
+    """Queue a message; with `claimed_until` it is born claimed by the caller, who sends it
+    right away (a reply), and falls to the worker only if the caller dies first."""
+    row = OutboxMessage(
+        channel=channel,
+        chat_id=chat_id,
+        payload=payload,
+        priority=int(priority),
+        is_group_chat=is_group_chat,
+        dedupe_key=dedupe_key,
+    )
+    if not_before is not None:
+        row.next_attempt_at = not_before
+    if claimed_until is not None:
+        row.status, row.claimed_until, row.attempts = OutboxStatus.SENDING, claimed_until, 1
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def claim_messages(
+    session: AsyncSession,
+    *,
+    channel: str,
+    now: datetime,
+    lease: timedelta,
+    limit: int,
+    ids: Sequence[int] | None = None,
+    chat_id: str | None = None,
+) -> list[OutboxMessage]:
+    """Take due messages for sending: pending ones, and ones whose sender died mid-lease.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so several processes claim disjoint sets.
+    """
+    due = or_(
+        (OutboxMessage.status == OutboxStatus.PENDING) & (OutboxMessage.next_attempt_at <= now),
+        (OutboxMessage.status == OutboxStatus.SENDING) & (OutboxMessage.claimed_until < now),
+    )
+    query = select(OutboxMessage).where(OutboxMessage.channel == channel, due)
+    if ids is not None:
+        query = query.where(OutboxMessage.id.in_(ids))
+    if chat_id is not None:
+        query = query.where(OutboxMessage.chat_id == chat_id)
+    query = (
+        query.order_by(OutboxMessage.priority, OutboxMessage.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(await session.scalars(query))
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.claimed_until = now + lease
+        row.attempts += 1
+    await session.flush()
+    return rows
+
+
+async def mark_all_sent(
+    session: AsyncSession, *, sent: Sequence[tuple[int, str | None]], at: datetime
+) -> None:
+    """Settle several sent messages in one statement: (outbox id, messenger's message id)."""
+    if not sent:
+        return
+    await session.execute(
+        update(OutboxMessage),
+        [
+            {
+                "id": message_id,
+                "status": OutboxStatus.SENT,
+                "sent_at": at,
+                "claimed_until": None,
+                "external_message_id": external_id,
+            }
+            for message_id, external_id in sent
+        ],
+    )
+
+
+async def mark_retry(
+    session: AsyncSession, *, message_id: int, at: datetime, error: str, chat_id: str | None = None
+) -> None:
+    values: dict[str, Any] = {
+        "status": OutboxStatus.PENDING,
+        "next_attempt_at": at,
+        "claimed_until": None,
+        "last_error": error,
+    }
+    if chat_id is not None:
+        values["chat_id"] = chat_id
+    await session.execute(
+        update(OutboxMessage).where(OutboxMessage.id == message_id).values(**values)
+    )
+
+
+async def release_claims(session: AsyncSession, *, ids: list[int]) -> None:
+    """Give claimed rows back untouched: due as they were, for the next pass to take."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.PENDING, claimed_until=None)
+        )
+
+
+async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id)
+        .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=error)
+    )
+
+
+async def move_outbox_chat(
+    session: AsyncSession, *, channel: str, old_chat_id: str, new_chat_id: str
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.channel == channel,
+            OutboxMessage.chat_id == old_chat_id,
+            OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+        )
+        .values(chat_id=new_chat_id)
+    )
+
+
+async def count_by_status(session: AsyncSession, *, channel: str | None = None) -> dict[str, int]:
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    if channel is not None:
+        query = query.where(OutboxMessage.channel == channel)
+    return {status: count for status, count in (await session.execute(query)).all()}
+
+
+async def next_due_at(session: AsyncSession, *, channel: str) -> datetime | None:
+    return await session.scalar(
+        select(OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.channel == channel, OutboxMessage.status == OutboxStatus.PENDING)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
