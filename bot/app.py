@@ -1,0 +1,199 @@
+"""All wiring in one place: what starts, in which order, and what stops it.
+
+Order: database (migrated) → engine → outbox workers → channels (they feed the engine and hand
+its replies to their worker) → scheduler → webhook server. Shutdown runs in reverse, so nothing
+receives an update it can no longer answer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+from bot.channels.telegram import TelegramChannel
+from bot.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pacing
+from bot.config import Settings
+from bot.dialog.engine import DialogEngine, QueuedReply
+from bot.i18n import compile_catalogs
+from bot.outbox import OutboxWorker
+from bot.pacing import Pacer, PacingRules
+from bot.scheduler import build_scheduler
+from bot.tips.media import MEDIA_QUEUE, MediaStore
+from bot.webhook import build_web_app, telegram_webhook, zalo_webhook
+from handlers import build_flows
+from storage.db import Database
+from storage.migrate import upgrade_async
+
+log = logging.getLogger(__name__)
+
+
+def telegram_pacing(settings: Settings) -> PacingRules:
+    return PacingRules(
+        overall_per_second=settings.telegram_global_rate,
+        private_chat_interval=settings.telegram_private_chat_interval,
+        group_chat_interval=60.0 / settings.telegram_group_per_minute,
+    )
+
+
+@dataclass
+class BotApp:
+    settings: Settings
+    db: Database
+    engine: DialogEngine
+    workers: dict[str, OutboxWorker] = field(default_factory=dict)
+    telegram: TelegramChannel | None = None
+    zalo: ZaloChannel | None = None
+    web_port: int | None = None  # the bound port, once the webhook server listens
+    media_store: MediaStore | None = None  # fetches tips' photos and voice messages
+
+    def wake_worker(self, channel: str) -> None:
+        if worker := self.workers.get(channel):
+            worker.wake()
+        if channel == MEDIA_QUEUE and self.media_store is not None:
+            self.media_store.wake()
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncIterator[BotApp]:
+    """Start every configured channel with its worker, the scheduler and the webhook server."""
+    compile_catalogs()
+    if migrate:
+        await upgrade_async(settings.database_url)
+    db = Database(settings.database_url)
+    app = BotApp(settings=settings, db=db, engine=None)  # type: ignore[arg-type]
+    app.engine = DialogEngine(
+        db=db, flows=build_flows(), settings=settings, on_queued=app.wake_worker
+    )
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(db.close)
+        if settings.telegram_bot_token:
+            await stack.enter_async_context(_telegram(app))
+        if settings.zalo_bot_token:
+            await stack.enter_async_context(_zalo(app))
+        await stack.enter_async_context(_media_store(app))
+        scheduler = build_scheduler(db, settings, wake=app.wake_worker)
+        scheduler.start()
+        stack.callback(scheduler.shutdown, wait=False)
+        if (settings.webhook_url and app.telegram) or (settings.zalo_webhook_url and app.zalo):
+            await stack.enter_async_context(_webhook_server(app))
+        yield app
+
+
+@asynccontextmanager
+async def _telegram(app: BotApp) -> AsyncIterator[None]:
+    worker_ref: list[OutboxWorker] = []
+
+    async def deliver(replies: list[QueuedReply]) -> None:
+        await worker_ref[0].deliver_now(replies)
+
+    channel = TelegramChannel(
+        settings=app.settings, engine=app.engine, db=app.db, deliver_replies=deliver
+    )
+    worker = OutboxWorker(db=app.db, sender=channel, pacer=Pacer(telegram_pacing(app.settings)))
+    worker_ref.append(worker)
+    app.workers[channel.name] = worker
+    app.telegram = channel
+    async with _background(worker.run(), worker.stop), channel.running():
+        if not app.settings.telegram_bot_username and channel.bot.username:
+            # Invite links (t.me/<bot>?start=CODE) need it; Telegram told us at initialize().
+            app.settings.telegram_bot_username = channel.bot.username
+        yield
+
+
+@asynccontextmanager
+async def _zalo(app: BotApp) -> AsyncIterator[None]:
+    worker_ref: list[ZaloOutboxWorker] = []
+
+    async def deliver(replies: list[QueuedReply]) -> None:
+        await worker_ref[0].deliver_now(replies)
+
+    quota = ZaloQuota(app.db, app.settings, wake=app.wake_worker)
+    channel = ZaloChannel(
+        settings=app.settings,
+        engine=app.engine,
+        db=app.db,
+        deliver_replies=deliver,
+        quota=quota,
+    )
+    worker = ZaloOutboxWorker(
+        db=app.db, sender=channel, pacer=Pacer(zalo_pacing(app.settings)), quota=quota
+    )
+    worker_ref.append(worker)
+    app.workers[channel.name] = worker
+    app.zalo = channel
+    try:
+        async with _background(worker.run(), worker.stop), channel.running():
+            yield
+    finally:
+        await worker.account(force=True)  # the last messages' count
+
+
+@asynccontextmanager
+async def _media_store(app: BotApp) -> AsyncIterator[None]:
+    """Fetches tips' photos and voice messages from the messengers that are running."""
+    sources = {channel.name: channel for channel in (app.telegram, app.zalo) if channel}
+    if not sources:
+        yield
+        return
+    media = MediaStore(db=app.db, settings=app.settings, sources=sources)
+    app.media_store = media
+    async with _background(media.run(), media.stop):
+        yield
+
+
+@asynccontextmanager
+async def _webhook_server(app: BotApp) -> AsyncIterator[None]:
+    routes = {}
+    if app.settings.webhook_url and app.telegram is not None:
+        routes[app.settings.webhook_path] = telegram_webhook(
+            secret=app.settings.webhook_secret or "", process=app.telegram.process_webhook_update
+        )
+    if app.settings.zalo_webhook_url and app.zalo is not None:
+        routes[app.settings.zalo_webhook_path] = zalo_webhook(
+            secret=app.settings.zalo_webhook_secret or "", process=app.zalo.process_webhook_update
+        )
+    runner = web.AppRunner(build_web_app(routes), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, app.settings.webhook_listen, app.settings.webhook_port)
+    await site.start()
+    sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
+    app.web_port = sockets[0].getsockname()[1] if sockets else app.settings.webhook_port
+    log.info("webhook server listening on port %s", app.web_port)
+    try:
+        yield
+    finally:
+        await runner.cleanup()
+
+
+@asynccontextmanager
+async def _background(coroutine, stop) -> AsyncIterator[None]:  # type: ignore[no-untyped-def]
+    task = asyncio.create_task(coroutine)
+    try:
+        yield
+    finally:
+        stop()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, timeout=10)
+
+
+async def serve_forever(settings: Settings) -> None:
+    """`python -m bot run`: until SIGINT or SIGTERM."""
+    import signal
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with running_bot(settings) as app:
+        if not app.telegram and not app.zalo:
+            log.warning(
+                "no messenger token configured: nothing to serve (try `python -m bot console`)"
+            )
+        await stop.wait()
+    log.info("stopped")

@@ -1,0 +1,1 @@
+"""The campaign calendar: rules, the lunar calendar, the reminder tick, broadcasts."""

@@ -1,0 +1,199 @@
+"""Broadcasts: an announcement to an audience, queued at BROADCAST priority as outbox rows
+`bc:<id>:<channel>:<chat>`. Progress is the count of those rows by status; when none is
+pending any more the author gets a final report (`report_finished`, a scheduler job).
+
+A crash mid-fan-out loses nothing and repeats nothing: the rows were queued in the transaction
+that created the broadcast, and the outbox worker sends each once (leases, SKIP LOCKED).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.calendar.audience import Recipient, resolve
+from bot.calendar.delivery import queue_many
+from bot.config import Settings
+from bot.dialog.messages import OutboundMessage
+from bot.i18n import Translator
+from storage.db import Database
+from storage.models import (
+    Broadcast,
+    BroadcastStatus,
+    ChannelAccount,
+    Commune,
+    Group,
+    OutboxMessage,
+    OutboxStatus,
+    Priority,
+)
+from storage.repos.outbox import queue_message
+
+
+async def sender_label(session: AsyncSession, audience: str, commune_code: str, t: Translator):  # type: ignore[no-untyped-def]
+    kind, _, arg = audience.partition(":")
+    if kind == "group":
+        group = await session.get(Group, int(arg))
+        return t.gettext(
+            "📢 Message from the leader of {group}:", group=group.name if group else ""
+        )
+    commune = await session.get(Commune, commune_code)
+    return t.gettext(
+        "📢 Announcement from the commune police of {commune}:",
+        commune=commune.name if commune else commune_code,
+    )
+
+
+async def render(
+    session: AsyncSession, broadcast: Broadcast, t: Translator, *, private: bool
+) -> OutboundMessage:
+    header = await sender_label(session, broadcast.audience, broadcast.commune_code, t)
+    text = f"{header}\n\n{broadcast.text}"
+    if private:
+        text += "\n\n" + t.gettext("To receive no more campaign messages, send /tatnhacnho.")
+    return OutboundMessage(text=text, photo=broadcast.photo)
+
+
+async def start(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    commune_code: str,
+    author_person_id: int,
+    author: ChannelAccount,
+    audience: str,
+    text: str,
+    photo: str | None,
+    now: datetime,
+) -> tuple[Broadcast, set[str]]:
+    """The broadcast and the channels its messages were queued on."""
+    recipients = await resolve(session, commune_code, audience, today=now.date())
+    broadcast = Broadcast(
+        commune_code=commune_code,
+        author_person_id=author_person_id,
+        author_channel=author.channel,
+        author_chat_id=author.chat_id,
+        author_language=author.language,
+        audience=audience,
+        text=text,
+        photo=photo,
+        total=len(recipients),
+        created_at=now,
+    )
+    session.add(broadcast)
+    await session.flush()
+    # A photo is the author's messenger's file id: other messengers get the text alone.
+    payloads: dict[tuple[str, bool, bool], dict[str, Any]] = {}
+    for recipient in recipients:
+        key = _payload_key(broadcast, recipient)
+        if key not in payloads:
+            t = Translator(recipient.language, settings.timezone)
+            message = await render(session, broadcast, t, private=not recipient.is_group)
+            if not key[2]:
+                message = replace(message, photo=None)
+            payloads[key] = message.to_payload()
+    await queue_many(
+        session,
+        (
+            (
+                r.channel,
+                r.chat_id,
+                r.is_group,
+                payloads[_payload_key(broadcast, r)],
+                _key(broadcast, r),
+            )
+            for r in recipients
+        ),
+        priority=Priority.BROADCAST,
+        not_before=now,
+        now=now,
+    )
+    return broadcast, {r.channel for r in recipients}
+
+
+def _payload_key(broadcast: Broadcast, recipient: Recipient) -> tuple[str, bool, bool]:
+    same_messenger = recipient.channel == broadcast.author_channel
+    return recipient.language, recipient.is_group, same_messenger
+
+
+def _key(broadcast: Broadcast, recipient: Recipient) -> str:
+    return f"bc:{broadcast.id}:{recipient.channel}:{recipient.chat_id}"
+
+
+@dataclass(frozen=True)
+class Progress:
+    sent: int
+    failed: int
+    remaining: int
+
+    @property
+    def done(self) -> bool:
+        return self.remaining == 0
+
+
+async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
+    rows = await session.execute(
+        select(OutboxMessage.status, func.count())
+        .where(OutboxMessage.dedupe_key.like(f"bc:{broadcast_id}:%"))
+        .group_by(OutboxMessage.status)
+    )
+    counts = dict(rows.all())
+    return Progress(
+        counts.get(OutboxStatus.SENT, 0),
+        counts.get(OutboxStatus.FAILED, 0),
+        counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
+    )
+
+
+def progress_text(t: Translator, broadcast: Broadcast, state: Progress) -> str:
+    return t.gettext(
+        "Announcement #{id} ({when}): {sent} sent, {failed} failed, {remaining} remaining, "
+        "of {total}.",
+        id=broadcast.id,
+        when=t.datetime(broadcast.created_at),
+        sent=state.sent,
+        failed=state.failed,
+        remaining=state.remaining,
+        total=broadcast.total,
+    )
+
+
+async def report_finished(db: Database, settings: Settings, now: datetime) -> set[str]:
+    """Broadcasts with nothing left to send: marked done, their author told the outcome once."""
+    channels: set[str] = set()
+    async with db.transaction() as session:
+        ids = list(
+            await session.scalars(
+                select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
+            )
+        )
+    for broadcast_id in ids:
+        async with db.transaction() as session:
+            state = await progress(session, broadcast_id)
+            if not state.done:
+                continue
+            claimed = await session.execute(
+                update(Broadcast)
+                .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
+                .values(status=BroadcastStatus.DONE, finished_at=now)
+            )
+            if claimed.rowcount != 1:  # another process reported it
+                continue
+            broadcast = await session.get(Broadcast, broadcast_id)
+            assert broadcast is not None
+            t = Translator(broadcast.author_language, settings.timezone)
+            text = t.gettext("✅ Announcement sent.") + "\n" + progress_text(t, broadcast, state)
+            await queue_message(
+                session,
+                channel=broadcast.author_channel,
+                chat_id=broadcast.author_chat_id,
+                payload=OutboundMessage(text=text).to_payload(),
+                priority=Priority.NOTICE,
+                dedupe_key=f"bcdone:{broadcast_id}",
+            )
+            channels.add(broadcast.author_channel)
+    return channels

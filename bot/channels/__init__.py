@@ -1,0 +1,1 @@
+"""Messenger adapters: thin, each holding its own client; the engine never imports them."""

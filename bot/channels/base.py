@@ -1,0 +1,48 @@
+"""The contract between the outbox worker and a messenger: send, or say why not."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from bot.dialog.messages import OutboundMessage
+
+
+class DeliveryError(Exception):
+    """Base of what a sender may raise; the message is plain English for logs, without
+    personal data."""
+
+
+class TryLater(DeliveryError):
+    """The messenger is down, slow or rate-limiting us; `retry_after` seconds if it said."""
+
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class Undeliverable(DeliveryError):
+    """Sending again will not help: the user blocked the bot, the chat is gone, the request
+    is malformed."""
+
+    def __init__(self, reason: str, *, blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.blocked = blocked
+
+
+class ChatMoved(DeliveryError):
+    """A Telegram group became a supergroup with a new id; send there instead."""
+
+    def __init__(self, new_chat_id: str) -> None:
+        super().__init__("chat migrated")
+        self.new_chat_id = new_chat_id
+
+
+class Sender(Protocol):
+    """What the outbox worker needs from a channel."""
+
+    name: str
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        """Deliver one message (split as the messenger needs); returns the messenger's id of
+        the last part. Raises a DeliveryError subclass on failure."""
+        ...

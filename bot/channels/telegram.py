@@ -1,0 +1,335 @@
+"""Telegram through python-telegram-bot, used as transport only.
+
+PTB receives updates (long polling, or our aiohttp webhook feeding `process_update`) and sends
+messages; everything else happens in the dialog engine. Updates of one chat are handled one at
+a time and in order; different chats run concurrently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from telegram import (
+    BotCommand,
+    ChatMemberUpdated,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.constants import ChatMemberStatus
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.channels.base import ChatMoved, TryLater, Undeliverable
+from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
+from bot.config import Settings
+from bot.dialog.engine import DialogEngine, QueuedReply
+from bot.dialog.messages import OutboundMessage, encode_callback
+from bot.i18n import N_, Translator
+from bot.text_match import split_text
+from bot.tips.media import FileTooLarge, FileUnavailable
+from storage.base import utcnow
+from storage.db import Database
+from storage.repos.accounts import mark_blocked, move_account_chat
+from storage.repos.conversations import move_chat
+
+log = logging.getLogger(__name__)
+
+MAX_CAPTION = 1024
+ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
+# The commands shown in Telegram's menu; the texts are msgids translated per language.
+COMMAND_MENU = (
+    ("start", N_("Start")),
+    ("menu", N_("Main menu")),
+    ("help", N_("Help")),
+    ("huy", N_("Cancel what you are doing")),
+)
+
+
+def build_application(settings: Settings, *, webhook: bool) -> Application:
+    api = settings.telegram_api_url
+    builder = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token or "")
+        .base_url(f"{api}/bot")
+        .base_file_url(f"{api}/file/bot")
+        .concurrent_updates(True)
+        # We pace and retry in the outbox; PTB's own retries would double them.
+        .get_updates_read_timeout(35)
+    )
+    if webhook:
+        builder = builder.updater(None)
+    return builder.build()
+
+
+class TelegramChannel:
+    """Receives Telegram updates into the engine and sends outbox messages to Telegram."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: DialogEngine,
+        db: Database,
+        deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.db = db
+        self.deliver_replies = deliver_replies
+        self.webhook = bool(settings.webhook_url)
+        self.application = build_application(settings, webhook=self.webhook)
+        self.application.add_handler(TypeHandler(Update, self._on_update))
+        self.application.add_error_handler(self._on_error)
+        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]
+        return self.application.bot
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[TelegramChannel]:
+        """Connect, announce the command menu, receive updates until the block ends."""
+        await self.application.initialize()
+        try:
+            await self._set_command_menu()
+            if self.webhook:
+                await self.bot.set_webhook(
+                    url=self.settings.webhook_url or "",
+                    secret_token=self.settings.webhook_secret,
+                    allowed_updates=ALLOWED_UPDATES,
+                )
+            else:
+                await self.bot.delete_webhook()
+                assert self.application.updater is not None
+                await self.application.updater.start_polling(
+                    allowed_updates=ALLOWED_UPDATES, timeout=30
+                )
+            await self.application.start()
+            log.info("telegram channel started (%s)", "webhook" if self.webhook else "polling")
+            yield self
+        finally:
+            if self.application.updater and self.application.updater.running:
+                await self.application.updater.stop()
+            if self.application.running:
+                await self.application.stop()
+            await self.application.shutdown()
+
+    async def _set_command_menu(self) -> None:
+        for language in ("vi", "en"):
+            t = Translator(language, self.settings.timezone)
+            commands = [BotCommand(name, t.gettext(text)) for name, text in COMMAND_MENU]
+            # Vietnamese is the default for everyone whose app is not set to English.
+            await self.bot.set_my_commands(
+                commands, language_code=None if language == "vi" else "en"
+            )
+
+    async def process_webhook_update(self, data: dict[str, object]) -> None:
+        """Handle one update posted to our webhook; returns once it is committed."""
+        update = Update.de_json(data, self.bot)
+        await self.application.process_update(update)
+
+    # --- inbound -------------------------------------------------------------------------
+    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+        if update.callback_query is not None:
+            await self._answer_callback(update)
+        if update.my_chat_member is not None:
+            await self._on_membership(update.my_chat_member)
+            return
+        message = update.message
+        if message is not None and message.migrate_to_chat_id:
+            await self._on_migration(str(message.chat.id), str(message.migrate_to_chat_id))
+            return
+        event = to_event(
+            update, bot_username=self.bot.username if self.application.running else None
+        )
+        if event is None:
+            return
+        async with self._chat_lock(event.chat_id):
+            replies = await self.engine.handle(event)
+            await self.deliver_replies(replies)
+
+    @asynccontextmanager
+    async def _chat_lock(self, chat_id: str) -> AsyncIterator[None]:
+        """One update per chat at a time, in arrival order; the lock is dropped when unused."""
+        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+        self._chat_locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chat_locks[chat_id]
+            if users == 1:
+                del self._chat_locks[chat_id]
+            else:
+                self._chat_locks[chat_id] = (lock, users - 1)
+
+    async def _answer_callback(self, update: Update) -> None:
+        try:
+            await update.callback_query.answer()  # type: ignore[union-attr]
+        except TelegramError as exc:
+            # Too old to answer (over 15 minutes) or a network blip: the press is still handled.
+            log.info("could not answer a callback query: %s", type(exc).__name__)
+
+    async def _on_membership(self, change: ChatMemberUpdated) -> None:
+        status = change.new_chat_member.status
+        if (
+            status in (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+            and change.chat.type == "private"
+        ):
+            async with self.db.transaction() as session:
+                await mark_blocked(
+                    session, channel=CHANNEL, chat_id=str(change.chat.id), at=utcnow()
+                )
+            log.info("a user blocked the bot")
+
+    async def _on_migration(self, old_chat_id: str, new_chat_id: str) -> None:
+        async with self.db.transaction() as session:
+            await move_account_chat(
+                session, channel=CHANNEL, old_chat_id=old_chat_id, new_chat_id=new_chat_id
+            )
+            await move_chat(
+                session, channel=CHANNEL, old_chat_id=old_chat_id, new_chat_id=new_chat_id
+            )
+        log.info("a group chat migrated to a supergroup")
+
+    async def _on_error(self, _update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error(
+            "telegram handler failed: %s", type(context.error).__name__, exc_info=context.error
+        )
+
+    async def download(self, ref: str) -> bytes:
+        """A file a user sent (a tip's photo or voice message), for the evidence store; at
+        most TIP_MAX_ATTACHMENT_MB. Raises FileUnavailable when Telegram will never give it."""
+        limit = self.settings.tip_max_attachment_mb * 1024 * 1024
+        try:
+            file = await self.bot.get_file(ref)
+            if file.file_size is not None and file.file_size > limit:
+                raise FileTooLarge(f"{file.file_size} bytes")
+            content = await file.download_as_bytearray()
+        except BadRequest as exc:  # an unknown file id, or over the Bot API's 20 MB
+            raise FileUnavailable(exc.message) from None
+        if len(content) > limit:
+            raise FileTooLarge(f"{len(content)} bytes")
+        return bytes(content)
+
+    # --- outbound ------------------------------------------------------------------------
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        try:
+            return await self._send(int(chat_id), message)
+        except RetryAfter as exc:
+            retry_after = exc.retry_after
+            seconds = (
+                retry_after if isinstance(retry_after, int | float) else retry_after.total_seconds()
+            )
+            raise TryLater("telegram 429", retry_after=float(seconds)) from None
+        except ChatMigrated as exc:
+            raise ChatMoved(str(exc.new_chat_id)) from None
+        except Forbidden as exc:
+            raise Undeliverable(f"forbidden: {exc.message}", blocked=True) from None
+        except BadRequest as exc:
+            raise Undeliverable(f"bad request: {exc.message}") from None
+        except NetworkError as exc:  # includes TimedOut and HTTP 5xx from a proxy
+            raise TryLater(f"network: {type(exc).__name__}") from None
+
+    async def _send(self, chat_id: int, message: OutboundMessage) -> str | None:
+        markup = reply_markup(message)
+        if message.edit_message_id and not (message.photo or message.document):
+            return await self._edit(chat_id, message, markup)
+        if message.photo or message.document or message.file_content is not None:
+            return await self._send_file(chat_id, message, markup)
+        pieces = split_text(message.text, MAX_TEXT) or [" "]
+        sent = None
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            sent = await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None
+            )
+        return str(sent.message_id) if sent else None
+
+    async def _edit(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
+        """Replace a card's text and buttons where it stands; "not modified" is success."""
+        message_id = int(message.edit_message_id or 0)
+        try:
+            await self.bot.edit_message_text(
+                message.text[:MAX_TEXT], chat_id=chat_id, message_id=message_id, reply_markup=markup
+            )
+        except BadRequest as exc:
+            if "not modified" not in exc.message.lower():
+                raise
+        return str(message_id)
+
+    async def _send_file(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
+        caption, rest = message.text, ""
+        if len(caption) > MAX_CAPTION:
+            caption, rest = "", message.text
+        if message.file_content is not None:
+            payload = InputFile(
+                message.file_content.encode(), filename=message.file_name or "binhyen.txt"
+            )
+        else:
+            source = message.photo or message.document or ""
+            payload = await asyncio.to_thread(_file_or_url, source)
+            if isinstance(payload, bytes):  # a file we made: keep its name (and extension)
+                payload = InputFile(payload, filename=Path(source).name)
+        if message.photo:
+            sent = await self.bot.send_photo(
+                chat_id, payload, caption=caption or None, reply_markup=None if rest else markup
+            )
+        else:
+            sent = await self.bot.send_document(
+                chat_id, payload, caption=caption or None, reply_markup=None if rest else markup
+            )
+        pieces = split_text(rest, MAX_TEXT)
+        for index, piece in enumerate(pieces):
+            last = index == len(pieces) - 1
+            sent = await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None
+            )
+        return str(sent.message_id)
+
+
+def _file_or_url(source: str) -> bytes | str:
+    """A local file's bytes (reports we made), or the URL/file id as it is."""
+    path = Path(source)
+    return path.read_bytes() if path.is_file() else source
+
+
+def reply_markup(message: OutboundMessage):  # type: ignore[no-untyped-def]
+    """Inline buttons for choices (one per row, as elderly users tap best); a reply keyboard
+    when we ask for a phone number or a location, which only Telegram's own buttons can send."""
+    if message.force_reply:
+        # Typed text in a group reaches the bot only as a reply; "hủy" still works typed.
+        return ForceReply()
+    if message.request_contact or message.request_location:
+        buttons = []
+        if message.request_contact:
+            buttons.append([KeyboardButton(message.request_contact, request_contact=True)])
+        if message.request_location:
+            buttons.append([KeyboardButton(message.request_location, request_location=True)])
+        buttons += [[KeyboardButton(c.label)] for c in message.choices]
+        return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
+    if message.choices:
+        rows = [
+            [InlineKeyboardButton(c.label, callback_data=encode_callback(message.token, c.key))]
+            for c in message.choices
+        ]
+        return InlineKeyboardMarkup(rows)
+    return None

@@ -1,0 +1,617 @@
+"""Zalo through the Zalo Bot API, with our own small aiohttp client.
+
+Updates come by long polling (`getUpdates` hands out one update per call, an idle poll ends
+with HTTP 408, and already-read updates may come again) or by webhook (`/zalo/webhook` on the
+same aiohttp server as Telegram's, its secret checked in constant time). Every update is
+deduplicated on its `message_id` (in memory, and by the engine's update ledger across restarts
+and processes); updates of one chat are handled one at a time and in order.
+
+Zalo has no buttons, no message editing, no locations and no files, so messages are sent as
+text (`bot.channels.text_render`): choices numbered, the buttons under notices as the commands
+to type, long texts split at 2,000 characters. A free bot has a monthly message budget: every
+message sent is counted in the database (`ZaloQuota`), commune admins are warned at 80 %, and
+when little is left, campaign messages (broadcasts, notices) wait while replies and tips go.
+
+The bot token is part of every request's URL: it is never logged, and network errors are
+reported by their kind only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.channels.base import TryLater, Undeliverable
+from bot.channels.text_render import render_text, typed_commands
+from bot.channels.zalo_events import CHANNEL, MAX_TEXT, to_event, unwrap
+from bot.config import Settings
+from bot.dialog.engine import DialogEngine, QueuedReply
+from bot.dialog.flows import ACTION_PREFIX
+from bot.dialog.messages import OutboundMessage
+from bot.i18n import N_, Translator
+from bot.membership import accounts_of
+from bot.outbox import OutboxWorker
+from bot.pacing import PacingRules
+from bot.text_match import split_text
+from bot.tips.media import FileTooLarge, FileUnavailable
+from storage.base import utcnow
+from storage.db import Database, is_sqlite
+from storage.models import (
+    ChannelAccount,
+    OutboxMessage,
+    OutboxStatus,
+    Priority,
+    Role,
+    RoleAssignment,
+    ZaloUsage,
+)
+from storage.repos.outbox import queue_message
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
+SEND_TIMEOUT = 20.0
+MAX_BACKOFF = 60.0
+SEEN_KEYS = 10_000  # message ids remembered, against replayed updates
+QUOTA_PAUSE = 900.0  # seconds the channel rests after "quota exceeded"
+RATE_PAUSE = 5.0  # after a 429 that is not about the quota and says nothing more
+REPLY_WAIT_LIMIT = 10.0  # seconds a reply may wait for the channel before the worker takes it
+WARN_AT = 0.8
+HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
+FLUSH_EVERY = 5.0  # seconds between writes of the message count
+LANGUAGE_CACHE_SECONDS = 60.0
+CAMPAIGN = Priority.NOTICE  # this priority and lower ones wait when the budget is short
+
+PHOTO_NOT_SHOWN = N_("(There is a picture here that Zalo cannot show.)")
+FILE_NOT_SENT = N_("(There is a file here that Zalo cannot carry.)")
+QUOTA_WARNING = N_(
+    "Zalo: the bot has sent {used} of its {quota} messages for this month ({percent} %). When "
+    "little is left, campaign messages wait so that replies and tips still go out. If your "
+    "Zalo plan allows more, raise ZALO_MONTHLY_QUOTA."
+)
+
+
+def zalo_pacing(settings: Settings) -> PacingRules:
+    return PacingRules(
+        overall_per_second=settings.zalo_global_rate,
+        private_chat_interval=settings.zalo_private_chat_interval,
+        group_chat_interval=60.0 / settings.zalo_group_per_minute,
+    )
+
+
+# --- the HTTP client ------------------------------------------------------------------------
+class ZaloApiError(Exception):
+    """Zalo answered `ok: false` (or an HTTP error): status, error_code and description."""
+
+    def __init__(self, status: int, error_code: int, description: str) -> None:
+        super().__init__(f"zalo {status}/{error_code}: {description}")
+        self.status = status
+        self.error_code = error_code
+        self.description = description
+
+    @property
+    def idle(self) -> bool:
+        """An idle long poll: normal, not an error."""
+        return 408 in (self.status, self.error_code)
+
+    @property
+    def quota_exceeded(self) -> bool:
+        return 429 in (self.status, self.error_code) and "quota" in self.description.lower()
+
+
+class ZaloNetworkError(Exception):
+    """No answer: connection refused, reset, timed out. Carries the kind, never the URL."""
+
+
+class ZaloClient:
+    """`call(method, params)` → the `result`; raises ZaloApiError or ZaloNetworkError."""
+
+    def __init__(self, *, token: str, api_url: str) -> None:
+        self._base = f"{api_url.rstrip('/')}/bot{token}"
+        self._http: aiohttp.ClientSession | None = None
+
+    async def open(self) -> None:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100), raise_for_status=False
+            )
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None:  # stopping: what the outbox still sends is retried later
+            raise ZaloNetworkError("client closed")
+        return self._http
+
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float = SEND_TIMEOUT,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
+    ) -> Any:
+        try:
+            async with self.http.post(
+                f"{self._base}/{method}",
+                json=params or {},
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            ) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except TimeoutError:
+            raise ZaloNetworkError("timeout") from None
+        except aiohttp.ClientError as exc:  # its text may hold the URL, hence the token
+            raise ZaloNetworkError(type(exc).__name__) from None
+        if isinstance(body, dict) and body.get("ok") is True and status < 400:
+            return body.get("result")
+        if not isinstance(body, dict):
+            raise ZaloApiError(status, status, f"HTTP {status}")
+        code = body.get("error_code")
+        error_code = code if isinstance(code, int) else status
+        # Some errors come as HTTP 200 with ok=false: their error_code stands for the status.
+        http_status = status if status >= 400 else error_code
+        raise ZaloApiError(http_status, error_code, str(body.get("description") or "")[:200])
+
+    async def download(self, url: str, *, limit: int) -> bytes:
+        """A picture a user sent, by its URL; at most `limit` bytes."""
+        try:
+            async with self.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
+                if response.status in (403, 404, 410):
+                    raise FileUnavailable(f"HTTP {response.status}")
+                if response.status >= 400:
+                    raise ZaloNetworkError(f"HTTP {response.status}")
+                if response.content_length is not None and response.content_length > limit:
+                    raise FileTooLarge(f"{response.content_length} bytes")
+                content = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    content += chunk
+                    if len(content) > limit:
+                        raise FileTooLarge(f"over {limit} bytes")
+                return bytes(content)
+        except TimeoutError:
+            raise ZaloNetworkError("timeout") from None
+        except aiohttp.ClientError as exc:
+            raise ZaloNetworkError(type(exc).__name__) from None
+
+
+# --- the monthly budget ---------------------------------------------------------------------
+class ZaloQuota:
+    """Messages sent to Zalo this calendar month: counted in memory as they go, added to the
+    database every few seconds (several processes add to the same row), compared with
+    ZALO_MONTHLY_QUOTA. The commune admins are warned once a month at 80 %."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        wake: Callable[[str], None] = lambda _channel: None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.wake = wake
+        self.limit = settings.zalo_monthly_quota
+        self._month: str | None = None
+        self._stored = 0  # the month's count in the database at the last flush
+        self._pending = 0  # sent since
+        self._loaded = False
+        self._exhausted: str | None = None  # the month Zalo said "quota exceeded"
+
+    def month(self) -> str:
+        return self.clock().astimezone(self.settings.timezone).strftime("%Y-%m")
+
+    def _roll(self) -> str:
+        month = self.month()
+        if month != self._month:
+            self._month, self._stored, self._loaded = month, 0, False
+        return month
+
+    def record(self, count: int = 1) -> None:
+        self._roll()
+        self._pending += count
+
+    def exceeded(self) -> None:
+        """Zalo refused a message for the quota: whatever our count says, it is spent."""
+        self._exhausted = self._roll()
+
+    @property
+    def used(self) -> int:
+        self._roll()
+        return self._stored + self._pending
+
+    @property
+    def needs_flush(self) -> bool:
+        self._roll()
+        return self._pending > 0 or not self._loaded
+
+    def short(self) -> bool:
+        """Little enough left that campaign messages should wait."""
+        if self.limit <= 0:
+            return False
+        month = self._roll()
+        if self._exhausted == month:
+            return True
+        return self.limit - self.used <= self.limit * self.settings.zalo_quota_reserve
+
+    async def flush(self) -> None:
+        """Add what was sent since the last flush to the month's row; warn at 80 %."""
+        month = self._roll()
+        pending, self._pending = self._pending, 0
+        now = self.clock()
+        try:
+            async with self.db.transaction() as session:
+                insert = sqlite_insert if is_sqlite(self.db.url) else postgresql_insert
+                await session.execute(
+                    insert(ZaloUsage)
+                    .values(month=month, sent=0, updated_at=now)
+                    .on_conflict_do_nothing()
+                )
+                await session.execute(
+                    update(ZaloUsage)
+                    .where(ZaloUsage.month == month)
+                    .values(sent=ZaloUsage.sent + pending, updated_at=now)
+                )
+                row = await session.get(
+                    ZaloUsage, month, populate_existing=True, with_for_update=True
+                )
+                assert row is not None
+                channels = await self._maybe_warn(session, row, now)
+        except Exception:
+            self._pending += pending  # counted next time
+            raise
+        if self._month == month:
+            self._stored, self._loaded = row.sent, True
+        for channel in channels:
+            self.wake(channel)
+
+    async def _maybe_warn(self, session, row: ZaloUsage, now: datetime) -> set[str]:  # type: ignore[no-untyped-def]
+        if self.limit <= 0 or row.warned_at is not None or row.sent < WARN_AT * self.limit:
+            return set()
+        row.warned_at = now
+        admins = list(
+            await session.scalars(
+                select(RoleAssignment.person_id)
+                .where(RoleAssignment.role == Role.COMMUNE_ADMIN)
+                .distinct()
+            )
+        )
+        channels: set[str] = set()
+        for account in await accounts_of(session, admins):
+            t = Translator(account.language, self.settings.timezone)
+            text = t.gettext(
+                QUOTA_WARNING,
+                used=row.sent,
+                quota=self.limit,
+                percent=round(100 * row.sent / self.limit),
+            )
+            await queue_message(
+                session,
+                channel=account.channel,
+                chat_id=account.chat_id,
+                payload=OutboundMessage(text=text).to_payload(),
+                priority=Priority.TIP,
+                dedupe_key=f"zalo-quota:{row.month}:{account.id}",
+            )
+            channels.add(account.channel)
+        log.warning(
+            "Zalo messages this month: %s of %s; commune admins warned", row.sent, self.limit
+        )
+        return channels
+
+
+class ZaloOutboxWorker(OutboxWorker):
+    """The outbox worker, keeping the month's count and holding campaign messages back when
+    the budget is short (replies and tips still go)."""
+
+    def __init__(self, *, quota: ZaloQuota, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.quota = quota
+        self._flushed_at = float("-inf")
+
+    async def send_due(self) -> int:
+        await self.account()
+        return await super().send_due()
+
+    async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
+        """Replies go at once, unless Zalo made the channel rest (the quota is spent): then
+        they stay for the worker (their lease runs out), rather than hold the webhook call."""
+        resting = self.pacer._paused_until - self.pacer.clock()
+        if resting > REPLY_WAIT_LIMIT:
+            return
+        await super().deliver_now(replies)
+
+    async def account(self, *, force: bool = False) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if self.quota.needs_flush and (force or loop_time - self._flushed_at >= FLUSH_EVERY):
+            self._flushed_at = loop_time
+            try:
+                await self.quota.flush()
+            except Exception:
+                log.exception("could not write the Zalo message count")
+        if self.quota.short():
+            await self.hold_campaigns()
+
+    async def hold_campaigns(self) -> int:
+        now = self.clock()
+        async with self.db.transaction() as session:
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == self.channel,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.priority >= CAMPAIGN,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .values(
+                    next_attempt_at=now + HOLD_CAMPAIGNS_FOR,
+                    last_error="held: the Zalo monthly budget is short",
+                )
+                .execution_options(synchronize_session=False)
+            )
+        held = result.rowcount or 0  # type: ignore[attr-defined]
+        if held:
+            log.warning("Zalo budget short: %d campaign messages held for an hour", held)
+        return held
+
+
+# --- the channel ----------------------------------------------------------------------------
+class ZaloChannel:
+    """Receives Zalo updates into the engine and sends outbox messages to Zalo."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: DialogEngine,
+        db: Database,
+        deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
+        quota: ZaloQuota | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.db = db
+        self.deliver_replies = deliver_replies
+        self.quota = quota
+        self.webhook = bool(settings.zalo_webhook_url)
+        self.client = ZaloClient(token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url)
+        self.bot_name: str | None = None
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._languages: dict[str, tuple[str, float]] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._poller: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[ZaloChannel]:
+        """Connect, announce the webhook or start polling, receive until the block ends."""
+        await self.client.open()
+        try:
+            me = await self.client.call("getMe")
+            if isinstance(me, dict):
+                name = me.get("display_name") or me.get("name") or me.get("account_name")
+                self.bot_name = str(name) if name else None
+            if self.webhook:
+                await self.client.call(
+                    "setWebhook",
+                    {
+                        "url": self.settings.zalo_webhook_url,
+                        "secret_token": self.settings.zalo_webhook_secret,
+                    },
+                )
+            else:
+                with contextlib.suppress(ZaloApiError):  # 404 when there was none
+                    await self.client.call("deleteWebhook")
+                self._poller = asyncio.create_task(self._poll_forever())
+            log.info("zalo channel started (%s)", "webhook" if self.webhook else "polling")
+            yield self
+        finally:
+            if self._poller is not None:
+                self._poller.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._poller
+            if self._tasks:
+                await asyncio.wait(self._tasks, timeout=10)
+            await self.client.close()
+
+    # --- inbound -------------------------------------------------------------------------
+    async def process_webhook_update(self, data: dict[str, object]) -> None:
+        """Handle one update posted to our webhook; returns once it is committed."""
+        update = unwrap(data)
+        if update is not None:
+            await self._handle(update)
+
+    async def _poll_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        failures = 0
+        while True:
+            started = loop.time()
+            pause = 0.0
+            try:
+                result = await self.client.call(
+                    "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
+                )
+                failures = 0
+                update = unwrap(result) if result else None
+                if update is not None:
+                    task = asyncio.create_task(self._handle(update))
+                    self._tasks.add(task)
+                    task.add_done_callback(self._tasks.discard)
+            except ZaloApiError as exc:
+                if not exc.idle:
+                    failures += 1
+                    pause = min(MAX_BACKOFF, 2.0**failures)
+                    level = logging.ERROR if exc.status in (401, 403) else logging.WARNING
+                    log.log(level, "zalo getUpdates failed: %s %s", exc.status, exc.description)
+            except ZaloNetworkError as exc:
+                failures += 1
+                pause = min(MAX_BACKOFF, 2.0**failures)
+                log.warning("zalo getUpdates: %s, retrying in %.0fs", exc, pause)
+            except Exception:
+                failures += 1
+                pause = min(MAX_BACKOFF, 2.0**failures)
+                log.exception("zalo poll failed")
+            # Zalo asks for no more than about one poll a second.
+            pause = max(pause, self.settings.zalo_poll_interval - (loop.time() - started))
+            if pause > 0:
+                await asyncio.sleep(pause)
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        try:
+            event = to_event(update, bot_name=self.bot_name)
+            if event is None:
+                return
+            if event.update_key is not None and not self._first_time(event.update_key):
+                return  # a replayed update, already handled by this process
+            async with self._chat_lock(event.chat_id):
+                replies = await self.engine.handle(event)
+                self._remember_languages(replies)
+                await self.deliver_replies(replies)
+        except Exception:
+            log.exception("zalo update failed")
+
+    def _first_time(self, key: str) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_KEYS:
+            self._seen.popitem(last=False)
+        return True
+
+    @asynccontextmanager
+    async def _chat_lock(self, chat_id: str) -> AsyncIterator[None]:
+        """One update per chat at a time, in arrival order; the lock is dropped when unused."""
+        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
+        self._chat_locks[chat_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chat_locks[chat_id]
+            if users == 1:
+                del self._chat_locks[chat_id]
+            else:
+                self._chat_locks[chat_id] = (lock, users - 1)
+
+    async def download(self, ref: str) -> bytes:
+        """A picture a user sent (a tip's photo), by the URL Zalo gave, for the evidence store."""
+        if not ref.startswith(("https://", "http://")):
+            raise FileUnavailable("not a URL")
+        limit = self.settings.tip_max_attachment_mb * 1024 * 1024
+        return await self.client.download(ref, limit=limit)
+
+    # --- outbound ------------------------------------------------------------------------
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        if message.edit_message_id and message.edit_of is None:
+            # Zalo cannot edit: the card stays as it was rather than arriving again, which
+            # would cost the monthly budget on every status change.
+            return message.edit_message_id
+        try:
+            return await self._send(chat_id, message)
+        except ZaloApiError as exc:
+            raise self._delivery_error(exc) from None
+        except ZaloNetworkError as exc:
+            raise TryLater(f"network: {exc}") from None
+
+    def _delivery_error(self, exc: ZaloApiError) -> Exception:
+        if 429 in (exc.status, exc.error_code):
+            if exc.quota_exceeded:
+                if self.quota is not None:
+                    self.quota.exceeded()
+                log.error("Zalo refused a message: the monthly quota is used up")
+                return TryLater("zalo quota exceeded", retry_after=QUOTA_PAUSE)
+            return TryLater("zalo 429", retry_after=RATE_PAUSE)
+        if exc.status == 403 or exc.error_code == 403:
+            return Undeliverable(f"forbidden: {exc.description}", blocked=True)
+        if exc.status in (400, 404) or exc.error_code in (400, 404):
+            return Undeliverable(f"bad request: {exc.description}")
+        if exc.status == 401:
+            log.error("Zalo rejected the bot token")
+        return TryLater(f"zalo {exc.status}: {exc.description}")
+
+    async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        text, t = await self._render(chat_id, message)
+        photo = message.photo or ""
+        sent: Any = None
+        if photo.startswith(("https://", "http://")):
+            caption = text if len(text) <= MAX_TEXT else ""
+            params = {"chat_id": chat_id, "photo": photo}
+            if caption:
+                params["caption"] = caption
+            sent = await self._deliver("sendPhoto", params)
+            text = "" if caption else text
+        elif photo:
+            text = f"{text}\n\n{t.gettext(PHOTO_NOT_SHOWN)}".strip()
+        if message.document:
+            text = f"{text}\n\n{t.gettext(FILE_NOT_SENT)}".strip()
+        pieces = split_text(text, MAX_TEXT)
+        if not pieces and sent is None:
+            pieces = ["…"]
+        for piece in pieces:
+            sent = await self._deliver("sendMessage", {"chat_id": chat_id, "text": piece})
+        if isinstance(sent, dict) and sent.get("message_id") is not None:
+            return str(sent["message_id"])[:64]
+        return None
+
+    async def _deliver(self, method: str, params: dict[str, Any]) -> Any:
+        result = await self.client.call(method, params)
+        if self.quota is not None:
+            self.quota.record()
+        return result
+
+    async def _render(self, chat_id: str, message: OutboundMessage) -> tuple[str, Translator]:
+        t = Translator(await self._language(chat_id), self.settings.timezone)
+        typed: dict[str, str] = {}
+        if any(c.key.startswith(ACTION_PREFIX) for c in message.choices):
+            async with self.db.transaction() as session:
+                typed = await typed_commands(self.engine.flows, session, message.choices)
+        return render_text(message, typed=typed, t=t, attachments=False), t
+
+    def _remember_languages(self, replies: list[QueuedReply]) -> None:
+        """The engine knows the reader's language: no lookup when their replies are sent."""
+        expires = asyncio.get_running_loop().time() + LANGUAGE_CACHE_SECONDS
+        for reply in replies:
+            if reply.language and not reply.is_group:
+                self._cache_language(reply.chat_id, reply.language, expires)
+
+    def _cache_language(self, chat_id: str, language: str, expires: float) -> None:
+        if len(self._languages) > SEEN_KEYS:
+            self._languages.clear()
+        self._languages[chat_id] = (language, expires)
+
+    async def _language(self, chat_id: str) -> str:
+        """The reader's language for the hints we add; a group's is the bot's default."""
+        now = asyncio.get_running_loop().time()
+        cached = self._languages.get(chat_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        async with self.db.transaction() as session:
+            language = await session.scalar(
+                select(ChannelAccount.language)
+                .where(ChannelAccount.channel == CHANNEL, ChannelAccount.chat_id == chat_id)
+                .limit(1)
+            )
+        language = language or self.settings.bot_locale
+        self._cache_language(chat_id, language, now + LANGUAGE_CACHE_SECONDS)
+        return language

@@ -1,0 +1,181 @@
+"""`python -m bot …`: run the bot, chat in the terminal, migrate, seed the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from bot.calendar.cli import add_calendar_commands
+from bot.config import ConfigError, Settings, ensure_secret_key_in_env_file, load_settings
+from bot.invite_cli import add_invite_commands
+from bot.meetings.cli import add_meeting_commands
+from bot.org_files.commands import add_org_commands
+from bot.pledges.commands import add_pledge_commands
+from bot.reports.cli import add_report_commands
+
+log = logging.getLogger("bot")
+
+DEMO_PERSON = "Trần Thị Lan"  # the sample resident of docs/examples/sample_commune.yaml
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    # First start on a new machine: a fresh encryption key, kept in .env.
+    if args.command == "start" and ensure_secret_key_in_env_file(Path(".env")):
+        print("Generated BOT_SECRET_KEY into .env (keep it safe; back it up with the database).")
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, token included
+    return asyncio.run(args.run(settings, args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Bình Yên chatbot")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    start = commands.add_parser("start", help="what `make run` does: run the bot, or the demo")
+    start.set_defaults(run=_start)
+
+    run = commands.add_parser("run", help="run every channel whose token is configured")
+    run.set_defaults(run=_run)
+
+    console = commands.add_parser("console", help="chat with the bot in this terminal")
+    console.add_argument("--as", dest="person", default=DEMO_PERSON, help="person id or name")
+    console.add_argument("--lang", default=None, choices=("vi", "en"))
+    console.set_defaults(run=_console)
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    db_commands.add_parser("upgrade", help="apply migrations").set_defaults(run=_db_upgrade)
+
+    demo = commands.add_parser("demo", help="the sample commune")
+    demo_commands = demo.add_subparsers(dest="demo_command", required=True)
+    demo_commands.add_parser("seed", help="load it (once)").set_defaults(run=_demo_seed)
+
+    police = commands.add_parser("police", help="commune police settings")
+    police_commands = police.add_subparsers(dest="police_command", required=True)
+    desk = police_commands.add_parser(
+        "desk", help="make a group chat the commune's police desk (where its tips arrive)"
+    )
+    desk.add_argument("--commune", required=True, help="the commune's code, e.g. 30073")
+    desk.add_argument("--chat-id", required=True, help="the group chat's id")
+    desk.add_argument("--channel", default="telegram", help="the messenger (default: telegram)")
+    desk.set_defaults(run=_police_desk)
+
+    add_invite_commands(commands)
+    add_org_commands(commands)
+    add_pledge_commands(commands)
+    add_meeting_commands(commands)
+    add_report_commands(commands)
+    add_calendar_commands(commands)
+    return parser
+
+
+async def _start(settings: Settings, args: argparse.Namespace) -> int:
+    if settings.telegram_bot_token or settings.zalo_bot_token:
+        return await _run(settings, args)
+    print("No messenger token configured: starting the console demo on the embedded database.")
+    await _db_upgrade(settings, args)
+    await _demo_seed(settings, args)
+    args.person, args.lang = DEMO_PERSON, None
+    return await _console(settings, args)
+
+
+async def _run(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.app import serve_forever
+
+    await serve_forever(settings)
+    return 0
+
+
+async def _console(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.channels.console import chat_in_terminal, find_person, link_console_account
+    from bot.dialog.engine import DialogEngine
+    from bot.i18n import compile_catalogs
+    from handlers import build_flows
+    from storage.db import Database
+    from storage.migrate import upgrade_async
+
+    compile_catalogs()
+    await upgrade_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        person = await find_person(db, args.person)
+        if person is None:
+            print(
+                f"No single person matches {args.person!r}; try their id or full name.",
+                file=sys.stderr,
+            )
+            return 2
+        language = args.lang or settings.bot_locale
+        user_id = await link_console_account(db, person, language)
+        engine = DialogEngine(db=db, flows=build_flows(), settings=settings)
+        print(f"Chatting as {person.full_name}. Type /quit to leave.")
+        await chat_in_terminal(engine=engine, db=db, user_id=user_id, language=language)
+    finally:
+        await db.close()
+    return 0
+
+
+async def _db_upgrade(settings: Settings, _args: argparse.Namespace) -> int:
+    from storage.migrate import upgrade_async
+
+    await upgrade_async(settings.database_url)
+    log.info("database is up to date")
+    return 0
+
+
+async def _demo_seed(settings: Settings, _args: argparse.Namespace) -> int:
+    from bot.crypto import FieldCipher
+    from bot.demo import seed_sample_commune
+    from storage.db import Database
+
+    try:
+        cipher = FieldCipher(settings.secret_key_bytes())
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            loaded = await seed_sample_commune(session, cipher)
+    finally:
+        await db.close()
+    print("Sample commune loaded." if loaded else "Sample commune already present.")
+    return 0
+
+
+async def _police_desk(settings: Settings, args: argparse.Namespace) -> int:
+    from handlers.police_desk import set_police_desk
+    from storage.base import utcnow
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            try:
+                commune, _ = await set_police_desk(
+                    session,
+                    args.commune,
+                    channel=args.channel,
+                    chat_id=str(args.chat_id),
+                    actor=None,
+                    now=utcnow(),
+                )
+            except LookupError:
+                print(f"No commune with code {args.commune}.", file=sys.stderr)
+                return 2
+    finally:
+        await db.close()
+    print(f"Police desk of {commune.name}: {args.channel} chat {args.chat_id}.")
+    return 0

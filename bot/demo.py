@@ -1,0 +1,37 @@
+"""The sample commune of `make run`: docs/examples/sample_commune.yaml and the households file
+it names, loaded once through the same importer as a commune's real lists (bot.org_files)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.crypto import FieldCipher
+from bot.org_files import import_files, read_files
+from storage.models import Village
+
+log = logging.getLogger(__name__)
+
+SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "sample_commune.yaml"
+
+
+async def seed_sample_commune(
+    session: AsyncSession, cipher: FieldCipher, path: Path = SAMPLE
+) -> bool:
+    """Load the sample unless its commune already has villages; True if it was loaded.
+
+    The cipher encrypts the sample's phone numbers, as for any imported list.
+    """
+    files = await asyncio.to_thread(read_files, path)
+    existing = select(Village.id).where(Village.commune_code == files.commune_code).limit(1)
+    if await session.scalar(existing) is not None:
+        return False
+    report = await import_files(session, cipher, files)
+    if not report.ok:
+        raise ValueError(f"the sample commune cannot be loaded:\n{report.render()}")
+    log.info("sample commune loaded")
+    return True

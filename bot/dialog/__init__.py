@@ -1,0 +1,1 @@
+"""The channel-neutral dialog engine: events in, messages out, state in the database."""

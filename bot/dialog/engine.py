@@ -1,0 +1,426 @@
+"""The dialog engine: one inbound event in, one transaction, replies queued in the outbox.
+
+For each event: drop it if this update was processed before; load the account and the
+conversation; run the universal commands (start, menu, help, cancel, back) or hand the answer to
+the running flow, or to the main menu when none runs; save the state and queue the replies in the
+same transaction. Anything that raises is rolled back and answered with an apology instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.config import Settings
+from bot.consent import has_current_consent
+from bot.dialog.commands import NAV_PREFIX, NAVIGATION, Universal, universal_command
+from bot.dialog.flows import ACTION_PREFIX, FlowRegistry, MenuEntry, TypedAction
+from bot.dialog.messages import Choice, EventKind, InboundEvent, OutboundMessage
+from bot.dialog.turn import Prompt, Turn
+from bot.i18n import N_, Translator, pick_locale
+from bot.text_match import fold, match_choice
+from storage.base import utcnow
+from storage.db import Database
+from storage.models import Priority
+from storage.repos.ledger import record_processed, was_processed
+from storage.repos.outbox import queue_message
+from storage.repos.senders import load_person, load_sender
+
+log = logging.getLogger(__name__)
+
+MENU_KEY_PREFIX = "m:"
+# Not a role anyone is given: everyone who joined and agreed has it, to see "My data" and the like.
+JOINED = "joined"
+# A flow may hand these to the engine by name; the texts live here so every flow says them alike.
+NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Please choose one of the options:")
+STALE_BUTTON = N_("That button belongs to an earlier question. Here is the current one:")
+
+
+# Replies are queued already claimed by the process that answers; if it dies before sending,
+# the worker sends them once this lease has run out.
+REPLY_LEASE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class QueuedReply:
+    outbox_id: int
+    chat_id: str
+    is_group: bool
+    message: OutboundMessage
+    language: str = ""  # the reader's, for what a text-only channel adds (hints)
+
+
+class DuplicateUpdate(Exception):
+    """This update was processed before (a redelivery)."""
+
+
+class DialogEngine:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        flows: FlowRegistry,
+        settings: Settings,
+        clock: Callable[[], datetime] = utcnow,
+        on_queued: Callable[[str], None] | None = None,
+    ) -> None:
+        self.db = db
+        self.flows = flows
+        self.settings = settings
+        self.clock = clock
+        self.on_queued = on_queued or (lambda _channel: None)
+        self.idle_timeout = timedelta(minutes=settings.conversation_idle_minutes)
+
+    async def handle(self, event: InboundEvent) -> list[QueuedReply]:
+        """Process one event exactly once; returns the replies to send to its chat now."""
+        for attempt in range(3):
+            try:
+                return await self._handle_once(event)
+            except DuplicateUpdate:
+                log.info("dropped a redelivered %s update", event.channel)
+                return []
+            except (StaleDataError, IntegrityError):
+                # Another process changed this conversation, or claimed this update, first.
+                if event.update_key and await self._already_processed(event):
+                    return []
+                if attempt == 2:
+                    log.exception("conflict persisted on a %s event", event.channel)
+                    return await self._apologise(event)
+            except Exception:
+                # The one error boundary per event: log without personal data, apologise.
+                log.exception("failed to handle a %s %s event", event.channel, event.kind)
+                return await self._apologise(event)
+        return []
+
+    async def _already_processed(self, event: InboundEvent) -> bool:
+        async with self.db.transaction() as session:
+            return await was_processed(
+                session, channel=event.channel, update_key=event.update_key or ""
+            )
+
+    async def _handle_once(self, event: InboundEvent) -> list[QueuedReply]:
+        async with self.db.transaction() as session:
+            if event.update_key and not await record_processed(
+                session, channel=event.channel, update_key=event.update_key, at=self.clock()
+            ):
+                raise DuplicateUpdate
+            turn = await self._load_turn(session, event)
+            await self._dispatch(turn)
+            turn.conversation.updated_at = turn.now
+            replies = await self._queue_replies(turn)
+        for channel in turn.queued:
+            self.on_queued(channel)
+        return replies
+
+    async def _load_turn(self, session, event: InboundEvent) -> Turn:  # type: ignore[no-untyped-def]
+        now = self.clock()
+        account, conversation = await load_sender(
+            session,
+            channel=event.channel,
+            user_id=event.user_id,
+            chat_id=event.chat_id,
+            private_chat_id=event.user_id if event.is_group else event.chat_id,
+            language=pick_locale(event.language, self.settings.bot_locale),
+            now=now,
+        )
+        person, roles = await load_person(session, account.person_id)
+        if has_current_consent(person):
+            roles = roles | {JOINED}
+        return Turn(
+            event=event,
+            session=session,
+            conversation=conversation,
+            account=account,
+            person=person,
+            roles=roles,
+            t=Translator(account.language, self.settings.timezone),
+            now=now,
+            settings=self.settings,
+        )
+
+    async def _dispatch(self, turn: Turn) -> None:
+        if self._expired(turn):
+            turn.leave()
+            turn.say(
+                turn._(
+                    "Your previous conversation ended after {minutes} minutes without an answer. "
+                    "Nothing from it was sent.",
+                    minutes=self.settings.conversation_idle_minutes,
+                )
+            )
+        command = universal_command(turn.event)
+        if self._is_action(turn):
+            await self._run_action(turn)
+            return  # a notice's button: the open question, if any, stays as it was
+        if self._needs_consent(turn, command):
+            await self.start_flow(turn, self.flows.consent_flow or "")
+        elif turn.event.kind is EventKind.CHOICE and self._is_stale(turn):
+            await self._answer_stale_button(turn)
+        elif command is not None:
+            await self._run_universal(turn, command)
+        elif turn.flow:
+            await self._continue_flow(turn)
+        else:
+            await self._handle_idle(turn)
+        if not turn.flow and not turn.conversation.prompt and self._menu_wanted(turn, command):
+            if turn.identity_changed:  # joined, got a role, or erased: the menu changes
+                await self._reload_person(turn)
+            self.show_menu(turn)
+
+    @staticmethod
+    def _menu_wanted(turn: Turn, command: Universal | None) -> bool:
+        """After each answer in a private chat; in a group chat (a police desk, a group's chat)
+        only when asked for, so the group is not filled with menus."""
+        return not turn.event.is_group or command in (Universal.MENU, Universal.START)
+
+    async def _reload_person(self, turn: Turn) -> None:
+        await turn.session.flush()
+        person, roles = await load_person(turn.session, turn.account.person_id)
+        turn.person = person
+        turn.roles = roles | {JOINED} if has_current_consent(person) else roles
+
+    def _is_action(self, turn: Turn) -> bool:
+        key = turn.event.choice_key or ""
+        if turn.event.kind is EventKind.COMMAND:  # "/tiepnhan TB-7K3Q": an action typed
+            return self._typed_action(turn) is not None
+        return turn.event.kind is EventKind.CHOICE and key.startswith(ACTION_PREFIX)
+
+    def _typed_action(self, turn: Turn) -> TypedAction | None:
+        return self.flows.typed_action(fold(turn.event.command or "").replace(" ", ""))
+
+    async def _run_action(self, turn: Turn) -> None:
+        if (typed := self._typed_action(turn)) is not None:
+            name, argument = typed.action, typed.prefix + turn.event.args.strip()
+        else:
+            key = turn.event.choice_key or ""
+            name, _, argument = key.removeprefix(ACTION_PREFIX).partition(":")
+        handler = self.flows.actions.get(name)
+        if handler is None:
+            turn.say(turn._("That button belongs to an earlier message."))
+            return
+        await handler(turn, argument)
+
+    def _needs_consent(self, turn: Turn, command: Universal | None) -> bool:
+        """A member whose consent is missing or outdated is asked before anything else; help
+        and cancel still work, and the consent flow itself must be let through."""
+        if not self.flows.consent_flow or turn.person is None or has_current_consent(turn.person):
+            return False
+        if command in (Universal.HELP, Universal.CANCEL, Universal.START):
+            return False
+        return turn.flow != self.flows.consent_flow or command is Universal.MENU
+
+    def _expired(self, turn: Turn) -> bool:
+        updated = turn.conversation.updated_at
+        return bool(turn.flow and updated and turn.now - updated > self.idle_timeout)
+
+    def _is_stale(self, turn: Turn) -> bool:
+        prompt = turn.prompt
+        token = turn.event.choice_token
+        if prompt is not None and token == prompt.token:
+            return False
+        # A menu button from an older menu still means what it says when no flow is running.
+        key = turn.event.choice_key or ""
+        return bool(turn.flow) or not key.startswith(MENU_KEY_PREFIX)
+
+    async def _answer_stale_button(self, turn: Turn) -> None:
+        prompt = turn.prompt
+        if prompt is None or not turn.flow:
+            turn.conversation.prompt = None  # the menu below is shown afresh
+            turn.say(turn._("That button belongs to an earlier message."))
+            return
+        turn.show(prompt, prefix=turn._(STALE_BUTTON))
+
+    async def _run_universal(self, turn: Turn, command: Universal) -> None:
+        if command is Universal.START:
+            turn.leave()
+            turn.say(
+                turn._(
+                    "Welcome to Bình Yên, the safety assistant of your neighbourhood group. "
+                    "You can report suspicious activity here, safely and anonymously if you wish."
+                )
+            )
+            # A deep link's code, or someone new: joining starts (it explains and asks consent).
+            joining = self.flows.consent_flow
+            if joining and (turn.event.args or not has_current_consent(turn.person)):
+                await self.start_flow(turn, joining)
+        elif command is Universal.MENU:
+            turn.leave()
+        elif command is Universal.HELP:
+            turn.say(help_text(turn))
+            if turn.flow and (prompt := turn.prompt):
+                turn.show(prompt)
+            else:
+                turn.conversation.prompt = None
+        elif command is Universal.CANCEL:
+            turn.say(turn._("Cancelled.") if turn.flow else turn._("There is nothing to cancel."))
+            turn.leave()
+        elif command is Universal.BACK:
+            self._go_back(turn)
+
+    def _go_back(self, turn: Turn) -> None:
+        history = list(turn.conversation.history)
+        if not turn.flow or not history:
+            turn.leave()
+            return
+        previous = Prompt.from_json(history.pop())
+        turn.conversation.history = history
+        turn.show(previous)
+
+    async def _continue_flow(self, turn: Turn) -> None:
+        flow = self.flows.flows.get(turn.flow or "")
+        prompt = turn.prompt
+        if flow is None or prompt is None:
+            # A flow removed by an upgrade, or state from an older version: start over cleanly.
+            turn.leave()
+            return
+        turn.choice = self._resolve_choice(turn, prompt)
+        if turn.choice in NAVIGATION:  # "3" typed where "3. Back" was listed
+            await self._run_universal(turn, NAVIGATION[turn.choice])
+            return
+        if turn.choice is None and not prompt.free_text:
+            turn.show(prompt, prefix=turn._(NOT_UNDERSTOOD))
+            return
+        if turn.event.kind is EventKind.UNSUPPORTED and turn.choice is None:
+            turn.show(prompt, prefix=unsupported_text(turn))
+            return
+        await flow.handle(turn)
+
+    def _resolve_choice(self, turn: Turn, prompt: Prompt) -> str | None:
+        event = turn.event
+        keys = {c.key for c in prompt.choices}
+        if event.kind is EventKind.CHOICE:
+            return event.choice_key if event.choice_key in keys else None
+        if event.kind is not EventKind.TEXT or not prompt.choices:
+            return None
+        real = [c for c in prompt.choices if not c.key.startswith(NAV_PREFIX)]
+        # Numbers mean choices only where numbered choices were shown.
+        candidates = prompt.choices if real else ()
+        picked = match_choice(event.text, candidates) if candidates else None
+        return picked.key if picked else None
+
+    async def _handle_idle(self, turn: Turn) -> None:
+        event = turn.event
+        entry = None
+        if event.kind is EventKind.COMMAND and event.command:
+            entry = self.flows.entry_for_command(event.command.lower(), turn.roles)
+        elif event.kind is EventKind.CHOICE and event.choice_key:
+            entry = self.flows.entry(event.choice_key.removeprefix(MENU_KEY_PREFIX))
+        elif event.kind is EventKind.TEXT:
+            entry = self._entry_for_text(turn, event.text)
+            if entry is None and await self._typed_invite_code(turn):
+                return
+        if entry is None or not entry.visible_to(turn.roles):
+            turn.conversation.prompt = None
+            if event.kind is EventKind.UNSUPPORTED:
+                turn.say(unsupported_text(turn))
+            elif event.kind is not EventKind.CHOICE:
+                turn.say(turn._("Sorry, I did not understand that."))
+            else:
+                turn.say(turn._("That option is not available to you."))
+            return
+        await self.start_flow(turn, entry.flow)
+
+    async def _typed_invite_code(self, turn: Turn) -> bool:
+        """A bare invitation code typed in a private chat (on Zalo, by someone who has not
+        joined): joining starts as with "/join CODE", as where there are no deep links."""
+        event = turn.event
+        if event.is_group or self.flows.invite_code is None:
+            return False
+        if not await self.flows.invite_code(turn.session, event.text):
+            return False
+        code = event.text.strip()
+        turn.event = replace(event, kind=EventKind.COMMAND, command="join", args=code)
+        await self._run_universal(turn, Universal.START)
+        return True
+
+    def _entry_for_text(self, turn: Turn, text: str) -> MenuEntry | None:
+        """A menu entry by its number or label, or by one of its command words typed without
+        the slash and spaces ("khan cap" for /khancap)."""
+        visible = self.flows.menu_for(turn.roles)
+        picked = match_choice(text, [Choice(e.key, turn._(e.label)) for e in visible])
+        if picked is not None:
+            return self.flows.entry(picked.key)
+        word = fold(text).replace(" ", "")
+        return next((e for e in visible if word in e.commands), None)
+
+    async def start_flow(self, turn: Turn, name: str) -> None:
+        turn.enter(name)
+        await self.flows.flows[name].begin(turn)
+
+    def show_menu(self, turn: Turn) -> None:
+        entries = self.flows.menu_for(turn.roles)
+        choices = tuple(Choice(MENU_KEY_PREFIX + e.key, turn._(e.label)) for e in entries)
+        prompt = Prompt(step=None, text=turn._("What would you like to do?"), choices=choices)
+        turn.conversation.history = []
+        turn.show(prompt)
+
+    async def _queue_replies(self, turn: Turn) -> list[QueuedReply]:
+        queued = []
+        for message in turn.replies:
+            row = await queue_message(
+                turn.session,
+                channel=turn.event.channel,
+                chat_id=turn.event.chat_id,
+                payload=message.to_payload(),
+                priority=Priority.REPLY,
+                is_group_chat=turn.event.is_group,
+                claimed_until=turn.now + REPLY_LEASE,
+            )
+            queued.append(
+                QueuedReply(row.id, row.chat_id, row.is_group_chat, message, turn.account.language)
+            )
+        return queued
+
+    async def _apologise(self, event: InboundEvent) -> list[QueuedReply]:
+        """After a failure: remember the update (so it is not retried forever) and say sorry."""
+        now = self.clock()
+        t = Translator(
+            pick_locale(event.language, self.settings.bot_locale), self.settings.timezone
+        )
+        message = OutboundMessage(
+            text=t.gettext(
+                "Sorry, something went wrong on our side and your last message was not saved. "
+                "Please try again in a moment. In an emergency call 113."
+            )
+        )
+        try:
+            async with self.db.transaction() as session:
+                if event.update_key:
+                    await record_processed(
+                        session, channel=event.channel, update_key=event.update_key, at=now
+                    )
+                row = await queue_message(
+                    session,
+                    channel=event.channel,
+                    chat_id=event.chat_id,
+                    payload=message.to_payload(),
+                    priority=Priority.REPLY,
+                    is_group_chat=event.is_group,
+                    claimed_until=now + REPLY_LEASE,
+                )
+            return [QueuedReply(row.id, row.chat_id, row.is_group_chat, message, t.locale)]
+        except Exception:
+            log.exception("could not even queue an apology on %s", event.channel)
+            return []
+
+
+def help_text(turn: Turn) -> str:
+    return turn._(
+        "Bình Yên helps residents, group leaders and commune police keep the neighbourhood "
+        "safe.\n\n"
+        "• Choose from the menu by pressing a button or typing its number or its name; "
+        "diacritics are not needed.\n"
+        "• Type “menu” at any time to see the menu, “back” to go back a step, "
+        "“cancel” (hủy) to stop what you are doing.\n\n"
+        "This bot is not an emergency line. Police: 113. Fire and rescue: 114. Ambulance: 115. "
+        "Child protection: 111."
+    )
+
+
+def unsupported_text(turn: Turn) -> str:
+    return turn._("Sorry, I cannot use that kind of message here. Please answer with text.")

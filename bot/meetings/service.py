@@ -1,0 +1,395 @@
+"""Meetings seen from the group: who is invited, the texts they get, answers and their counts,
+and telling everyone (private chats, the group's chat, commune police) about a change."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialog.flows import action_key
+from bot.dialog.messages import Choice, OutboundMessage
+from bot.dialog.turn import Turn
+from bot.i18n import N_, Translator
+from bot.meetings.schedule import WEEKDAY_NAMES
+from bot.membership import accounts_of
+from storage.models import (
+    Commune,
+    Group,
+    GroupChat,
+    Household,
+    Meeting,
+    MeetingRsvp,
+    MeetingStatus,
+    Membership,
+    MembershipStatus,
+    Person,
+    Role,
+    RoleAssignment,
+    RsvpAnswer,
+    ScopeKind,
+    Village,
+)
+
+RSVP_YES, RSVP_NO = "rsvp_yes", "rsvp_no"
+HOST_YES, HOST_NO = "host_yes", "host_no"
+TASK_DONE = "task_done"
+# A meeting still "upcoming" for a few hours after its start: answers and the leader's view.
+STILL_OPEN = timedelta(hours=6)
+GROUP_CHAT_LOCALE = "vi"  # a group's chat is written to in Vietnamese, like the police desk
+
+INVITATION = N_(
+    "📅 Meeting of {group}\n{when}\nHost: {host}\nPlace: {place}\n\nWill you attend? "
+    "Press a button, or type “tham dự” or “vắng”."
+)
+MOVED = N_(
+    "📅 The meeting of {group} has been moved.\nNew time: {when}\nHost: {host}\nPlace: {place}"
+    "\n\nWill you attend? Press a button, or type “tham dự” or “vắng”."
+)
+CANCELLED = N_("❌ The meeting of {group} on {when} has been cancelled.")
+CANCEL_REASON = N_("Reason: {reason}")
+GROUP_CHAT_ANNOUNCEMENT = N_(
+    "📅 Meeting of {group}\n{when}\nHost: {host}\nPlace: {place}\n\n"
+    "Members: please answer in your private chat with the bot (menu “Group meeting”)."
+)
+GROUP_CHAT_MOVED = N_(
+    "📅 The meeting of {group} has been moved to {when}.\nHost: {host}\nPlace: {place}"
+)
+HOST_REQUEST = N_(
+    "🏠 Your household ({address}) is proposed to host the meeting of {group} on {when}. "
+    "Can you host it?"
+)
+NO_HOST = N_("no host household")
+
+
+@dataclass
+class Attendance:
+    """Answers to one meeting: names of who comes, who does not (with reasons), who is silent."""
+
+    attending: list[str] = field(default_factory=list)
+    absent: list[tuple[str, str]] = field(default_factory=list)
+    unanswered: list[str] = field(default_factory=list)
+
+
+def when_text(t: Translator, moment: datetime) -> str:
+    local = moment.astimezone(t.timezone)
+    return t.gettext(
+        "{time}, {weekday} {date}",
+        time=f"{local:%H:%M}",
+        weekday=t.gettext(WEEKDAY_NAMES[local.weekday()]),
+        date=f"{local:%d/%m/%Y}",
+    )
+
+
+def date_text(t: Translator, moment: datetime) -> str:
+    return f"{moment.astimezone(t.timezone):%d/%m/%Y}"
+
+
+def host_label(household: Household | None, t: Translator) -> str:
+    if household is None:
+        return t.gettext(NO_HOST)
+    return f"{household.head_name}, {household.address}"
+
+
+async def group_names(session: AsyncSession, group_id: int) -> tuple[str, str, str, str]:
+    """(group, village, commune, province code) names for headings and notices."""
+    row = (
+        await session.execute(
+            select(Group.name, Village.name, Commune.name, Commune.province_code)
+            .join(Village, Village.id == Group.village_id)
+            .join(Commune, Commune.code == Village.commune_code)
+            .where(Group.id == group_id)
+        )
+    ).first()
+    return (row[0], row[1], row[2], row[3]) if row else ("", "", "", "")
+
+
+async def group_title(session: AsyncSession, group_id: int) -> str:
+    group, village, _, _ = await group_names(session, group_id)
+    return f"{group}, {village}"
+
+
+async def commune_of_group(session: AsyncSession, group_id: int) -> str | None:
+    return await session.scalar(
+        select(Village.commune_code)
+        .join(Group, Group.village_id == Village.id)
+        .where(Group.id == group_id)
+    )
+
+
+async def group_leaders(session: AsyncSession, group_id: int) -> list[int]:
+    """The group's leader and deputies."""
+    return sorted(
+        set(
+            await session.scalars(
+                select(RoleAssignment.person_id).where(
+                    RoleAssignment.scope_kind == ScopeKind.GROUP,
+                    RoleAssignment.scope_id == str(group_id),
+                    RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
+                )
+            )
+        )
+    )
+
+
+async def invitees(session: AsyncSession, group_id: int) -> dict[int, str]:
+    """Everyone a meeting of the group is for: confirmed members, the leader and deputies;
+    person id → name, by name."""
+    members = await session.execute(
+        select(Person.id, Person.full_name)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(
+            Membership.group_id == group_id,
+            Membership.status == MembershipStatus.CONFIRMED,
+            Person.erased_at.is_(None),
+        )
+    )
+    people = dict(members.all())
+    leaders = await group_leaders(session, group_id)
+    if leaders:
+        rows = await session.execute(
+            select(Person.id, Person.full_name).where(
+                Person.id.in_(leaders), Person.erased_at.is_(None)
+            )
+        )
+        people.update(dict(rows.all()))
+    return dict(sorted(people.items(), key=lambda item: (item[1], item[0])))
+
+
+async def household_members(session: AsyncSession, household_id: int) -> list[int]:
+    return list(
+        await session.scalars(
+            select(Person.id).where(Person.household_id == household_id, Person.erased_at.is_(None))
+        )
+    )
+
+
+async def upcoming_meeting(session: AsyncSession, group_id: int, now: datetime) -> Meeting | None:
+    """The group's next scheduled meeting (or the one going on now)."""
+    return await session.scalar(
+        select(Meeting)
+        .where(
+            Meeting.group_id == group_id,
+            Meeting.status == MeetingStatus.SCHEDULED,
+            Meeting.scheduled_at > now - STILL_OPEN,
+        )
+        .order_by(Meeting.scheduled_at)
+        .limit(1)
+    )
+
+
+async def groups_of_member(session: AsyncSession, person_id: int) -> list[int]:
+    rows = await session.scalars(
+        select(Membership.group_id).where(
+            Membership.person_id == person_id, Membership.status == MembershipStatus.CONFIRMED
+        )
+    )
+    led = await session.scalars(
+        select(RoleAssignment.scope_id).where(
+            RoleAssignment.person_id == person_id,
+            RoleAssignment.scope_kind == ScopeKind.GROUP,
+            RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
+        )
+    )
+    return sorted(set(rows) | {int(group_id) for group_id in led})
+
+
+async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
+    people = await invitees(session, meeting.group_id)
+    answers = {
+        rsvp.person_id: rsvp
+        for rsvp in await session.scalars(
+            select(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id)
+        )
+    }
+    result = Attendance()
+    for person_id, name in people.items():
+        rsvp = answers.get(person_id)
+        if rsvp is None:
+            result.unanswered.append(name)
+        elif rsvp.answer == RsvpAnswer.ATTEND:
+            result.attending.append(name)
+        else:
+            result.absent.append((name, rsvp.reason or ""))
+    return result
+
+
+def attendance_text(t: Translator, counts: Attendance) -> str:
+    lines = [
+        t.gettext(
+            "Attending: {attending} · Absent: {absent} · Not answered: {unanswered}",
+            attending=len(counts.attending),
+            absent=len(counts.absent),
+            unanswered=len(counts.unanswered),
+        )
+    ]
+    if counts.absent:
+        absent = "; ".join(
+            f"{name} ({reason})" if reason else name for name, reason in counts.absent
+        )
+        lines.append(t.gettext("Absent: {names}", names=absent))
+    if counts.unanswered:
+        lines.append(t.gettext("Not answered yet: {names}", names=", ".join(counts.unanswered)))
+    return "\n".join(lines)
+
+
+async def record_rsvp(
+    session: AsyncSession,
+    meeting: Meeting,
+    person_id: int,
+    answer: RsvpAnswer,
+    *,
+    reason: str | None,
+    now: datetime,
+) -> None:
+    rsvp = await session.scalar(
+        select(MeetingRsvp).where(
+            MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.person_id == person_id
+        )
+    )
+    if rsvp is None:
+        rsvp = MeetingRsvp(meeting_id=meeting.id, person_id=person_id)
+        session.add(rsvp)
+    rsvp.answer, rsvp.reason, rsvp.answered_at = answer, reason, now
+    await session.flush()
+
+
+async def clear_rsvps(session: AsyncSession, meeting: Meeting) -> None:
+    await session.execute(delete(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id))
+
+
+async def meeting_details(session: AsyncSession, meeting: Meeting, t: Translator) -> dict[str, str]:
+    """The values the meeting texts are formatted with, in `t`'s language."""
+    host = (
+        await session.get(Household, meeting.host_household_id)
+        if meeting.host_household_id
+        else None
+    )
+    return {
+        "group": await group_title(session, meeting.group_id),
+        "when": when_text(t, meeting.scheduled_at),
+        "host": host_label(host, t),
+        "place": meeting.place or "—",
+    }
+
+
+def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[Choice, ...]:
+    return (
+        Choice(action_key(RSVP_YES, meeting.id), t.gettext("Attend")),
+        Choice(action_key(RSVP_NO, meeting.id), t.gettext("Absent")),
+    )
+
+
+async def tell_persons(
+    turn: Turn,
+    person_ids: list[int],
+    build: Callable[[Translator], OutboundMessage],
+    *,
+    skip: int | None = None,
+) -> int:
+    """Queue a message, in each one's language, to every account of these persons; returns
+    how many persons have at least one account to write to."""
+    reached: set[int] = set()
+    for account in await accounts_of(turn.session, [p for p in person_ids if p != skip]):
+        t = Translator(account.language, turn.settings.timezone)
+        await turn.notify(channel=account.channel, chat_id=account.chat_id, message=build(t))
+        if account.person_id is not None:
+            reached.add(account.person_id)
+    return len(reached)
+
+
+async def group_chat_of(session: AsyncSession, group_id: int) -> GroupChat | None:
+    return await session.get(GroupChat, group_id)
+
+
+async def tell_group_chat(
+    turn: Turn, group_id: int, build: Callable[[Translator], OutboundMessage]
+) -> bool:
+    chat = await group_chat_of(turn.session, group_id)
+    if chat is None:
+        return False
+    t = Translator(GROUP_CHAT_LOCALE, turn.settings.timezone)
+    await turn.notify(
+        channel=chat.channel, chat_id=chat.chat_id, message=build(t), is_group_chat=True
+    )
+    return True
+
+
+async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
+    """Invite everyone (or tell them of the new time), post in the group's chat, and ask the
+    host household to confirm. Returns how many persons were written to."""
+    session = turn.session
+    people = await invitees(session, meeting.group_id)
+    actor = turn.person.id if turn.person else None
+
+    cache = await details_by_locale(turn, meeting)
+
+    def invitation(t: Translator) -> OutboundMessage:
+        return OutboundMessage(
+            text=t.gettext(MOVED if moved else INVITATION, **cache[t.locale]),
+            choices=rsvp_buttons(t, meeting),
+        )
+
+    reached = await tell_persons(turn, list(people), invitation, skip=actor)
+    await tell_group_chat(
+        turn,
+        meeting.group_id,
+        lambda t: OutboundMessage(
+            text=t.gettext(
+                GROUP_CHAT_MOVED if moved else GROUP_CHAT_ANNOUNCEMENT, **cache[t.locale]
+            )
+        ),
+    )
+    if meeting.host_household_id and meeting.host_confirmed_at is None:
+        await ask_host(turn, meeting, cache)
+    return reached
+
+
+async def ask_host(turn: Turn, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
+    household = await turn.session.get(Household, meeting.host_household_id)
+    if household is None:
+        return
+
+    def request(t: Translator) -> OutboundMessage:
+        return OutboundMessage(
+            text=t.gettext(HOST_REQUEST, address=household.address, **cache[t.locale]),
+            choices=(
+                Choice(action_key(HOST_YES, meeting.id), t.gettext("Yes, we will host")),
+                Choice(action_key(HOST_NO, meeting.id), t.gettext("Not this time")),
+            ),
+        )
+
+    actor = turn.person.id if turn.person else None
+    await tell_persons(
+        turn, await household_members(turn.session, household.id), request, skip=actor
+    )
+
+
+async def tell_cancelled(turn: Turn, meeting: Meeting) -> int:
+    session = turn.session
+    people = await invitees(session, meeting.group_id)
+    group = await group_title(session, meeting.group_id)
+
+    def notice(t: Translator) -> OutboundMessage:
+        text = t.gettext(CANCELLED, group=group, when=when_text(t, meeting.scheduled_at))
+        if meeting.cancel_reason:
+            text += "\n" + t.gettext(CANCEL_REASON, reason=meeting.cancel_reason)
+        return OutboundMessage(text=text)
+
+    reached = await tell_persons(
+        turn, list(people), notice, skip=turn.person.id if turn.person else None
+    )
+    await tell_group_chat(turn, meeting.group_id, notice)
+    return reached
+
+
+async def details_by_locale(turn: Turn, meeting: Meeting) -> dict[str, dict[str, str]]:
+    return {
+        locale: await meeting_details(
+            turn.session, meeting, Translator(locale, turn.settings.timezone)
+        )
+        for locale in ("vi", "en")
+    }

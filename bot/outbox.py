@@ -1,0 +1,274 @@
+"""The outbox worker: sends queued messages of one channel at the messenger's pace.
+
+Rows are claimed with a lease (status "sending" until `claimed_until`), so a worker that dies
+mid-send leaves them to be claimed again after the lease; several processes on PostgreSQL claim
+disjoint rows (SKIP LOCKED). Each outcome is settled in its own short transaction:
+sent; retry later (retry_after, or backoff on transient errors); failed for good (blocked bot,
+chat gone), which never blocks the rows behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.channels.base import ChatMoved, Sender, TryLater, Undeliverable
+from bot.dialog.engine import QueuedReply
+from bot.dialog.messages import OutboundMessage
+from bot.pacing import Pacer
+from storage.base import utcnow
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repos.accounts import mark_blocked, move_account_chat
+from storage.repos.conversations import move_chat
+from storage.repos.outbox import (
+    claim_messages,
+    mark_all_sent,
+    mark_failed,
+    mark_retry,
+    move_outbox_chat,
+    next_due_at,
+    release_claims,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=5)
+IDLE_WAIT = 30.0  # seconds between checks when nothing is due (a wake-up comes sooner)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row on its way out, detached from any session."""
+
+    id: int
+    chat_id: str
+    is_group: bool
+    message: OutboundMessage
+    attempts: int
+
+    @classmethod
+    def of(cls, row: OutboxMessage) -> Delivery:
+        message = OutboundMessage.from_payload(row.payload)
+        return cls(row.id, row.chat_id, row.is_group_chat, message, row.attempts)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        sender: Sender,
+        pacer: Pacer,
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int = 100,
+        max_per_chat: int = 3,
+        only_chat: str | None = None,
+    ) -> None:
+        """`only_chat`: send nothing but this chat's messages (the terminal of one person)."""
+        self.db = db
+        self.only_chat = only_chat
+        self.sender = sender
+        self.channel = sender.name
+        self.pacer = pacer
+        self.clock = clock
+        self.batch_size = batch_size
+        self.max_per_chat = max_per_chat
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+
+    def wake(self) -> None:
+        """New rows were queued: look now rather than at the next idle check."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Send until stopped; survives any error of one pass."""
+        while not self._stopping.is_set():
+            try:
+                sent = await self.send_due()
+            except Exception:
+                log.exception("outbox pass failed on %s", self.channel)
+                sent = 0
+            if sent == 0:
+                await self._sleep_until_due()
+
+    async def _sleep_until_due(self) -> None:
+        async with self.db.transaction() as session:
+            due = await next_due_at(session, channel=self.channel)
+        timeout = IDLE_WAIT
+        if due is not None:
+            timeout = min(IDLE_WAIT, max(0.05, (due - self.clock()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        self._wake.clear()
+
+    async def send_due(self) -> int:
+        """One pass: claim what is due and send it, chats in parallel, each chat in order."""
+        async with self.db.transaction() as session:
+            rows = await claim_messages(
+                session,
+                channel=self.channel,
+                now=self.clock(),
+                lease=LEASE,
+                limit=self.batch_size,
+                chat_id=self.only_chat,
+            )
+        if not rows:
+            return 0
+        by_chat: dict[str, list[Delivery]] = {}
+        later: list[int] = []
+        for row in rows:
+            chat_items = by_chat.setdefault(row.chat_id, [])
+            # A few per chat per pass: a long queue for one group must not outlive the lease.
+            if len(chat_items) < self.max_per_chat:
+                chat_items.append(Delivery.of(row))
+            else:
+                later.append(row.id)
+        async with self.db.transaction() as session:
+            # Still due: the next pass, right after this one, takes them in order.
+            await release_claims(session, ids=later)
+        sent: list[tuple[int, str | None]] = []
+        try:
+            await asyncio.gather(
+                *(self._send_chat(items, record=sent.extend) for items in by_chat.values())
+            )
+        finally:
+            # One commit for the whole pass: at a fan-out's pace, a commit per chat was the
+            # bottleneck. A crash before it resends at most this pass, after the lease.
+            async with self.db.transaction() as session:
+                await mark_all_sent(session, sent=sent, at=self.clock())
+        return len(rows)
+
+    async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
+        """Send the replies to the person who just wrote, without waiting for a pass.
+
+        The engine queued them already claimed by us. They skip the per-chat gap (the person
+        is waiting for them) but keep the overall pace; whatever fails stays for the worker.
+        """
+        items = [
+            Delivery(r.outbox_id, r.chat_id, r.is_group, r.message, attempts=1) for r in replies
+        ]
+        await self._send_chat(items, replying=True)
+
+    async def _send_chat(
+        self,
+        items: list[Delivery],
+        *,
+        replying: bool = False,
+        record: Callable[[list[tuple[int, str | None]]], None] | None = None,
+    ) -> None:
+        """Send one chat's messages in order. What was sent is marked at once, or handed to
+        `record` for the caller to mark with others."""
+        sent: list[tuple[int, str | None]] = []
+        try:
+            for index, item in enumerate(items):
+                ok, external_id = await self._send_one(item, replying=replying)
+                if ok:
+                    sent.append((item.id, external_id))
+                elif external_id is None:
+                    # Keep this chat's order: what follows a failed message waits for its retry.
+                    await self._postpone([later.id for later in items[index + 1 :]])
+                    return
+        finally:
+            if record is not None:
+                record(sent)
+            else:
+                async with self.db.transaction() as session:
+                    await mark_all_sent(session, sent=sent, at=self.clock())
+
+    async def _send_one(self, item: Delivery, *, replying: bool) -> tuple[bool, str | None]:
+        """(True, messenger id) when sent; (False, None) when it must wait for a retry;
+        (False, "") when it will never go, so nothing behind it should wait for it."""
+        await self.pacer.wait_turn(item.chat_id, is_group=item.is_group, ignore_chat_gap=replying)
+        try:
+            message = await self._resolve_edit(item.message)
+            return True, await self.sender.send(item.chat_id, message)
+        except TryLater as exc:
+            await self._retry(item, exc)
+        except ChatMoved as exc:
+            await self._follow_chat(item, exc.new_chat_id)
+        except Undeliverable as exc:
+            await self._give_up(item, exc)
+            return False, ""
+        except Exception as exc:  # an adapter bug must not stop the queue
+            log.exception("unexpected error sending outbox row %s", item.id)
+            await self._retry(item, TryLater(type(exc).__name__))
+        return False, None
+
+    async def _resolve_edit(self, message: OutboundMessage) -> OutboundMessage:
+        """An edit names the outbox row of the message it replaces; a replaced message that
+        never went out (or a channel that cannot edit) gets the new text as a new message."""
+        if message.edit_of is None:
+            return message
+        async with self.db.transaction() as session:
+            original = await session.get(OutboxMessage, message.edit_of)
+        external_id = original.external_message_id if original else None
+        return replace(message, edit_of=None, edit_message_id=external_id)
+
+    async def _retry(self, row: Delivery, exc: TryLater) -> None:
+        if exc.retry_after is not None:
+            self.pacer.pause(exc.retry_after)
+            delay = exc.retry_after
+        else:
+            delay = min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
+        async with self.db.transaction() as session:
+            if row.attempts >= MAX_ATTEMPTS and exc.retry_after is None:
+                await mark_failed(session, message_id=row.id, error=f"gave up: {exc}")
+                log.warning("outbox row %s failed after %s attempts", row.id, row.attempts)
+            else:
+                at = self.clock() + timedelta(seconds=delay)
+                await mark_retry(session, message_id=row.id, at=at, error=str(exc))
+        log.info("outbox row %s on %s: retry in %.1fs (%s)", row.id, self.channel, delay, exc)
+        self.wake()  # the run loop may be asleep for longer than this delay
+
+    async def _follow_chat(self, row: Delivery, new_chat_id: str) -> None:
+        async with self.db.transaction() as session:
+            await move_account_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await move_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await move_outbox_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await mark_retry(
+                session,
+                message_id=row.id,
+                at=self.clock(),
+                error="chat migrated",
+                chat_id=new_chat_id,
+            )
+        log.info("outbox row %s: chat migrated, resending to the new chat", row.id)
+        self.wake()
+
+    async def _give_up(self, row: Delivery, exc: Undeliverable) -> None:
+        async with self.db.transaction() as session:
+            await mark_failed(session, message_id=row.id, error=str(exc))
+            if exc.blocked:
+                await mark_blocked(
+                    session, channel=self.channel, chat_id=row.chat_id, at=self.clock()
+                )
+        log.info("outbox row %s undeliverable on %s: %s", row.id, self.channel, exc)
+
+    async def _postpone(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.db.transaction() as session:
+            for message_id in ids:
+                await mark_retry(
+                    session,
+                    message_id=message_id,
+                    at=self.clock() + timedelta(seconds=1),
+                    error="waiting for an earlier message",
+                )

@@ -1,0 +1,392 @@
+"""What the pledge drive sends on a given day; the scheduler queues it at 08:00 local time.
+
+From the drive's first day (1 January) to its last (31 March unless configured):
+- every `household_every_days` days (14) from the first day, each household that has not
+  pledged for the year is reminded: its head and the members the head lets sign;
+- every `leader_every_days` days (7) from the first day, each group leader and deputy gets the
+  group's households that have not pledged yet (nothing when every household did).
+All year, commune police get the commune's coverage on the first day of every month after the
+drive's first month, and on the drive's last day.
+
+Everything here is a pure function of the database and the local date: `due_reminders` only
+reads, and returns (channel, chat_id, message, dedupe key) tuples; the dedupe key (per
+recipient, subject and day) makes queueing the same day twice send nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import String, cast, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.config import Settings
+from bot.dialog.flows import action_key
+from bot.dialog.messages import Choice, OutboundMessage
+from bot.i18n import N_, Translator
+from bot.pledges.coverage import (
+    MAX_MISSING_LINES,
+    Unit,
+    UnitKind,
+    coverage,
+    missing_households,
+    missing_text,
+    summary_text,
+    unit_name,
+    unit_of_group,
+)
+from bot.pledges.service import day_text
+from bot.tips.service import police_chats
+from storage.db import Database
+from storage.models import (
+    ChannelAccount,
+    Group,
+    Household,
+    HouseholdStatus,
+    OutboxMessage,
+    Person,
+    Pledge,
+    PledgeDelegate,
+    Priority,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    Village,
+)
+from storage.repos.outbox import queue_message
+
+log = logging.getLogger(__name__)
+
+# The button under a household's reminder: opens the pledge at once (handlers.pledge).
+PLEDGE_NOW = "pledge_go"
+# Quiet hours: the job runs at 08:00 local; a process started later that morning still sends
+# the day's reminders, never in the afternoon or at night.
+SEND_FROM, SEND_UNTIL = time(8, 0), time(12, 0)
+KEY_PREFIX = "pledge"
+
+HOUSEHOLD_REMINDER = N_(
+    "Reminder: your household at {address} has not made its safety pledge for {year} yet. "
+    "The pledge drive runs until {end}. It takes a minute: press the button below, or type "
+    "/camket."
+)
+LEADER_REMINDER_TAIL = N_(
+    "If a household confirmed the commitments to you in person or by phone, you can record "
+    "its pledge for it: /kythay"
+)
+POLICE_REMINDER_TAIL = N_(
+    "Type /baocao camket for the households that have not pledged and the spreadsheet."
+)
+DRIVE_ENDS_TODAY = N_("Today is the last day of the pledge drive.")
+
+
+@dataclass(frozen=True)
+class DriveRules:
+    start_month: int = 1
+    start_day: int = 1
+    end_month: int = 3
+    end_day: int = 31
+    household_every_days: int = 14
+    leader_every_days: int = 7
+
+    def start(self, year: int) -> date:
+        return date(year, self.start_month, self.start_day)
+
+    def end(self, year: int) -> date:
+        return date(year, self.end_month, self.end_day)
+
+    def in_drive(self, day: date) -> bool:
+        return self.start(day.year) <= day <= self.end(day.year)
+
+    def police_day(self, day: date) -> bool:
+        monthly = day.day == 1 and day.month > self.start_month
+        return monthly or day == self.end(day.year)
+
+
+class DriveSettings(BaseSettings):
+    """PLEDGE_DRIVE_END (MM-DD, default 03-31), PLEDGE_HOUSEHOLD_REMINDER_DAYS (14),
+    PLEDGE_LEADER_REMINDER_DAYS (7): from the environment or `.env`, like the other settings."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="PLEDGE_", env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    drive_end: str = "03-31"
+    household_reminder_days: int = Field(default=14, ge=1, le=366)
+    leader_reminder_days: int = Field(default=7, ge=1, le=366)
+
+    @field_validator("drive_end")
+    @classmethod
+    def _month_day(cls, value: str) -> str:
+        month, _, day = value.strip().partition("-")
+        try:
+            date(2024, int(month), int(day))  # a leap year: 02-29 is allowed, read as 02-28
+        except ValueError:
+            raise ValueError("must be a day of the year as MM-DD, e.g. 03-31") from None
+        return f"{int(month):02d}-{int(day):02d}"
+
+    def rules(self) -> DriveRules:
+        month, day = (int(part) for part in self.drive_end.split("-"))
+        if (month, day) == (2, 29):
+            day = 28
+        return DriveRules(
+            end_month=month,
+            end_day=day,
+            household_every_days=self.household_reminder_days,
+            leader_every_days=self.leader_reminder_days,
+        )
+
+
+class Reminder(NamedTuple):
+    channel: str
+    chat_id: str
+    message: OutboundMessage
+    dedupe_key: str
+    is_group: bool = False
+    priority: int = Priority.NOTICE
+
+
+async def due_reminders(
+    session: AsyncSession, day: date, *, timezone: ZoneInfo, rules: DriveRules | None = None
+) -> list[Reminder]:
+    """Every reminder the drive sends on `day` (a local date), per the rules above."""
+    rules = rules or DriveRules()
+    reminders: list[Reminder] = []
+    if rules.in_drive(day):
+        since_start = (day - rules.start(day.year)).days
+        if since_start % rules.household_every_days == 0:
+            reminders += await household_reminders(session, day, timezone, rules)
+        if since_start % rules.leader_every_days == 0:
+            reminders += await leader_reminders(session, day, timezone)
+    if rules.police_day(day):
+        reminders += await police_reminders(session, day, timezone, rules)
+    return reminders
+
+
+def _key(kind: str, subject: object, day: date, channel: str, chat_id: str) -> str:
+    return f"{KEY_PREFIX}:{kind}:{subject}:{day.isoformat()}:{channel}:{chat_id}"
+
+
+def _unpledged():  # type: ignore[no-untyped-def]
+    """Resident households without a pledge in force (with the outer join below)."""
+    return (
+        (Household.status == HouseholdStatus.ACTIVE)
+        & Household.confirmed.is_(True)
+        & Pledge.id.is_(None)
+    )
+
+
+def _pledge_join(year: int):  # type: ignore[no-untyped-def]
+    return (
+        (Pledge.household_id == Household.id)
+        & (Pledge.year == year)
+        & Pledge.withdrawn_at.is_(None)
+    )
+
+
+async def household_reminders(
+    session: AsyncSession, day: date, timezone: ZoneInfo, rules: DriveRules
+) -> list[Reminder]:
+    """To the head of every household that has not pledged, and to the members the head lets
+    sign; who no longer lives there, withdrew consent or blocked the bot gets nothing."""
+    year = day.year
+    columns = (
+        Household.id,
+        Household.address,
+        ChannelAccount.channel,
+        ChannelAccount.chat_id,
+        ChannelAccount.language,
+    )
+    living = (
+        (Person.household_id == Household.id)
+        & Person.erased_at.is_(None)
+        & Person.consent_version.is_not(None)
+    )
+    heads = (
+        select(*columns)
+        .select_from(Household)
+        .outerjoin(Pledge, _pledge_join(year))
+        .join(Person, living)
+        .join(
+            RoleAssignment,
+            (RoleAssignment.person_id == Person.id)
+            & (RoleAssignment.role == Role.HOUSEHOLD_HEAD)
+            & (RoleAssignment.scope_kind == ScopeKind.GROUP)
+            & (RoleAssignment.scope_id == cast(Household.group_id, String)),
+        )
+        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+        .where(_unpledged(), ChannelAccount.blocked_at.is_(None))
+    )
+    delegates = (
+        select(*columns)
+        .select_from(Household)
+        .outerjoin(Pledge, _pledge_join(year))
+        .join(PledgeDelegate, PledgeDelegate.household_id == Household.id)
+        .join(Person, living & (Person.id == PledgeDelegate.person_id))
+        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
+        .where(_unpledged(), ChannelAccount.blocked_at.is_(None))
+    )
+    rows = (await session.execute(heads.union(delegates))).all()
+    end = datetime.combine(rules.end(year), time(12), timezone)
+    reminders = []
+    for household_id, address, channel, chat_id, language in sorted(rows):
+        t = Translator(language, timezone)
+        message = OutboundMessage(
+            text=t.gettext(HOUSEHOLD_REMINDER, address=address, year=year, end=day_text(t, end)),
+            choices=(
+                Choice(action_key(PLEDGE_NOW, household_id), t.gettext("Make the pledge now")),
+            ),
+        )
+        reminders.append(
+            Reminder(
+                channel,
+                chat_id,
+                message,
+                _key("household", household_id, day, channel, chat_id),
+                priority=Priority.BROADCAST,
+            )
+        )
+    return reminders
+
+
+async def leader_reminders(session: AsyncSession, day: date, timezone: ZoneInfo) -> list[Reminder]:
+    """Each group's leaders and deputies: the households of their group not pledged yet."""
+    rows = (
+        await session.execute(
+            select(RoleAssignment.scope_id, ChannelAccount)
+            .join(ChannelAccount, ChannelAccount.person_id == RoleAssignment.person_id)
+            .join(Person, Person.id == RoleAssignment.person_id)
+            .where(
+                RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
+                RoleAssignment.scope_kind == ScopeKind.GROUP,
+                ChannelAccount.blocked_at.is_(None),
+                Person.erased_at.is_(None),
+            )
+            .order_by(RoleAssignment.scope_id, ChannelAccount.id)
+        )
+    ).all()
+    by_group: dict[int, list[ChannelAccount]] = {}
+    for scope_id, account in rows:
+        if scope_id.isdigit():
+            by_group.setdefault(int(scope_id), []).append(account)
+    reminders = []
+    for group_id, accounts in sorted(by_group.items()):
+        unit = await unit_of_group(session, group_id)
+        if unit is None:
+            continue
+        report = await coverage(session, unit, day.year)
+        if report.counts.missing <= 0:
+            continue
+        missing = await missing_households(session, unit, day.year)
+        place = await unit_name(session, unit)
+        for account in accounts:
+            t = Translator(account.language, timezone)
+            text = "\n\n".join(
+                [
+                    summary_text(t, report, place),
+                    missing_text(t, missing, with_group=False, limit=MAX_MISSING_LINES),
+                    t.gettext(LEADER_REMINDER_TAIL),
+                ]
+            )
+            reminders.append(
+                Reminder(
+                    account.channel,
+                    account.chat_id,
+                    OutboundMessage(text=text),
+                    _key("leader", group_id, day, account.channel, account.chat_id),
+                )
+            )
+    return reminders
+
+
+async def police_reminders(
+    session: AsyncSession, day: date, timezone: ZoneInfo, rules: DriveRules
+) -> list[Reminder]:
+    """The coverage of each commune with households, to its police desk (or its officers)."""
+    communes = await session.scalars(
+        select(Village.commune_code)
+        .join(Group, Group.village_id == Village.id)
+        .join(Household, Household.group_id == Group.id)
+        .where(Household.status == HouseholdStatus.ACTIVE, Household.confirmed.is_(True))
+        .distinct()
+        .order_by(Village.commune_code)
+    )
+    reminders = []
+    for commune_code in list(communes):
+        unit = Unit(UnitKind.COMMUNE, commune_code)
+        report = await coverage(session, unit, day.year)
+        place = await unit_name(session, unit)
+        for chat in await police_chats(session, commune_code):
+            t = Translator(chat.language, timezone)
+            parts = [summary_text(t, report, place), t.gettext(POLICE_REMINDER_TAIL)]
+            if day == rules.end(day.year):
+                parts.insert(0, t.gettext(DRIVE_ENDS_TODAY))
+            reminders.append(
+                Reminder(
+                    chat.channel,
+                    chat.chat_id,
+                    OutboundMessage(text="\n\n".join(parts)),
+                    _key("police", commune_code, day, chat.channel, chat.chat_id),
+                    is_group=chat.is_group,
+                )
+            )
+    return reminders
+
+
+async def queue_reminders(session: AsyncSession, reminders: Iterable[Reminder]) -> set[str]:
+    """Queue the reminders not queued before (by dedupe key); returns the channels written to."""
+    pending = list(reminders)
+    seen: set[str] = set()
+    for start in range(0, len(pending), 500):
+        keys = [r.dedupe_key for r in pending[start : start + 500]]
+        seen |= set(
+            await session.scalars(
+                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
+            )
+        )
+    channels: set[str] = set()
+    for reminder in pending:
+        if reminder.dedupe_key in seen:
+            continue
+        seen.add(reminder.dedupe_key)
+        await queue_message(
+            session,
+            channel=reminder.channel,
+            chat_id=reminder.chat_id,
+            payload=reminder.message.to_payload(),
+            priority=reminder.priority,
+            is_group_chat=reminder.is_group,
+            dedupe_key=reminder.dedupe_key,
+        )
+        channels.add(reminder.channel)
+    return channels
+
+
+async def send_due_reminders(
+    db: Database, settings: Settings, now: datetime, rules: DriveRules | None = None
+) -> set[str]:
+    """The scheduler's daily job: the day's reminders, in the morning window only."""
+    local = now.astimezone(settings.timezone)
+    if not SEND_FROM <= local.time() < SEND_UNTIL:
+        return set()
+    rules = rules or DriveSettings().rules()
+    try:
+        async with db.transaction() as session:
+            reminders = await due_reminders(
+                session, local.date(), timezone=settings.timezone, rules=rules
+            )
+            channels = await queue_reminders(session, reminders)
+    except IntegrityError:
+        # Another process queued the same day's reminders at the same moment: they go once.
+        log.info("pledge reminders of %s were queued by another process", local.date())
+        return set()
+    if reminders:
+        log.info("pledge reminders due on %s: %d", local.date(), len(reminders))
+    return channels

@@ -1,0 +1,93 @@
+"""`python -m bot report --commune … --period …`: a periodic report as .docx and/or .xlsx."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+
+
+def add_report_commands(commands: Any) -> None:
+    report = commands.add_parser(
+        "report", help="periodic report of a commune (or a village) as .docx and .xlsx"
+    )
+    report.add_argument("--commune", required=True, help="the commune's code, e.g. 30073")
+    report.add_argument(
+        "--period",
+        required=True,
+        help="2026-Q3, 2026-H1, 2026, 2026-KDC (safe-area year) or 2026-07-01..2026-09-30",
+    )
+    report.add_argument("--village", help="a village of the commune: its name or id")
+    report.add_argument("--format", choices=("docx", "xlsx", "both"), default="both")
+    report.add_argument("--out", type=Path, default=Path("."), help="the folder to write to")
+    report.add_argument(
+        "--safe-year-start",
+        default="11-01",
+        help="MM-DD the safe-area year starts on, in the year before (default 11-01)",
+    )
+    report.set_defaults(run=run_report)
+
+
+async def run_report(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.pledges.coverage import Unit, UnitKind
+    from bot.reports import make_report
+    from bot.reports.data import AckRule
+    from bot.reports.periods import PeriodError, parse_month_day, parse_period
+    from storage.base import utcnow
+    from storage.db import Database
+    from storage.migrate import upgrade_async
+    from storage.models import Commune, Village
+
+    try:
+        period = parse_period(args.period, parse_month_day(args.safe_year_start))
+    except PeriodError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    formats = ("docx", "xlsx") if args.format == "both" else (args.format,)
+    await upgrade_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            commune = await session.get(Commune, args.commune)
+            if commune is None:
+                print(f"No commune with code {args.commune}.", file=sys.stderr)
+                return 2
+            unit = Unit(UnitKind.COMMUNE, commune.code)
+            if args.village:
+                match = Village.name == args.village
+                if args.village.isdigit():
+                    match = match | (Village.id == int(args.village))
+                village = await session.scalar(
+                    select(Village).where(Village.commune_code == commune.code, match)
+                )
+                if village is None:
+                    print(f"No village {args.village!r} in {commune.name}.", file=sys.stderr)
+                    return 2
+                unit = Unit(UnitKind.VILLAGE, commune.code, village.id)
+            report, paths = await make_report(
+                session,
+                unit,
+                period,
+                args.out,
+                actor=None,
+                tz=settings.timezone,
+                now=utcnow(),
+                ack=AckRule(settings.tip_ack_minutes, settings.tip_ack_minutes_urgent),
+                formats=formats,
+            )
+    finally:
+        await db.close()
+    print(f"Report of {report.place}, {period.code} ({period.first} to {period.last}):")
+    if report.tips is not None:
+        print(f"  tips received: {report.tips.received}")
+    total = report.pledges.coverage.counts
+    print(f"  pledges {report.pledges.year}: {total.pledged}/{total.resident} households")
+    print(f"  meetings held: {report.meetings.held}")
+    for path in paths:
+        print(f"Wrote {path}")
+    return 0

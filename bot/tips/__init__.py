@@ -1,0 +1,1 @@
+"""Tips: reporting, the identity vault, delivery to commune police, triage and the relay."""
