@@ -1,0 +1,216 @@
+"""`/thongbao`: commune police and admins announce to the commune (all members, leaders, a
+village, the group chats); a group's leader to their own group. Compose (text, or a photo with
+a caption), see it as it will arrive with the number of recipients, confirm; `/tiendo` shows
+progress, and a final report comes when nothing is left to send."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from bot.authz import (
+    Action,
+    Forbidden,
+    Scope,
+    allowed,
+    group_scope,
+    groups_in_reach,
+    load_actor,
+    require,
+)
+from bot.calendar import broadcast as service
+from bot.calendar.audience import resolve
+from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.dialog.messages import Choice, EventKind
+from bot.dialog.turn import Turn
+from bot.i18n import N_
+from storage.models import Broadcast, Role, Village
+
+SEND = "send"
+COMMUNE_AUDIENCES = (
+    ("all", N_("All members and group chats")),
+    ("leaders", N_("Leaders only")),
+    ("village", N_("One village")),
+    ("group_chats", N_("The group chats")),
+)
+MAX_TEXT = 3000
+
+
+class Step(StrEnum):
+    AUDIENCE = "audience"
+    VILLAGE = "village"
+    TEXT = "text"
+    CONFIRM = "confirm"
+
+
+def _communes(actor) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        grant.scope_id
+        for grant in actor.grants
+        if grant.role in (Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN) and grant.scope_kind == "commune"
+    ]
+
+
+class BroadcastFlow(Flow):
+    name = "broadcast"
+
+    async def begin(self, turn: Turn) -> None:
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        communes = [c for c in _communes(actor) if allowed(actor, Action.SEND_BROADCAST, Scope(c))]
+        groups = await groups_in_reach(turn.session, actor, Action.MESSAGE_GROUP)
+        choices = []
+        if communes:
+            turn.update_data(commune=communes[0])
+            choices += [Choice(key, turn._(label)) for key, label in COMMUNE_AUDIENCES]
+        for group in groups:
+            choices.append(
+                Choice(f"group:{group.id}", turn._("My group: {group}", group=group.name))
+            )
+        if not choices:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+            return
+        turn.ask(Step.AUDIENCE, turn._("Who should receive the announcement?"), choices)
+
+    async def on_audience(self, turn: Turn) -> None:
+        choice = turn.choice or ""
+        if choice == "village":
+            villages = await turn.session.scalars(
+                select(Village)
+                .where(Village.commune_code == turn.data.get("commune"))
+                .order_by(Village.name)
+            )
+            choices = [Choice(str(v.id), v.name) for v in villages]
+            turn.ask(Step.VILLAGE, turn._("Which village?"), choices)
+            return
+        if choice.startswith("group:"):
+            scope = await group_scope(turn.session, int(choice.removeprefix("group:")))
+            if scope is None:
+                turn.leave()
+                return
+            turn.update_data(commune=scope.commune_code)
+        await self._ask_text(turn, choice)
+
+    async def on_village(self, turn: Turn) -> None:
+        await self._ask_text(turn, f"village:{int(turn.choice or 0)}")
+
+    async def _ask_text(self, turn: Turn, audience: str) -> None:
+        turn.update_data(audience=audience)
+        turn.ask(
+            Step.TEXT,
+            turn._("Type the announcement. You may also send one photo with a caption."),
+            free_text=True,
+        )
+
+    async def on_text(self, turn: Turn) -> None:
+        event = turn.event
+        photo = None
+        if event.kind is EventKind.MEDIA and event.media is not None:
+            if event.media.kind != "photo":
+                turn.say(turn._("Only a photo can go with an announcement."))
+                return
+            photo = event.media.ref
+        text = (event.text or "").strip()
+        if not text:
+            turn.say(turn._("Please type the text of the announcement."))
+            return
+        if len(text) > MAX_TEXT:
+            turn.say(turn._("That is too long: at most {n} characters.", n=MAX_TEXT))
+            return
+        turn.update_data(text=text, photo=photo)
+        audience, commune = turn.data["audience"], turn.data["commune"]
+        count = len(await resolve(turn.session, commune, audience, today=turn.now.date()))
+        draft = Broadcast(
+            commune_code=commune, audience=audience, text=text, photo=photo, author_person_id=0
+        )
+        preview = await service.render(turn.session, draft, turn.t, private=True)
+        turn.say(preview.text, photo=preview.photo)
+        turn.ask(
+            Step.CONFIRM,
+            turn.ngettext(
+                "Above is how it will arrive. It goes to {n} recipient. Send it?",
+                "Above is how it will arrive. It goes to {n} recipients. Send it?",
+                count,
+            ),
+            [Choice(SEND, turn._("Send"))],
+        )
+
+    async def on_confirm(self, turn: Turn) -> None:
+        if turn.choice != SEND or turn.person is None:
+            turn.leave()
+            return
+        audience, commune = turn.data["audience"], turn.data["commune"]
+        actor = await load_actor(turn.session, turn.person.id)
+        try:
+            if audience.startswith("group:"):
+                scope = await group_scope(turn.session, int(audience.removeprefix("group:")))
+                if scope is None:
+                    raise Forbidden("no such group")
+                require(actor, Action.MESSAGE_GROUP, scope)
+            else:
+                require(actor, Action.SEND_BROADCAST, Scope(commune))
+        except Forbidden:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+            return
+        broadcast, channels = await service.start(
+            turn.session,
+            turn.settings,
+            commune_code=commune,
+            author_person_id=turn.person.id,
+            author=turn.account,
+            audience=audience,
+            text=turn.data["text"],
+            photo=turn.data.get("photo"),
+            now=turn.now,
+        )
+        turn.queued.update(channels)  # wakes those channels' outbox workers
+        turn.say(
+            turn.ngettext(
+                "Sending to {n} recipient. Send /tiendo to see the progress; I will report "
+                "when it is done.",
+                "Sending to {n} recipients. Send /tiendo to see the progress; I will report "
+                "when it is done.",
+                broadcast.total,
+            )
+        )
+        turn.leave()
+
+
+async def show_progress(turn: Turn, _argument: str) -> None:
+    """`/tiendo`: the author's last three announcements, sent / failed / remaining."""
+    mine = list(
+        await turn.session.scalars(
+            select(Broadcast)
+            .where(Broadcast.author_person_id == (turn.person.id if turn.person else -1))
+            .order_by(Broadcast.id.desc())
+            .limit(3)
+        )
+    )
+    if not mine:
+        turn.say(turn._("You have sent no announcements yet."))
+    for broadcast in mine:
+        state = await service.progress(turn.session, broadcast.id)
+        turn.say(service.progress_text(turn.t, broadcast, state))
+
+
+def may_broadcast(roles: frozenset[str]) -> bool:
+    return bool(
+        roles & {Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN, Role.GROUP_LEADER, Role.GROUP_DEPUTY}
+    )
+
+
+broadcast_entry = MenuEntry(
+    key="broadcast",
+    label=N_("Send an announcement"),
+    flow=BroadcastFlow.name,
+    commands=("thongbao", "announce"),
+    visible_to=may_broadcast,
+    order=85,
+)
+
+
+def register(registry: FlowRegistry) -> None:
+    registry.add(BroadcastFlow(), broadcast_entry)
+    registry.add_action("bc_progress", show_progress, typed={"tiendo": "", "progress": ""})

@@ -1,0 +1,207 @@
+"""My data (/dulieu): what is stored about me; export it; correct name or phone; withdraw
+consent; delete my account. Every request is completed in the same message exchange."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from bot.consent import CONSENT_VERSION
+from bot.crypto import PERSON_PHONE
+from bot.dialog.engine import JOINED
+from bot.dialog.flows import Flow, MenuEntry
+from bot.dialog.messages import Choice, EventKind
+from bot.dialog.turn import Turn
+from bot.i18n import N_
+from bot.personal_data import audit, cipher, collect, erase_person, export_document
+from bot.phone import normalise_phone
+
+EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
+YES, NO = "yes", "no"
+MAX_NAME = 80
+
+
+class Step(StrEnum):
+    ACTION = "action"
+    NEW_NAME = "new_name"
+    NEW_PHONE = "new_phone"
+    CONFIRM = "confirm"
+
+
+class MyData(Flow):
+    name = "my_data"
+
+    async def begin(self, turn: Turn) -> None:
+        if turn.person is None:
+            turn.say(turn._("Nothing is stored about you: you have not joined a group."))
+            turn.leave()
+            return
+        data = await collect(turn.session, turn.person, cipher(turn))
+        turn.say(self._summary(turn, data))
+        self._ask_action(turn)
+
+    def _summary(self, turn: Turn, data: dict) -> str:  # type: ignore[type-arg]
+        person, household = data["person"], data["household"]
+        lines = [
+            turn._("What Bình Yên stores about you:"),
+            turn._("• Name: {name}", name=person["full_name"]),
+            turn._("• Phone: {phone}", phone=person["phone"] or turn._("not given")),
+            turn._("• Commune: {commune}", commune=person["commune"] or "—"),
+        ]
+        if household:
+            lines.append(turn._("• Household: {address}", address=household["address"]))
+        for membership in data["memberships"]:
+            lines.append(
+                turn._(
+                    "• Group: {group}, {village} ({status})",
+                    group=membership["group"],
+                    village=membership["village"],
+                    status=turn._(STATUS_NAMES.get(membership["status"], membership["status"])),
+                )
+            )
+        lines.append(
+            turn._(
+                "• Agreement to the data notice: version {version}",
+                version=person["consent_version"] or CONSENT_VERSION,
+            )
+        )
+        return "\n".join(lines)
+
+    def _ask_action(self, turn: Turn) -> None:
+        turn.ask(
+            Step.ACTION,
+            turn._("What would you like to do?"),
+            [
+                Choice(EXPORT, turn._("Send me all my data as a file")),
+                Choice(NAME, turn._("Correct my name")),
+                Choice(PHONE, turn._("Correct my phone number")),
+                Choice(WITHDRAW, turn._("Withdraw my consent")),
+                Choice(DELETE, turn._("Delete my account")),
+            ],
+        )
+
+    async def on_action(self, turn: Turn) -> None:
+        person = turn.person
+        assert person is not None
+        if turn.choice == EXPORT:
+            data = await collect(turn.session, person, cipher(turn))
+            audit(
+                turn.session,
+                actor=person.id,
+                action="person.export",
+                subject_kind="person",
+                subject_id=person.id,
+                at=turn.now,
+            )
+            turn.say(
+                turn._("Here is everything stored about you."),
+                file_name=f"binhyen-du-lieu-{person.id}.json",
+                file_content=export_document(data),
+            )
+            turn.leave()
+        elif turn.choice == NAME:
+            turn.ask(
+                Step.NEW_NAME, turn._("Please type your full name as it should be."), free_text=True
+            )
+        elif turn.choice == PHONE:
+            turn.ask(
+                Step.NEW_PHONE,
+                turn._("Press the button to share your number, or type it. To remove it, type 0."),
+                free_text=True,
+                request_contact=turn._("Share my phone number"),
+            )
+        else:
+            turn.update_data(erase=turn.choice)
+            text = (
+                turn._(
+                    "If you withdraw your consent, your personal data is deleted now and you "
+                    "leave your group. Are you sure?"
+                )
+                if turn.choice == WITHDRAW
+                else turn._(
+                    "If you delete your account, your personal data is deleted now and you "
+                    "leave your group. Are you sure?"
+                )
+            )
+            turn.ask(
+                Step.CONFIRM,
+                text,
+                [Choice(YES, turn._("Yes, delete")), Choice(NO, turn._("No, keep it"))],
+            )
+
+    async def on_new_name(self, turn: Turn) -> None:
+        name = " ".join(turn.event.text.split())
+        if not 2 <= len(name) <= MAX_NAME or sum(c.isalpha() for c in name) < 2:
+            turn.show(
+                turn.prompt,  # type: ignore[arg-type]
+                prefix=turn._(
+                    "Please type your name in letters, at most {limit} characters.", limit=MAX_NAME
+                ),
+            )
+            return
+        person = turn.person
+        assert person is not None
+        person.full_name = name
+        audit(
+            turn.session,
+            actor=person.id,
+            action="person.correct_name",
+            subject_kind="person",
+            subject_id=person.id,
+            at=turn.now,
+        )
+        turn.say(turn._("Your name is now: {name}", name=name))
+        turn.leave()
+
+    async def on_new_phone(self, turn: Turn) -> None:
+        person = turn.person
+        assert person is not None
+        typed = turn.event.phone if turn.event.kind is EventKind.CONTACT else turn.event.text
+        if (typed or "").strip() == "0":
+            person.phone_encrypted = None
+            turn.say(turn._("Your phone number has been removed."))
+        else:
+            phone = normalise_phone(typed or "")
+            if phone is None:
+                turn.show(
+                    turn.prompt,  # type: ignore[arg-type]
+                    prefix=turn._(
+                        "That does not look like a Vietnamese phone number (for example "
+                        "0912 345 678)."
+                    ),
+                )
+                return
+            person.phone_encrypted = cipher(turn).encrypt(phone, PERSON_PHONE)
+            turn.say(turn._("Your phone number is now: {phone}", phone=phone))
+        audit(
+            turn.session,
+            actor=person.id,
+            action="person.correct_phone",
+            subject_kind="person",
+            subject_id=person.id,
+            at=turn.now,
+        )
+        turn.leave()
+
+    async def on_confirm(self, turn: Turn) -> None:
+        if turn.choice != YES or turn.person is None:
+            turn.say(turn._("Nothing was changed."))
+            turn.leave()
+            return
+        await erase_person(turn, turn.person, withdrawn=turn.data.get("erase") == WITHDRAW)
+        turn.leave()
+
+
+STATUS_NAMES = {
+    "pending": N_("waiting for the leader"),
+    "confirmed": N_("member"),
+    "rejected": N_("not confirmed"),
+}
+
+my_data_entry = MenuEntry(
+    key="mydata",
+    label=N_("My data"),
+    flow=MyData.name,
+    commands=("dulieu", "mydata"),
+    visible_to=lambda roles: JOINED in roles,
+    order=70,
+)

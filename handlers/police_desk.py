@@ -1,0 +1,204 @@
+"""The police desk: a group chat where every tip of the commune arrives at once.
+
+In a private chat, a commune police officer picks "Register the police desk group" (/bantruc)
+and gets a one-time code valid for a day. In the group, "/bantruc CODE" from a police officer
+of that commune (checked again there) makes the group the commune's desk, says so in the group,
+tells the previous desk it no longer is one, and writes the change to the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import one_time_codes
+from bot.authz import POLICY, Action, Forbidden, Scope, load_actor, require
+from bot.dialog.flows import Flow, MenuEntry
+from bot.dialog.messages import Choice, OutboundMessage
+from bot.dialog.turn import Turn
+from bot.i18n import N_, Translator
+from bot.invites import normalise_code
+from bot.personal_data import audit
+from handlers.police_tips import communes_in_reach
+from storage.models import Commune
+from storage.models.org import PoliceDeskCode
+
+CODE_VALID_FOR = timedelta(days=1)
+COMMAND = "bantruc"
+NO_LONGER_DESK = N_(
+    "This group is no longer the police desk of {commune}: tips now arrive in another group."
+)
+
+
+class Step(StrEnum):
+    COMMUNE = "commune"
+
+
+def is_police(roles: frozenset[str]) -> bool:
+    return bool(roles & POLICY[Action.REGISTER_POLICE_DESK])
+
+
+class PoliceDesk(Flow):
+    name = "police_desk"
+
+    async def begin(self, turn: Turn) -> None:
+        if turn.event.is_group:
+            await self._register_here(turn, turn.event.args)
+            return
+        if turn.event.args.strip():
+            turn.say(
+                turn._(
+                    "Please send this command in the police desk group, not here: "
+                    "/{command} {code}",
+                    command=COMMAND,
+                    code=normalise_code(turn.event.args),
+                )
+            )
+            turn.leave()
+            return
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        communes = communes_in_reach(actor, Action.REGISTER_POLICE_DESK)
+        if not communes:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+        elif len(communes) == 1:
+            await self._give_code(turn, communes[0])
+        else:
+            choices = []
+            for code in communes:
+                commune = await turn.session.get(Commune, code)
+                choices.append(Choice(code, commune.name if commune else code))
+            turn.ask(Step.COMMUNE, turn._("For which commune?"), choices)
+
+    async def on_commune(self, turn: Turn) -> None:
+        """The commune picked, checked again on the server."""
+        await self._give_code(turn, turn.choice or "")
+
+    async def _give_code(self, turn: Turn, commune_code: str) -> None:
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        commune = await turn.session.get(Commune, commune_code)
+        try:
+            if commune is None:
+                raise Forbidden("no such commune")
+            require(actor, Action.REGISTER_POLICE_DESK, Scope(commune_code))
+        except Forbidden:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+            return
+        assert actor.person_id is not None  # `require` let a person through
+        desk_code = await one_time_codes.issue(
+            turn.session,
+            PoliceDeskCode,
+            now=turn.now,
+            valid_for=CODE_VALID_FOR,
+            commune_code=commune_code,
+            created_by=actor.person_id,
+        )
+        text = turn._(
+            "Police desk code for {commune}: {code}\n\n"
+            "1. Add Bình Yên to the Telegram group of the commune's police desk.\n"
+            "2. Send this message in that group:\n/{command} {code}\n\n"
+            "The code works once, until {until}. From then on every new tip of the commune "
+            "arrives in that group. Only police officers of the commune should be members of it.",
+            commune=commune.name,
+            code=desk_code.code,
+            command=COMMAND,
+            until=turn.t.datetime(desk_code.expires_at),
+        )
+        if commune.police_chat_id:
+            text += "\n\n" + turn._(
+                "The commune already has a police desk group; the new one will replace it."
+            )
+        turn.say(text)
+        turn.leave()
+
+    async def _register_here(self, turn: Turn, typed: str) -> None:
+        """`/bantruc CODE` in a group: the code must be valid and the sender police of its
+        commune; then this group becomes the desk. Answered in the group, without a menu."""
+        turn.leave()
+        desk_code = await one_time_codes.find_valid(turn.session, PoliceDeskCode, typed, turn.now)
+        if desk_code is None:
+            turn.say(
+                turn._(
+                    "This code is not valid, was used already or has expired. A police officer "
+                    "of the commune gets a new one in a private chat with Bình Yên: "
+                    "menu → “Register the police desk group”."
+                ),
+            )
+            return
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        try:
+            require(actor, Action.REGISTER_POLICE_DESK, Scope(desk_code.commune_code))
+        except Forbidden:
+            turn.say(turn._("Only a police officer of the commune can register its desk."))
+            return
+        if not await one_time_codes.use(turn.session, PoliceDeskCode, desk_code, turn.now):
+            turn.say(turn._("This code was used already."))
+            return
+        commune, previous = await set_police_desk(
+            turn.session,
+            desk_code.commune_code,
+            channel=turn.event.channel,
+            chat_id=turn.event.chat_id,
+            actor=actor.person_id,
+            now=turn.now,
+        )
+        if previous is not None:
+            t = Translator("vi", turn.settings.timezone)  # desk groups are written to in vi
+            await turn.notify(
+                channel=previous[0],
+                chat_id=previous[1],
+                message=OutboundMessage(text=t.gettext(NO_LONGER_DESK, commune=commune.name)),
+                is_group_chat=True,
+            )
+        turn.say(
+            turn._(
+                "This group is now the police desk of {commune}. Every new tip of the commune "
+                "arrives here with buttons to acknowledge it; a tip nobody acknowledges in time "
+                "is sent again to every officer. Only police officers should be members of "
+                "this group.",
+                commune=commune.name,
+            ),
+        )
+
+
+async def set_police_desk(
+    session: AsyncSession,
+    commune_code: str,
+    *,
+    channel: str,
+    chat_id: str,
+    actor: int | None,
+    now: datetime,
+) -> tuple[Commune, tuple[str, str] | None]:
+    """Make this chat the commune's desk, audited; returns the commune and the desk it had
+    before (channel, chat id), if another."""
+    commune = await session.get(Commune, commune_code)
+    if commune is None:
+        raise LookupError(f"no commune {commune_code}")
+    previous = (commune.police_chat_channel, commune.police_chat_id)
+    commune.police_chat_channel, commune.police_chat_id = channel, chat_id
+    audit(
+        session,
+        actor=actor,
+        action="police_desk.register",
+        subject_kind="commune",
+        subject_id=commune_code,
+        at=now,
+        detail=f"{channel}:{chat_id}",
+    )
+    if previous[0] and previous[1] and previous != (channel, chat_id):
+        return commune, (previous[0], previous[1])
+    return commune, None
+
+
+police_desk_entry = MenuEntry(
+    key="desk",
+    label=N_("Register the police desk group"),
+    flow=PoliceDesk.name,
+    commands=(COMMAND, "desk"),
+    visible_to=is_police,
+    order=75,
+)

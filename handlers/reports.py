@@ -1,0 +1,146 @@
+"""Periodic reports (/baocaoky): the .docx and .xlsx of a quarter, a half year, a year or the
+safe-area year, sent as documents.
+
+Asks which group, village or commune (when the reader has several), then which period; writes
+both files and sends them. Commune police and admins get their commune, village heads their
+village, group leaders their group, each from their roles as stored and checked again on the
+server (bot.authz) when the files are made.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from bot.authz import POLICY, Action, Forbidden, load_actor
+from bot.dialog.flows import Flow, MenuEntry
+from bot.dialog.messages import Choice
+from bot.dialog.turn import Turn
+from bot.i18n import N_
+from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
+from bot.reports import make_report
+from bot.reports.data import AckRule
+from bot.reports.periods import (
+    SAFE_YEAR_START,
+    Period,
+    PeriodError,
+    half,
+    parse_period,
+    quarter,
+    safe_year,
+    whole_year,
+)
+
+
+class Step(StrEnum):
+    UNIT = "unit"
+    PERIOD = "period"
+
+
+def period_choices(turn: Turn, today: date) -> list[Choice]:
+    """The last finished quarter, this quarter, the half years, the year, the safe-area year."""
+    number = (today.month - 1) // 3 + 1
+    last = quarter(today.year, number).previous()
+    last_half = half(today.year, 1 if today.month <= 6 else 2).previous()
+    periods: list[tuple[Period, str]] = [
+        (last, turn._("Quarter {n}/{year}", n=last.number, year=last.year)),
+        (quarter(today.year, number), turn._("Quarter {n}/{year}", n=number, year=today.year)),
+        (
+            last_half,
+            turn._("First half of {year}", year=last_half.year)
+            if last_half.number == 1
+            else turn._("Second half of {year}", year=last_half.year),
+        ),
+        (whole_year(today.year), turn._("Year {year}", year=today.year)),
+        (whole_year(today.year - 1), turn._("Year {year}", year=today.year - 1)),
+    ]
+    current = safe_year(today.year + (today >= date(today.year, *SAFE_YEAR_START)))
+    for safe in (current.previous(), current):
+        periods.append(
+            (
+                safe,
+                turn._(
+                    "Safe-area year {year} ({first} to {last})",
+                    year=safe.year,
+                    first=f"{safe.first:%d/%m/%Y}",
+                    last=f"{safe.last:%d/%m/%Y}",
+                ),
+            )
+        )
+    return [Choice(period.code, label) for period, label in periods]
+
+
+class PeriodicReport(Flow):
+    name = "periodic_report"
+
+    async def begin(self, turn: Turn) -> None:
+        """Finds the reader's units; asks for one, or goes straight to the period."""
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        units = await units_in_reach(turn.session, actor)
+        if not units:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+        elif len(units) == 1:
+            turn.update_data(unit=units[0].key)
+            self._ask_period(turn)
+        else:
+            choices = [Choice(u.key, await unit_name(turn.session, u)) for u in units]
+            turn.ask(Step.UNIT, turn._("A report for which group, village or commune?"), choices)
+
+    async def on_unit(self, turn: Turn) -> None:
+        """Stores the unit picked; asks for the period."""
+        turn.update_data(unit=turn.choice or "")
+        self._ask_period(turn)
+
+    def _ask_period(self, turn: Turn) -> None:
+        today = turn.now.astimezone(turn.settings.timezone).date()
+        turn.ask(Step.PERIOD, turn._("For which period?"), period_choices(turn, today))
+
+    async def on_period(self, turn: Turn) -> None:
+        """Makes the report for the period picked and sends both files."""
+        try:
+            period = parse_period(turn.choice or "")
+        except PeriodError:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+            return
+        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        unit = await unit_from_key(turn.session, turn.data.get("unit", ""))
+        settings = turn.settings
+        try:
+            if unit is None:
+                raise Forbidden("no such unit")
+            report, paths = await make_report(
+                turn.session,
+                unit,
+                period,
+                settings.media_dir / "reports",
+                actor=actor,
+                tz=settings.timezone,
+                now=turn.now,
+                ack=AckRule(settings.tip_ack_minutes, settings.tip_ack_minutes_urgent),
+            )
+        except Forbidden:
+            turn.say(turn._("That option is not available to you."))
+            turn.leave()
+            return
+        for path in paths:
+            turn.say(
+                turn._("Report of {place}, {period}", place=report.place, period=period.code),
+                document=str(path.absolute()),
+            )
+        turn.leave()
+
+
+def sees_reports(roles: frozenset[str]) -> bool:
+    return bool(roles & POLICY[Action.VIEW_REPORT])
+
+
+periodic_report_entry = MenuEntry(
+    key="reports",
+    label=N_("Periodic reports (.docx, .xlsx)"),
+    flow=PeriodicReport.name,
+    commands=("baocaoky", "reports"),
+    visible_to=sees_reports,
+    order=86,  # after "Language": the numbers of the menu lines above stay as they were
+)

@@ -1,0 +1,203 @@
+"""The reporter's side of the relay: answering a police question, and saying whether they are
+satisfied with how a closed tip was handled ("not satisfied" reopens it with their comment).
+
+The reporter is recognised by the keyed hash of their messenger account stored on the tip, never
+by a stored person id, so this works for anonymous tips too; nothing here records who they are.
+A member who linked a second messenger (/lienket) is recognised from either account.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from sqlalchemy import select
+
+from bot.dialog.flows import Flow, FlowRegistry
+from bot.dialog.messages import EventKind, OutboundMessage
+from bot.dialog.turn import Turn
+from bot.i18n import N_, Translator
+from bot.tips.service import normalise_tip_code, police_chats, refresh_cards
+from bot.tips.vault import reporter_keys
+from handlers.tip_triage import (
+    FEEDBACK_ACTION,
+    MAX_TEXT,
+    REPLY_ACTION,
+    tip_code_shown,
+    typed_tip,
+)
+from storage.models import CLOSED_STATUSES, Priority, Tip, TipEvent, TipEventKind, TipStatus
+
+ANSWER_TO_POLICE = N_("The reporter of {code} answers: {text}")
+NOT_SATISFIED_TO_POLICE = N_(
+    "The reporter of {code} is not satisfied: {text}\nThe tip has been reopened."
+)
+
+
+class Step(StrEnum):
+    ANSWER = "answer"
+    COMMENT = "comment"
+
+
+async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | None:
+    """The tip (by id, or by its `code` when typed), if the one pressing or typing is the one
+    who reported it: from this messenger account, or from another one of the same person."""
+    if code is not None:
+        tip = await turn.session.scalar(select(Tip).where(Tip.code == normalise_tip_code(code)))
+    else:
+        tip = await turn.session.get(Tip, int(raw_id)) if raw_id.isdigit() else None
+    keys = await reporter_keys(
+        turn.session,
+        turn.settings.secret_key_bytes(),
+        channel=turn.event.channel,
+        user_id=turn.event.user_id,
+        person_id=turn.account.person_id,
+    )
+    if tip is None or tip.reporter_key not in keys or tip.purged_at is not None:
+        turn.say(turn._("That option is not available to you."))
+        return None
+    return tip
+
+
+async def _pressed_or_typed(turn: Turn, argument: str) -> tuple[Tip | None, str]:
+    """The reporter's tip and, when typed ("/traloi TB-7K3Q text"), the text after the code."""
+    typed = typed_tip(turn, argument)
+    if typed is None:
+        return await own_tip(turn, argument), ""
+    code, text = typed
+    if not code:
+        return None, ""
+    return await own_tip(turn, "", code=code), text
+
+
+async def on_reply_button(turn: Turn, argument: str) -> None:
+    tip, text = await _pressed_or_typed(turn, argument)
+    if tip is None:
+        return
+    if text:
+        await _answer(turn, tip, text)
+        return
+    turn.enter(TipReporterReplies.name)
+    turn.update_data(tip_id=tip.id)
+    turn.ask(
+        Step.ANSWER,
+        turn._("Type your answer to commune police about {code}:", code=tip.code),
+        free_text=True,
+    )
+
+
+async def on_feedback_button(turn: Turn, argument: str) -> None:
+    verdict, _, rest = argument.partition(":")
+    tip, text = await _pressed_or_typed(turn, rest)
+    if tip is None:
+        return
+    if tip.satisfied is not None or tip.status not in CLOSED_STATUSES:
+        turn.say(turn._("Thank you, your answer about {code} was already recorded.", code=tip.code))
+        return
+    if verdict == "yes":
+        tip.satisfied = True
+        turn.session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.FEEDBACK, text="+"))
+        turn.say(turn._("Thank you for your feedback."))
+        return
+    if text:
+        await _comment(turn, tip, text)
+        return
+    turn.enter(TipReporterReplies.name)
+    turn.update_data(tip_id=tip.id)
+    turn.ask(
+        Step.COMMENT,
+        turn._("What was not right? Commune police will look at {code} again.", code=tip.code),
+        free_text=True,
+    )
+
+
+class TipReporterReplies(Flow):
+    name = "tip_reporter"
+
+    async def begin(self, turn: Turn) -> None:  # entered only from a button
+        turn.leave()
+
+    async def _tip(self, turn: Turn) -> Tip | None:
+        tip = await own_tip(turn, str(turn.data.get("tip_id", "")))
+        if tip is None:
+            turn.leave()
+        return tip
+
+    async def on_answer(self, turn: Turn) -> None:
+        if (tip := await self._tip(turn)) is not None:
+            await _answer(turn, tip, turn.event.text.strip())
+
+    async def on_comment(self, turn: Turn) -> None:
+        if (tip := await self._tip(turn)) is not None:
+            await _comment(turn, tip, turn.event.text.strip())
+
+
+def _fits(turn: Turn, text: str) -> bool:
+    if 1 <= len(text) <= MAX_TEXT:
+        return True
+    problem = turn._("Please type a text of at most {limit} characters.", limit=MAX_TEXT)
+    prompt = turn.prompt
+    if turn.flow == TipReporterReplies.name and turn.event.kind is not EventKind.COMMAND and prompt:
+        turn.show(prompt, prefix=problem)
+    else:
+        turn.say(problem)
+    return False
+
+
+def _done(turn: Turn) -> None:
+    if turn.flow == TipReporterReplies.name and turn.event.kind is not EventKind.COMMAND:
+        turn.leave()
+
+
+async def _answer(turn: Turn, tip: Tip, text: str) -> None:
+    if not _fits(turn, text):
+        return
+    turn.session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.ANSWER, text=text))
+    await tell_police(turn, tip, ANSWER_TO_POLICE, text)
+    turn.say(
+        turn._("Your answer was passed to commune police under the code {code}.", code=tip.code)
+    )
+    _done(turn)
+
+
+async def _comment(turn: Turn, tip: Tip, text: str) -> None:
+    if not _fits(turn, text):
+        return
+    tip.satisfied = False
+    tip.status = TipStatus.VERIFYING
+    tip.closed_at = None
+    turn.session.add(
+        TipEvent(
+            tip_id=tip.id, at=turn.now, kind=TipEventKind.FEEDBACK, status=tip.status, text=text
+        )
+    )
+    turn.queued.update(await refresh_cards(turn.session, turn.settings, tip))
+    await tell_police(turn, tip, NOT_SATISFIED_TO_POLICE, text)
+    turn.say(turn._("Thank you. Commune police will look at {code} again.", code=tip.code))
+    _done(turn)
+
+
+async def tell_police(turn: Turn, tip: Tip, msgid: str, text: str) -> None:
+    """To the commune's police chats, under the code only; tip traffic, so it goes before
+    campaign messages when a messenger's monthly budget runs short."""
+    for chat in await police_chats(turn.session, tip.commune_code):
+        t = Translator(chat.language, turn.settings.timezone)
+        await turn.notify(
+            channel=chat.channel,
+            chat_id=chat.chat_id,
+            message=OutboundMessage(text=t.gettext(msgid, code=tip.code, text=text)),
+            priority=Priority.TIP,
+            is_group_chat=chat.is_group,
+        )
+
+
+def register(registry: FlowRegistry) -> None:
+    registry.add(TipReporterReplies())
+    # Typed where there are no buttons: "/traloi TB-7K3Q answer", "/hailong TB-7K3Q",
+    # "/chuahailong TB-7K3Q what was not right".
+    registry.add_action(REPLY_ACTION, on_reply_button, typed={"traloi": ""}, shown=tip_code_shown)
+    registry.add_action(
+        FEEDBACK_ACTION,
+        on_feedback_button,
+        typed={"hailong": "yes:", "chuahailong": "no:"},
+        shown=tip_code_shown,
+    )
