@@ -1,0 +1,195 @@
+"""The outbox worker: sends once, honours retry_after, marks permanent failures, follows
+migrated chats, and picks up after a crash what was queued or half-sent before it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.channels.base import ChatMoved, DeliveryError, TryLater, Undeliverable
+from bot.dialog.messages import OutboundMessage
+from bot.outbox import OutboxWorker
+from bot.pacing import Pacer, PacingRules
+from storage.db import Database
+from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
+from storage.repos.outbox import queue_message
+
+
+@dataclass
+class RecordingSender:
+    """A channel that records what it was asked to send and fails as told."""
+
+    name: str = "test"
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    failures: dict[str, list[DeliveryError]] = field(default_factory=dict)
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        queue = self.failures.get(chat_id)
+        if queue:
+            raise queue.pop(0)
+        self.sent.append((chat_id, message.text))
+        return str(len(self.sent))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def sender() -> RecordingSender:
+    return RecordingSender()
+
+
+def make_worker(db: Database, sender: RecordingSender, clock: Clock) -> OutboxWorker:
+    fast = PacingRules(overall_per_second=10_000, private_chat_interval=0, group_chat_interval=0)
+    pacer = Pacer(fast, clock=lambda: clock().timestamp())
+    return OutboxWorker(db=db, sender=sender, pacer=pacer, clock=clock)
+
+
+async def queue(db: Database, clock: Clock, chat_id: str, text: str) -> int:
+    async with db.transaction() as session:
+        row = await queue_message(
+            session, channel="test", chat_id=chat_id, payload=OutboundMessage(text).to_payload()
+        )
+        row.next_attempt_at = clock()
+        row.created_at = clock()
+        return row.id
+
+
+async def status_of(db: Database, row_id: int) -> OutboxMessage:
+    async with db.transaction() as session:
+        row = await session.get(OutboxMessage, row_id)
+        assert row is not None
+        return row
+
+
+async def test_a_queued_message_is_sent_once(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    row_id = await queue(db, clock, "42", "Xin chào")
+    worker = make_worker(db, sender, clock)
+    assert await worker.send_due() == 1
+    assert await worker.send_due() == 0
+    assert sender.sent == [("42", "Xin chào")]
+    assert (await status_of(db, row_id)).status == OutboxStatus.SENT
+
+
+async def test_retry_after_is_honoured(db: Database, sender: RecordingSender, clock: Clock) -> None:
+    row_id = await queue(db, clock, "42", "Tin nhắn")
+    sender.failures["42"] = [TryLater("429", retry_after=7)]
+    worker = make_worker(db, sender, clock)
+    await worker.send_due()
+    row = await status_of(db, row_id)
+    assert row.status == OutboxStatus.PENDING
+    assert row.next_attempt_at == clock() + timedelta(seconds=7)
+    clock.advance(6)
+    assert await worker.send_due() == 0  # not before retry_after has passed
+    clock.advance(1)
+    assert await worker.send_due() == 1
+    assert sender.sent == [("42", "Tin nhắn")]
+
+
+async def test_the_pacer_pauses_the_whole_channel_on_retry_after() -> None:
+    now = [100.0]
+    pacer = Pacer(PacingRules(overall_per_second=30), clock=lambda: now[0])
+    pacer.pause(5)
+    assert pacer.reserve("any-other-chat", is_group=False) == pytest.approx(5)
+
+
+async def test_pacing_keeps_the_overall_and_per_chat_rates() -> None:
+    now = [0.0]
+    pacer = Pacer(
+        PacingRules(overall_per_second=30, private_chat_interval=1.0, group_chat_interval=3.0),
+        clock=lambda: now[0],
+    )
+    delays = [pacer.reserve(f"chat-{i}", is_group=False) for i in range(60)]
+    assert delays[-1] == pytest.approx(59 / 30)  # 60 different chats: 30 per second
+    assert pacer.reserve("chat-0", is_group=False) == pytest.approx(2.0)  # one chat: 1 per second
+    assert pacer.reserve("group", is_group=True) == pytest.approx(2.0 + 1 / 30)
+    assert pacer.reserve("group", is_group=True) == pytest.approx(2.0 + 1 / 30 + 3.0)
+
+
+async def test_transient_errors_back_off_then_give_up(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    row_id = await queue(db, clock, "42", "Tin nhắn")
+    sender.failures["42"] = [TryLater("502") for _ in range(20)]
+    worker = make_worker(db, sender, clock)
+    delays = []
+    for _ in range(10):
+        before = clock()
+        await worker.send_due()
+        row = await status_of(db, row_id)
+        if row.status == OutboxStatus.FAILED:
+            break
+        delays.append((row.next_attempt_at - before).total_seconds())
+        clock.now = row.next_attempt_at
+    assert delays == sorted(delays) and delays[0] < 5 and delays[-1] > 100
+    assert (await status_of(db, row_id)).status == OutboxStatus.FAILED
+
+
+async def test_a_user_who_blocked_the_bot_does_not_hold_up_others(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    async with db.transaction() as session:
+        session.add(ChannelAccount(channel="test", external_user_id="7", chat_id="7"))
+    blocked = await queue(db, clock, "7", "Cho người đã chặn bot")
+    other = await queue(db, clock, "8", "Cho người khác")
+    sender.failures["7"] = [Undeliverable("forbidden", blocked=True)]
+    await make_worker(db, sender, clock).send_due()
+    assert (await status_of(db, blocked)).status == OutboxStatus.FAILED
+    assert (await status_of(db, other)).status == OutboxStatus.SENT
+    async with db.transaction() as session:
+        account = await session.scalar(select(ChannelAccount).where(ChannelAccount.chat_id == "7"))
+        assert account is not None and account.blocked_at is not None
+
+
+async def test_a_migrated_group_gets_the_message_at_its_new_id(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    first = await queue(db, clock, "-100", "Thông báo 1")
+    second = await queue(db, clock, "-100", "Thông báo 2")
+    sender.failures["-100"] = [ChatMoved("-1009999")]
+    worker = make_worker(db, sender, clock)
+    await worker.send_due()
+    clock.advance(2)
+    await worker.send_due()
+    assert sender.sent == [("-1009999", "Thông báo 1"), ("-1009999", "Thông báo 2")]
+    assert (await status_of(db, first)).chat_id == "-1009999"
+    assert (await status_of(db, second)).status == OutboxStatus.SENT
+
+
+async def test_messages_survive_a_crash_and_go_out_once(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    waiting = await queue(db, clock, "42", "Xếp hàng trước khi sập")
+    half_sent = await queue(db, clock, "43", "Đang gửi khi sập")
+    async with db.transaction() as session:  # a worker claimed it, then the process died
+        row = await session.get(OutboxMessage, half_sent)
+        assert row is not None
+        row.status, row.claimed_until = OutboxStatus.SENDING, clock() + timedelta(minutes=5)
+
+    after_restart = make_worker(Database(db.url), sender, clock)
+    await after_restart.send_due()
+    assert sender.sent == [("42", "Xếp hàng trước khi sập")]
+    clock.advance(301)  # the dead worker's lease ran out
+    await after_restart.send_due()
+    await after_restart.send_due()
+    assert sender.sent == [("42", "Xếp hàng trước khi sập"), ("43", "Đang gửi khi sập")]
+    assert (await status_of(db, waiting)).status == OutboxStatus.SENT
+    await after_restart.db.close()
