@@ -6,6 +6,7 @@ For polling and for the webhook it measures
 
 Telegram allows about 30 messages a second per bot; the bot's overall pace is raised here (and
 the fake enforces nothing), because what is measured is our processing, not Telegram's limit.
+The fake and the load run in a process of their own (benchmarks/peer.py); `measure` runs there.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 from sqlalchemy.engine import make_url
 
+from benchmarks.peer import SECRET, WEBHOOK_CONNECTIONS, peer_process
 from bot.app import running_bot
 from bot.config import Settings, generate_secret_key, load_settings
 from storage.db import is_sqlite
@@ -30,12 +31,9 @@ from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import free_port, local_webhook_url
 
 BURST = 1000
-# Telegram opens at most `max_connections` (default 40) simultaneous webhook requests per bot.
-WEBHOOK_CONNECTIONS = 40
 STEADY_RATE = 50  # updates per second offered for the latency run: below saturation
 STEADY_SECONDS = 6
 TARGET_RATE, TARGET_P99_MS = 300, 50
-SECRET = "bench-secret-0123"
 
 
 @dataclass
@@ -105,40 +103,23 @@ def _percentile(values: list[float], q: int) -> float:
 
 
 async def bench_channel(settings: Settings, mode: str) -> Result:
-    async with FakeTelegramAPI() as api:
+    async with peer_process("telegram") as peer:
         overrides = {
-            "telegram_bot_token": api.token,
-            "telegram_api_url": api.url,
+            "telegram_bot_token": peer.token,
+            "telegram_api_url": peer.url,
             "telegram_global_rate": 100_000.0,
         }
         if mode == "webhook":
-            port = free_port()
             overrides |= {
                 "webhook_url": "https://binhyen.example.vn/telegram/webhook",
                 "webhook_secret": SECRET,
                 "webhook_listen": "127.0.0.1",
-                "webhook_port": port,
+                "webhook_port": free_port(),
             }
         bot_settings = settings.model_copy(update=overrides)
-        connector = aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS)
-        async with (
-            running_bot(bot_settings, migrate=False),
-            aiohttp.ClientSession(connector=connector) as http,
-        ):
-            if mode == "webhook":
-                url = local_webhook_url(bot_settings)
-
-                async def offer(update: dict) -> None:
-                    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
-                    async with http.post(url, json=update, headers=headers) as response:
-                        assert response.status == 200, response.status
-
-            else:
-
-                async def offer(update: dict) -> None:
-                    api.push_update(update)
-
-            throughput, latencies = await measure(api, offer, first_user=10_000)
+        async with running_bot(bot_settings, migrate=False):
+            webhook = local_webhook_url(bot_settings) if mode == "webhook" else None
+            throughput, latencies = await peer.measure(webhook)
     return Result(
         f"{mode} ({_backend(settings.database_url)})",
         throughput,

@@ -7,6 +7,7 @@ As for Telegram (benchmarks/inbound.py), in polling and in webhook mode:
 Zalo's getUpdates hands out one update per call and asks for at most about one call a second,
 so real polling carries about one update a second: production runs on the webhook. Here the
 poll interval and the overall send pace are lifted, because what is measured is our processing.
+The fake and the load run in a process of their own (benchmarks/peer.py); `measure` runs there.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-
-import aiohttp
 
 from benchmarks.inbound import (
     BURST,
@@ -32,13 +31,12 @@ from benchmarks.inbound import (
     _fresh_settings,
     _percentile,
 )
+from benchmarks.peer import SECRET, peer_process
 from bot.app import running_bot
 from bot.config import Settings
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.telegram_harness import free_port
 from tests.zalo_harness import local_zalo_webhook_url
-
-SECRET = "bench-secret-0123"
 
 
 def _first_replies(api: FakeZaloAPI) -> dict[str, float]:
@@ -86,10 +84,10 @@ async def measure(
 
 
 async def bench_zalo(settings: Settings, mode: str) -> Result:
-    async with FakeZaloAPI(max_poll_wait=1.0) as api:
+    async with peer_process("zalo") as peer:
         overrides: dict[str, object] = {
-            "zalo_bot_token": api.token,
-            "zalo_api_url": api.url,
+            "zalo_bot_token": peer.token,
+            "zalo_api_url": peer.url,
             "zalo_poll_interval": 0.0,
             "zalo_global_rate": 100_000.0,
         }
@@ -101,27 +99,9 @@ async def bench_zalo(settings: Settings, mode: str) -> Result:
                 "webhook_port": free_port(),
             }
         bot_settings = settings.model_copy(update=overrides)
-        connector = aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS)
-        async with (
-            running_bot(bot_settings, migrate=False),
-            aiohttp.ClientSession(connector=connector) as http,
-        ):
-            if mode == "webhook":
-                url = local_zalo_webhook_url(bot_settings)
-
-                async def offer(update: dict) -> None:
-                    body = {"ok": True, "result": update}
-                    api.add_chat(update["message"]["chat"]["id"])
-                    headers = {"X-Bot-Api-Secret-Token": SECRET}
-                    async with http.post(url, json=body, headers=headers) as response:
-                        assert response.status == 200, response.status
-
-            else:
-
-                async def offer(update: dict) -> None:
-                    api.push_update(update)
-
-            throughput, latencies = await measure(api, offer, first_user=10_000)
+        async with running_bot(bot_settings, migrate=False):
+            webhook = local_zalo_webhook_url(bot_settings) if mode == "webhook" else None
+            throughput, latencies = await peer.measure(webhook)
     return Result(
         f"zalo {mode} ({_backend(settings.database_url)})",
         throughput,

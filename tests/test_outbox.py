@@ -3,13 +3,15 @@ migrated chats, and picks up after a crash what was queued or half-sent before i
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bot.channels.base import ChatMoved, DeliveryError, TryLater, Undeliverable
+from bot.dialog.engine import QueuedReply
 from bot.dialog.messages import OutboundMessage
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
@@ -193,3 +195,35 @@ async def test_messages_survive_a_crash_and_go_out_once(
     assert sender.sent == [("42", "Xếp hàng trước khi sập"), ("43", "Đang gửi khi sập")]
     assert (await status_of(db, waiting)).status == OutboxStatus.SENT
     await after_restart.db.close()
+
+
+async def test_replies_to_many_people_at_once_are_settled_together(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    replies = []
+    async with db.transaction() as session:
+        for n in range(20):
+            row = await queue_message(
+                session,
+                channel="test",
+                chat_id=str(n),
+                payload=OutboundMessage("Bạn muốn làm gì?").to_payload(),
+                claimed_until=clock() + timedelta(minutes=1),
+            )
+            replies.append(QueuedReply(row.id, row.chat_id, False, OutboundMessage(""), "vi"))
+    worker = make_worker(db, sender, clock)
+    commits = count_commits(db)
+
+    await asyncio.gather(*(worker.deliver_now([reply]) for reply in replies))
+    transactions = len(commits)
+
+    assert len(sender.sent) == 20
+    for reply in replies:  # each settled by the time its deliver_now returned
+        assert (await status_of(db, reply.outbox_id)).status == OutboxStatus.SENT
+    assert transactions <= 2  # one transaction for the first, one for all who waited
+
+
+def count_commits(db: Database) -> list[object]:
+    commits: list[object] = []
+    event.listen(db.engine.sync_engine, "commit", commits.append)
+    return commits

@@ -1,0 +1,134 @@
+"""The other side of the wire for the inbound benchmarks: the fake messenger API and the load.
+
+They run in a process of their own, as Telegram's and Zalo's servers run on machines of their
+own: in the bot's process they took a third of its one core, and the target is for the bot.
+
+The two processes speak JSON lines over the peer's stdin and stdout:
+  peer -> {"url": ..., "token": ...}             the fake API listens
+  bot  -> {"webhook": URL or null}               the bot runs: offer the load
+  peer -> {"throughput": ..., "latencies": [...]} measured
+  bot  -> end of input                           the bot has stopped: the fake may go
+
+Run as `python -m benchmarks.peer telegram|zalo`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+
+# Telegram opens at most `max_connections` (default 40) simultaneous webhook requests per bot.
+WEBHOOK_CONNECTIONS = 40
+SECRET = "bench-secret-0123"
+
+Offer = Callable[[dict], Awaitable[None]]
+
+
+@dataclass
+class Peer:
+    process: asyncio.subprocess.Process
+    url: str
+    token: str
+
+    async def measure(self, webhook_url: str | None) -> tuple[float, list[float]]:
+        """Have the peer offer its load (to `webhook_url`, or by polling) and report."""
+        assert self.process.stdin and self.process.stdout
+        self.process.stdin.write(json.dumps({"webhook": webhook_url}).encode() + b"\n")
+        await self.process.stdin.drain()
+        line = await self.process.stdout.readline()
+        if not line:
+            raise RuntimeError("the benchmark peer died; its error is above")
+        result = json.loads(line)
+        return result["throughput"], result["latencies"]
+
+
+@asynccontextmanager
+async def peer_process(messenger: str) -> AsyncIterator[Peer]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "benchmarks.peer",
+        messenger,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert process.stdin and process.stdout
+    try:
+        hello = json.loads(await process.stdout.readline())
+        yield Peer(process, hello["url"], hello["token"])
+    finally:
+        process.stdin.close()
+        await process.wait()
+
+
+async def _read_line() -> dict[str, Any] | None:
+    line = await asyncio.to_thread(sys.stdin.readline)
+    return json.loads(line) if line.strip() else None
+
+
+def _say(message: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+
+def _telegram_offer(api: Any, http: aiohttp.ClientSession, webhook: str | None) -> Offer:
+    async def post(update: dict) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
+        async with http.post(webhook or "", json=update, headers=headers) as response:
+            assert response.status == 200, response.status
+
+    async def push(update: dict) -> None:
+        api.push_update(update)
+
+    return post if webhook else push
+
+
+def _zalo_offer(api: Any, http: aiohttp.ClientSession, webhook: str | None) -> Offer:
+    async def post(update: dict) -> None:
+        api.add_chat(update["message"]["chat"]["id"])
+        headers = {"X-Bot-Api-Secret-Token": SECRET}
+        body = {"ok": True, "result": update}
+        async with http.post(webhook or "", json=body, headers=headers) as response:
+            assert response.status == 200, response.status
+
+    async def push(update: dict) -> None:
+        api.push_update(update)
+
+    return post if webhook else push
+
+
+async def serve(messenger: str) -> None:
+    if messenger == "telegram":
+        from benchmarks.inbound import measure
+        from tests.fakes.telegram_api import FakeTelegramAPI
+
+        fake: Any = FakeTelegramAPI()
+        make_offer = _telegram_offer
+    else:
+        from benchmarks.zalo import measure  # type: ignore[assignment]
+        from tests.fakes.zalo_api import FakeZaloAPI
+
+        fake = FakeZaloAPI(max_poll_wait=1.0)
+        make_offer = _zalo_offer
+    async with fake as api:
+        _say({"url": api.url, "token": api.token})
+        go = await _read_line()
+        if go is None:
+            return
+        connector = aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS)
+        async with aiohttp.ClientSession(connector=connector) as http:
+            offer = make_offer(api, http, go["webhook"])
+            throughput, latencies = await measure(api, offer, first_user=10_000)
+        _say({"throughput": throughput, "latencies": latencies})
+        await _read_line()  # the bot stops while the fake still answers it
+
+
+if __name__ == "__main__":
+    asyncio.run(serve(sys.argv[1]))
