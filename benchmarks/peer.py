@@ -9,7 +9,14 @@ The two processes speak JSON lines over the peer's stdin and stdout:
   peer -> {"throughput": ..., "latencies": [...]} measured
   bot  -> end of input                           the bot has stopped: the fake may go
 
-Run as `python -m benchmarks.peer telegram|zalo`.
+Run as `python -m benchmarks.peer telegram|zalo`. For the fan-out benchmark,
+`python -m benchmarks.peer fanout RATE` is a fake Bot API answering 429 above RATE messages a
+second, which times the delivery of what the bot sends:
+  peer -> {"url": ..., "token": ...}
+  bot  -> {"chats": [...], "expect": N}          the chats that exist, the messages to wait for
+  peer -> {"ready": true}
+  bot  -> {"go": true}                           the clock starts; the bot queues and sends
+  peer -> {"seconds": ..., "first": ..., "sent": ..., "rate_limited": ...}
 """
 
 from __future__ import annotations
@@ -39,23 +46,27 @@ class Peer:
 
     async def measure(self, webhook_url: str | None) -> tuple[float, list[float]]:
         """Have the peer offer its load (to `webhook_url`, or by polling) and report."""
+        result = await self.ask({"webhook": webhook_url})
+        return result["throughput"], result["latencies"]
+
+    async def ask(self, message: dict[str, Any]) -> dict[str, Any]:
+        """Send one line, return the peer's answer."""
         assert self.process.stdin and self.process.stdout
-        self.process.stdin.write(json.dumps({"webhook": webhook_url}).encode() + b"\n")
+        self.process.stdin.write(json.dumps(message).encode() + b"\n")
         await self.process.stdin.drain()
         line = await self.process.stdout.readline()
         if not line:
             raise RuntimeError("the benchmark peer died; its error is above")
-        result = json.loads(line)
-        return result["throughput"], result["latencies"]
+        return json.loads(line)
 
 
 @asynccontextmanager
-async def peer_process(messenger: str) -> AsyncIterator[Peer]:
+async def peer_process(*args: str) -> AsyncIterator[Peer]:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "benchmarks.peer",
-        messenger,
+        *args,
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
     )
@@ -130,5 +141,50 @@ async def serve(messenger: str) -> None:
         await _read_line()  # the bot stops while the fake still answers it
 
 
+async def serve_fanout(rate: float) -> None:
+    from tests.fakes.telegram_api import FakeTelegramAPI
+
+    class Counting(FakeTelegramAPI):
+        """Counts messages as they are accepted (scanning the log on each would be quadratic)."""
+
+        def __init__(self) -> None:
+            super().__init__(global_rate=rate)
+            self.count, self.expected, self.first, self.last = 0, 0, 0.0, 0.0
+            self.all_in = asyncio.Event()
+
+        def send(self, method: str, params: dict[str, Any]) -> Any:
+            result = super().send(method, params)
+            self.count += 1
+            self.last = asyncio.get_running_loop().time()
+            self.first = self.first or self.last
+            if self.count >= self.expected:
+                self.all_in.set()
+            return result
+
+    async with Counting() as api:
+        _say({"url": api.url, "token": api.token})
+        setup = await _read_line()
+        if setup is None:
+            return
+        api.known_chats.update(setup["chats"])
+        api.expected = setup["expect"]
+        _say({"ready": True})
+        await _read_line()
+        started = asyncio.get_running_loop().time()
+        await asyncio.wait_for(api.all_in.wait(), 1800)
+        _say(
+            {
+                "seconds": api.last - started,
+                "first": api.first - started,
+                "sent": api.count,
+                "rate_limited": api.rate_limited,
+            }
+        )
+        await _read_line()
+
+
 if __name__ == "__main__":
-    asyncio.run(serve(sys.argv[1]))
+    if sys.argv[1] == "fanout":
+        asyncio.run(serve_fanout(float(sys.argv[2])))
+    else:
+        asyncio.run(serve(sys.argv[1]))

@@ -67,7 +67,7 @@ class OutboxWorker:
         sender: Sender,
         pacer: Pacer,
         clock: Callable[[], datetime] = utcnow,
-        batch_size: int = 100,
+        batch_size: int | None = None,
         max_per_chat: int = 3,
         only_chat: str | None = None,
     ) -> None:
@@ -78,12 +78,16 @@ class OutboxWorker:
         self.channel = sender.name
         self.pacer = pacer
         self.clock = clock
-        self.batch_size = batch_size
+        # About a second of sending per pass: fewer passes at a fan-out's pace, and a tip's
+        # card queued behind a broadcast waits for little more than one pass.
+        self.batch_size = batch_size or max(10, min(1000, round(pacer.rules.overall_per_second)))
         self.max_per_chat = max_per_chat
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._unsettled: list[tuple[int, str | None]] = []
         self._settle_lock = asyncio.Lock()
+        self._running = False
+        self._prefetched: asyncio.Task[list[Delivery]] | None = None
 
     def wake(self) -> None:
         """New rows were queued: look now rather than at the next idle check."""
@@ -95,14 +99,19 @@ class OutboxWorker:
 
     async def run(self) -> None:
         """Send until stopped; survives any error of one pass."""
-        while not self._stopping.is_set():
-            try:
-                sent = await self.send_due()
-            except Exception:
-                log.exception("outbox pass failed on %s", self.channel)
-                sent = 0
-            if sent == 0:
-                await self._sleep_until_due()
+        self._running = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    sent = await self.send_due()
+                except Exception:
+                    log.exception("outbox pass failed on %s", self.channel)
+                    sent = 0
+                if sent == 0:
+                    await self._sleep_until_due()
+        finally:
+            self._running = False
+            await self._release_prefetched()
 
     async def _sleep_until_due(self) -> None:
         async with self.db.transaction() as session:
@@ -115,16 +124,12 @@ class OutboxWorker:
         self._wake.clear()
 
     async def send_due(self) -> int:
-        """One pass: claim what is due and send it, chats in parallel, each chat in order."""
-        async with self.db.transaction() as session:
-            rows = await claim_messages(
-                session,
-                channel=self.channel,
-                now=self.clock(),
-                lease=LEASE,
-                limit=self.batch_size,
-                chat_id=self.only_chat,
-            )
+        """One pass: claim what is due and send it, chats in parallel, each chat in order.
+
+        While the worker runs, the next pass's rows are claimed as this one starts sending:
+        the claim and the settling no longer leave the pacer's slots unused between passes.
+        """
+        rows = await self._take_batch()
         if not rows:
             return 0
         by_chat: dict[str, list[Delivery]] = {}
@@ -133,12 +138,15 @@ class OutboxWorker:
             chat_items = by_chat.setdefault(row.chat_id, [])
             # A few per chat per pass: a long queue for one group must not outlive the lease.
             if len(chat_items) < self.max_per_chat:
-                chat_items.append(Delivery.of(row))
+                chat_items.append(row)
             else:
                 later.append(row.id)
-        async with self.db.transaction() as session:
-            # Still due: the next pass, right after this one, takes them in order.
-            await release_claims(session, ids=later)
+        if later:
+            async with self.db.transaction() as session:
+                # Still due: the next pass, right after this one, takes them in order.
+                await release_claims(session, ids=later)
+        if self._running:
+            self._prefetched = asyncio.create_task(self._claim())
         sent: list[tuple[int, str | None]] = []
         try:
             await asyncio.gather(
@@ -150,6 +158,35 @@ class OutboxWorker:
             async with self.db.transaction() as session:
                 await mark_all_sent(session, sent=sent, at=self.clock())
         return len(rows)
+
+    async def _take_batch(self) -> list[Delivery]:
+        task, self._prefetched = self._prefetched, None
+        return await task if task is not None else await self._claim()
+
+    async def _claim(self) -> list[Delivery]:
+        async with self.db.transaction() as session:
+            rows = await claim_messages(
+                session,
+                channel=self.channel,
+                now=self.clock(),
+                lease=LEASE,
+                limit=self.batch_size,
+                chat_id=self.only_chat,
+            )
+            return [Delivery.of(row) for row in rows]
+
+    async def _release_prefetched(self) -> None:
+        """On stopping: rows claimed for a pass that will not run are due again at once,
+        rather than after the lease."""
+        task, self._prefetched = self._prefetched, None
+        if task is None:
+            return
+        try:
+            rows = await task
+        except Exception:
+            return  # nothing was claimed
+        async with self.db.transaction() as session:
+            await release_claims(session, ids=[row.id for row in rows])
 
     async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
         """Send the replies to the person who just wrote, without waiting for a pass.

@@ -211,7 +211,8 @@ async def test_replies_to_many_people_at_once_are_settled_together(
                 claimed_until=clock() + timedelta(minutes=1),
             )
             replies.append(QueuedReply(row.id, row.chat_id, False, OutboundMessage(""), "vi"))
-    worker = make_worker(db, sender, clock)
+    unpaced = PacingRules(overall_per_second=1e9, private_chat_interval=0, group_chat_interval=0)
+    worker = OutboxWorker(db=db, sender=sender, pacer=Pacer(unpaced), clock=clock)
     commits = count_commits(db)
 
     await asyncio.gather(*(worker.deliver_now([reply]) for reply in replies))
@@ -227,3 +228,37 @@ def count_commits(db: Database) -> list[object]:
     commits: list[object] = []
     event.listen(db.engine.sync_engine, "commit", commits.append)
     return commits
+
+
+async def test_a_stopping_worker_gives_back_the_rows_it_claimed_ahead(
+    db: Database, clock: Clock
+) -> None:
+    sender = GatedSender()
+    for n in range(30):
+        await queue(db, clock, str(n), f"Tin {n}")
+    fast = PacingRules(overall_per_second=1e9, private_chat_interval=0, group_chat_interval=0)
+    worker = OutboxWorker(db=db, sender=sender, pacer=Pacer(fast), clock=clock, batch_size=10)
+    running = asyncio.create_task(worker.run())
+    await sender.called.wait()  # the first pass is sending; the next one is claimed meanwhile
+
+    worker.stop()
+    sender.gate.set()
+    await running
+
+    async with db.transaction() as session:
+        statuses = list(await session.scalars(select(OutboxMessage.status)))
+    assert statuses.count(OutboxStatus.SENT) == 10
+    assert statuses.count(OutboxStatus.PENDING) == 20  # due now, not after a lease
+
+
+@dataclass
+class GatedSender(RecordingSender):
+    """Holds every send until the gate opens."""
+
+    called: asyncio.Event = field(default_factory=asyncio.Event)
+    gate: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        self.called.set()
+        await self.gate.wait()
+        return await super().send(chat_id, message)
