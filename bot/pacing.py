@@ -1,14 +1,18 @@
 """Send pacing: an overall rate, a minimum gap per chat, and a pause when the messenger says so.
 
 Each send reserves the earliest slot that respects all three; waiting is an asyncio sleep, so a
-slow chat never holds up the others.
+slow chat never holds up the others. Slots missed because the event loop woke late are made up,
+a little at a time, and a sliding window checked at the moment of sending keeps the overall rate
+in every second: late wake-ups bunch sends, and a messenger counts what arrives, not what was
+booked (the fan-out benchmark saw 429s from exactly that).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 
@@ -19,23 +23,29 @@ class PacingRules:
     group_chat_interval: float = 3.0  # 20 per minute
 
 
+# How far behind the clock the overall schedule may fall and still be made up, in seconds.
+CATCH_UP = 0.1
+
+
 @dataclass
 class Pacer:
     rules: PacingRules
     clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     _next_overall: float = 0.0
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
+    _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
 
     def reserve(self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False) -> float:
         """Book the next slot for this chat; returns the delay in seconds until it."""
         now = self.clock()
-        at = max(now, self._next_overall, self._paused_until)
+        at = max(now - CATCH_UP, self._next_overall, self._paused_until)
         if not ignore_chat_gap:
             at = max(at, self._next_by_chat.get(chat_id, 0.0))
         self._next_overall = at + 1.0 / self.rules.overall_per_second
         gap = self.rules.group_chat_interval if is_group else self.rules.private_chat_interval
-        self._next_by_chat[chat_id] = at + gap
+        self._next_by_chat[chat_id] = max(at, now) + gap  # a made-up slot keeps the full gap
         self._forget_old(now)
         return at - now
 
@@ -44,7 +54,20 @@ class Pacer:
     ) -> None:
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
+        await self._within_the_second()
+
+    async def _within_the_second(self) -> None:
+        """Never more than the overall rate in any one second, counted when sending."""
+        limit = max(1, int(self.rules.overall_per_second))
+        while True:
+            now = self.clock()
+            while self._sent_at and self._sent_at[0] <= now - 1.0:
+                self._sent_at.popleft()
+            if len(self._sent_at) < limit:
+                self._sent_at.append(now)
+                return
+            await self.sleep(self._sent_at[0] + 1.0 - now)
 
     def chat_ready_in(self, chat_id: str) -> float:
         return max(0.0, self._next_by_chat.get(chat_id, 0.0) - self.clock())

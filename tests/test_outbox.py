@@ -126,6 +126,58 @@ async def test_pacing_keeps_the_overall_and_per_chat_rates() -> None:
     assert pacer.reserve("group", is_group=True) == pytest.approx(2.0 + 1 / 30 + 3.0)
 
 
+class StalledLoop:
+    """A clock and a sleep for senders waiting together: nothing wakes before `until` (the
+    loop was busy), and whatever was due by then wakes at that same moment."""
+
+    def __init__(self, until: float) -> None:
+        self.now, self.until = 0.0, until
+        self.sends: list[float] = []
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        due = self.now + seconds
+        await asyncio.sleep(0)  # the other senders book their slots meanwhile
+        self.now = max(self.now, due, self.until)
+
+    def most_in_one_second(self) -> int:
+        return max(sum(1 for t in self.sends if start <= t < start + 1) for start in self.sends)
+
+
+class LateLoop(StalledLoop):
+    """Every wake-up comes `late` seconds after it was due."""
+
+    def __init__(self, late: float) -> None:
+        super().__init__(until=0.0)
+        self.late = late
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds + self.late
+
+
+async def test_sends_bunched_by_a_stalled_loop_stay_within_the_rate() -> None:
+    loop = StalledLoop(until=5.0)
+    pacer = Pacer(PacingRules(overall_per_second=10), clock=loop.clock, sleep=loop.sleep)
+
+    async def send(n: int) -> None:
+        await pacer.wait_turn(f"chat-{n}", is_group=False)
+        loop.sends.append(loop.now)
+
+    await asyncio.gather(*(send(n) for n in range(40)))
+    assert len(loop.sends) == 40
+    assert loop.most_in_one_second() <= 10
+
+
+async def test_slots_missed_by_a_late_loop_are_made_up() -> None:
+    loop = LateLoop(late=0.15)
+    pacer = Pacer(PacingRules(overall_per_second=10), clock=loop.clock, sleep=loop.sleep)
+    for n in range(30):
+        await pacer.wait_turn(f"chat-{n}", is_group=False)
+    assert loop.now < 3.5  # about 30 at 10 a second; without making up, 30 x 0.125 s
+
+
 async def test_transient_errors_back_off_then_give_up(
     db: Database, sender: RecordingSender, clock: Clock
 ) -> None:
