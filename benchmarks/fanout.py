@@ -161,12 +161,13 @@ async def run_once(url: str) -> int:
         setup = time.perf_counter() - started
         async with running_bot(settings, migrate=False) as app:
             waiting = asyncio.create_task(peer.ask({"go": True}))
-            t0 = time.perf_counter()
+            t0, cpu = time.perf_counter(), time.process_time()
             result = await run_due(db, settings, utcnow())
             queued = time.perf_counter() - t0
             for channel in result.channels or ():
                 app.wake_worker(channel)
             report = await waiting
+            cpu = time.process_time() - cpu
         await db.close()
     elapsed, sent, rate_limited = report["seconds"], report["sent"], report["rate_limited"]
     minimum = total / SEND_RATE
@@ -178,7 +179,7 @@ async def run_once(url: str) -> int:
         f"all sent in {elapsed:.1f} s "
         f"(theoretical minimum at {SEND_RATE:g}/s: {minimum:.1f} s, {elapsed / minimum:.2f}x, "
         f"goal <= 1.05x); {sent / elapsed:.0f} msg/s; 429s: {rate_limited}; "
-        f"bot's peak RSS {rss:.0f} MB"
+        f"bot's CPU {cpu / total * 1000:.2f} ms a message; bot's peak RSS {rss:.0f} MB"
     )
     return 0 if sent == total and rate_limited == 0 else 1
 

@@ -36,6 +36,7 @@ class Pacer:
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
     _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
+    _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def reserve(self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False) -> float:
         """Book the next slot for this chat; returns the delay in seconds until it."""
@@ -60,14 +61,15 @@ class Pacer:
     async def _within_the_second(self) -> None:
         """Never more than the overall rate in any one second, counted when sending."""
         limit = max(1, int(self.rules.overall_per_second))
-        while True:
-            now = self.clock()
-            while self._sent_at and self._sent_at[0] <= now - 1.0:
-                self._sent_at.popleft()
-            if len(self._sent_at) < limit:
-                self._sent_at.append(now)
-                return
-            await self.sleep(self._sent_at[0] + 1.0 - now)
+        async with self._window_turns:  # in order, and only the first in line watches the clock
+            while True:
+                now = self.clock()
+                while self._sent_at and self._sent_at[0] <= now - 1.0:
+                    self._sent_at.popleft()
+                if len(self._sent_at) < limit:
+                    self._sent_at.append(now)
+                    return
+                await self.sleep(self._sent_at[0] + 1.0 - now)
 
     def chat_ready_in(self, chat_id: str) -> float:
         return max(0.0, self._next_by_chat.get(chat_id, 0.0) - self.clock())

@@ -37,6 +37,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import ChatMoved, TryLater, Undeliverable
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
+from bot.channels.telegram_http import AiohttpRequest
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.messages import OutboundMessage, encode_callback
@@ -69,8 +70,9 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(True)
-        # We pace and retry in the outbox; PTB's own retries would double them.
-        .get_updates_read_timeout(35)
+        .request(AiohttpRequest())
+        # PTB adds the long poll's 30 s to this read timeout.
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0))
     )
     if webhook:
         builder = builder.updater(None)
