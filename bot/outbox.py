@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=5)
+PASS_SECONDS = 1.0  # about this much sending per pass
 IDLE_WAIT = 30.0  # seconds between checks when nothing is due (a wake-up comes sooner)
 
 
@@ -80,7 +81,8 @@ class OutboxWorker:
         self.clock = clock
         # About a second of sending per pass: fewer passes at a fan-out's pace, and a tip's
         # card queued behind a broadcast waits for little more than one pass.
-        self.batch_size = batch_size or max(10, min(1000, round(pacer.rules.overall_per_second)))
+        rate = pacer.rules.overall_per_second
+        self.batch_size = batch_size or max(10, min(1000, round(rate * PASS_SECONDS)))
         self.max_per_chat = max_per_chat
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
@@ -136,8 +138,9 @@ class OutboxWorker:
         later: list[int] = []
         for row in rows:
             chat_items = by_chat.setdefault(row.chat_id, [])
-            # A few per chat per pass: a long queue for one group must not outlive the lease.
-            if len(chat_items) < self.max_per_chat:
+            # What the chat's gap lets out in about a pass, and at least a few: a long queue
+            # for one group must not outlive the lease.
+            if len(chat_items) < self._per_chat(row.is_group):
                 chat_items.append(row)
             else:
                 later.append(row.id)
@@ -158,6 +161,13 @@ class OutboxWorker:
             async with self.db.transaction() as session:
                 await mark_all_sent(session, sent=sent, at=self.clock())
         return len(rows)
+
+    def _per_chat(self, is_group: bool) -> int:
+        rules = self.pacer.rules
+        gap = rules.group_chat_interval if is_group else rules.private_chat_interval
+        if gap <= 0:
+            return self.batch_size
+        return max(self.max_per_chat, int(PASS_SECONDS / gap))
 
     async def _take_batch(self) -> list[Delivery]:
         task, self._prefetched = self._prefetched, None

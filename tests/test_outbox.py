@@ -314,3 +314,22 @@ class GatedSender(RecordingSender):
         self.called.set()
         await self.gate.wait()
         return await super().send(chat_id, message)
+
+
+async def test_a_pass_takes_as_many_for_one_chat_as_its_gap_allows(
+    db: Database, sender: RecordingSender, clock: Clock
+) -> None:
+    for n in range(10):
+        await queue(db, clock, "desk", f"Tin báo {n}")
+    no_gap = make_worker(db, sender, clock)  # the messenger asks no gap between messages
+    assert await no_gap.send_due() == 10
+    assert [text for _, text in sender.sent] == [f"Tin báo {n}" for n in range(10)]
+
+    for n in range(10):
+        await queue(db, clock, "group", f"Nhắc họp {n}")
+    a_second_apart = PacingRules(overall_per_second=10_000, private_chat_interval=1.0)
+    loop = LateLoop(late=0.0)  # pacing time passes without waiting for it
+    pacer = Pacer(a_second_apart, clock=loop.clock, sleep=loop.sleep)
+    paced = OutboxWorker(db=db, sender=sender, pacer=pacer, clock=clock)
+    assert await paced.send_due() == 10  # all claimed, three sent, the rest given back
+    assert len(sender.sent) == 10 + 3
