@@ -180,7 +180,7 @@ async def run_once(url: str) -> int:
         f"all sent in {elapsed:.1f} s "
         f"(theoretical minimum at {SEND_RATE:g}/s: {minimum:.1f} s, {elapsed / minimum:.2f}x, "
         f"goal <= 1.05x); {sent / elapsed:.0f} msg/s; 429s: {rate_limited}; "
-        f"bot's CPU {cpu / total * 1000:.2f} ms a message; bot's peak RSS {rss:.0f} MB"
+        f"bot's CPU {cpu / total * 1000:.2f} ms a message; peak RSS so far {rss:.0f} MB"
     )
     return 0 if sent == total and rate_limited == 0 else 1
 
