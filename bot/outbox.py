@@ -256,10 +256,12 @@ class OutboxWorker:
     async def _send_one(self, item: Delivery, *, replying: bool) -> tuple[bool, str | None]:
         """(True, messenger id) when sent; (False, None) when it must wait for a retry;
         (False, "") when it will never go, so nothing behind it should wait for it."""
-        await self.pacer.wait_turn(item.chat_id, is_group=item.is_group, ignore_chat_gap=replying)
         try:
-            message = await self._resolve_edit(item.message)
-            return True, await self.sender.send(item.chat_id, message)
+            async with self.pacer.turn(
+                item.chat_id, is_group=item.is_group, ignore_chat_gap=replying
+            ):
+                message = await self._resolve_edit(item.message)
+                return True, await self.sender.send(item.chat_id, message)
         except TryLater as exc:
             await self._retry(item, exc)
         except ChatMoved as exc:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 
@@ -21,6 +22,8 @@ class PacingRules:
     overall_per_second: float = 30.0
     private_chat_interval: float = 1.0  # seconds between messages to one person
     group_chat_interval: float = 3.0  # 20 per minute
+    # Sends awaiting their answer at once: rate x round trip is 30/s x 0.3 s from Vietnam.
+    max_in_flight: int = 16
 
 
 # How far behind the clock the overall schedule may fall and still be made up, in seconds.
@@ -37,6 +40,10 @@ class Pacer:
     _paused_until: float = 0.0
     _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
     _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _in_flight: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._in_flight = asyncio.Semaphore(self.rules.max_in_flight)
 
     def reserve(self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False) -> float:
         """Book the next slot for this chat; returns the delay in seconds until it."""
@@ -53,10 +60,24 @@ class Pacer:
     async def wait_turn(
         self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False
     ) -> None:
+        async with self.turn(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap):
+            pass
+
+    @asynccontextmanager
+    async def turn(
+        self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False
+    ) -> AsyncIterator[None]:
+        """Wait for this chat's slot, then hold one of the places in flight while sending.
+
+        Counting sends in flight, not only their starts: when the messenger stalls, sends the
+        pacer let go would otherwise pile up in the connection pool and arrive together.
+        """
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
             await self.sleep(delay)
-        await self._within_the_second()
+        async with self._in_flight:
+            await self._within_the_second()
+            yield
 
     async def _within_the_second(self) -> None:
         """Never more than the overall rate in any one second, counted when sending."""

@@ -170,6 +170,25 @@ async def test_sends_bunched_by_a_stalled_loop_stay_within_the_rate() -> None:
     assert loop.most_in_one_second() <= 10
 
 
+async def test_a_stalled_messenger_holds_back_the_sends_behind_those_in_flight() -> None:
+    rules = PacingRules(overall_per_second=1e9, private_chat_interval=0, max_in_flight=2)
+    pacer = Pacer(rules)
+    answered, started = asyncio.Event(), []
+
+    async def send(n: int) -> None:
+        async with pacer.turn(f"chat-{n}", is_group=False):
+            started.append(n)
+            await answered.wait()  # the messenger does not answer yet
+
+    sends = asyncio.gather(*(send(n) for n in range(5)))
+    for _ in range(20):
+        await asyncio.sleep(0)  # every send gets its chance to start
+    assert started == [0, 1]
+    answered.set()
+    await sends
+    assert sorted(started) == [0, 1, 2, 3, 4]
+
+
 async def test_slots_missed_by_a_late_loop_are_made_up() -> None:
     loop = LateLoop(late=0.15)
     pacer = Pacer(PacingRules(overall_per_second=10), clock=loop.clock, sleep=loop.sleep)
