@@ -2,9 +2,10 @@
 
 Rows are claimed with a lease (status "sending" until `claimed_until`), so a worker that dies
 mid-send leaves them to be claimed again after the lease; several processes on PostgreSQL claim
-disjoint rows (SKIP LOCKED). Each outcome is settled in its own short transaction:
-sent; retry later (retry_after, or backoff on transient errors); failed for good (blocked bot,
-chat gone), which never blocks the rows behind it.
+disjoint rows (SKIP LOCKED). Outcomes are settled in short transactions: sent (one commit for a
+whole pass, and one for all the replies that went out meanwhile); retry later (retry_after, or
+backoff on transient errors); failed for good (blocked bot, chat gone), which never blocks the
+rows behind it.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class OutboxWorker:
         self.pacer = pacer
         self.clock = clock
         # About a second of sending per pass: fewer passes at a fan-out's pace, and a tip's
-        # card queued behind a broadcast waits for little more than one pass.
+        # card queued behind a broadcast waits about two passes (the next one is claimed ahead).
         rate = pacer.rules.overall_per_second
         self.batch_size = batch_size or max(10, min(1000, round(rate * PASS_SECONDS)))
         self.max_per_chat = max_per_chat
