@@ -9,7 +9,8 @@ The two processes speak JSON lines over the peer's stdin and stdout:
   peer -> {"throughput": ..., "latencies": [...]} measured
   bot  -> end of input                           the bot has stopped: the fake may go
 
-Run as `python -m benchmarks.peer telegram|zalo`. For the fan-out benchmark,
+Run as `python -m benchmarks.peer telegram|zalo`; `... tips` plays the residents of
+benchmarks/tips.py the same way. For the fan-out benchmark,
 `python -m benchmarks.peer fanout RATE` is a fake Bot API answering 429 above RATE messages a
 second, which times the delivery of what the bot sends:
   peer -> {"url": ..., "token": ...}
@@ -80,12 +81,12 @@ async def peer_process(*args: str) -> AsyncIterator[Peer]:
         await process.wait()
 
 
-async def _read_line() -> dict[str, Any] | None:
+async def read_line() -> dict[str, Any] | None:
     line = await asyncio.to_thread(sys.stdin.readline)
     return json.loads(line) if line.strip() else None
 
 
-def _say(message: dict[str, Any]) -> None:
+def say(message: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
@@ -130,16 +131,16 @@ async def serve(messenger: str) -> None:
         fake = FakeZaloAPI(max_poll_wait=1.0)
         make_offer = _zalo_offer
     async with fake as api:
-        _say({"url": api.url, "token": api.token})
-        go = await _read_line()
+        say({"url": api.url, "token": api.token})
+        go = await read_line()
         if go is None:
             return
         connector = aiohttp.TCPConnector(limit=WEBHOOK_CONNECTIONS)
         async with aiohttp.ClientSession(connector=connector) as http:
             offer = make_offer(api, http, go["webhook"])
             throughput, latencies = await measure(api, offer, first_user=10_000)
-        _say({"throughput": throughput, "latencies": latencies})
-        await _read_line()  # the bot stops while the fake still answers it
+        say({"throughput": throughput, "latencies": latencies})
+        await read_line()  # the bot stops while the fake still answers it
 
 
 async def serve_fanout(rate: float) -> None:
@@ -163,8 +164,8 @@ async def serve_fanout(rate: float) -> None:
             return result
 
     async with Counting() as api:
-        _say({"url": api.url, "token": api.token})
-        setup = await _read_line()
+        say({"url": api.url, "token": api.token})
+        setup = await read_line()
         if setup is None:
             return
         api.known_chats.update(setup["chats"])
@@ -173,11 +174,11 @@ async def serve_fanout(rate: float) -> None:
         # stalled it for long enough that a second's worth of requests piled up and, handled
         # at once, exceeded its own limit. Telegram's servers do not pause so.
         gc.disable()
-        _say({"ready": True})
-        await _read_line()
+        say({"ready": True})
+        await read_line()
         started = asyncio.get_running_loop().time()
         await asyncio.wait_for(api.all_in.wait(), 1800)
-        _say(
+        say(
             {
                 "seconds": api.last - started,
                 "first": api.first - started,
@@ -185,11 +186,15 @@ async def serve_fanout(rate: float) -> None:
                 "rate_limited": api.rate_limited,
             }
         )
-        await _read_line()
+        await read_line()
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "fanout":
         asyncio.run(serve_fanout(float(sys.argv[2])))
+    elif sys.argv[1] == "tips":
+        from benchmarks.tips import serve_peer
+
+        asyncio.run(serve_peer())
     else:
         asyncio.run(serve(sys.argv[1]))

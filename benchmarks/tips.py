@@ -9,7 +9,8 @@ waiting for the bot's answer as a person would. Measured:
 - latency: tips offered at a steady 20 tips per second (the target) for 15 s, and first at a
   gentle 5 per second, by residents who have not reported yet; the time from the reporter
   pressing "Gửi" to the desk group's card being sent (p50, p99);
-- peak memory (RSS) of the process, the fake Bot API included.
+- peak memory (RSS) of the bot's process. The fake Bot API and the residents run in a process of
+  their own (benchmarks/peer.py), as Telegram and the residents' phones do.
 
 Telegram lets a bot post about 20 messages a minute in one group; a desk group receiving 20 tips
 a second is far beyond that, so the pace of group messages (and the overall one, as in the
@@ -19,6 +20,7 @@ inbound benchmark) is raised here: what is measured is our processing, not Teleg
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import re
 import resource
@@ -33,6 +35,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from benchmarks.inbound import _backend, _fresh_settings
+from benchmarks.peer import peer_process
 from bot.app import running_bot
 from bot.config import Settings
 from storage.db import Database
@@ -175,8 +178,7 @@ async def steady(api: BenchAPI, first_user: int, rate: int) -> Run:
     )
 
 
-async def _prepare(settings: Settings, api: BenchAPI) -> None:
-    api.user_message("desk", user_id=7, chat_id=DESK, chat_type="group")  # the group exists
+async def _point_commune_at_the_desk(settings: Settings) -> None:
     db = Database(settings.database_url)
     async with db.transaction() as session:
         await session.execute(
@@ -185,6 +187,24 @@ async def _prepare(settings: Settings, api: BenchAPI) -> None:
             .values(police_chat_channel="telegram", police_chat_id=str(DESK))
         )
     await db.close()
+
+
+async def serve_peer() -> None:
+    """The fake Bot API and the residents, in the peer process (benchmarks/peer.py)."""
+    from benchmarks.peer import read_line, say
+
+    async with BenchAPI() as api:
+        api.user_message("desk", user_id=7, chat_id=DESK, chat_type="group")  # the group exists
+        say({"url": api.url, "token": api.token})
+        if await read_line() is None:
+            return
+        runs = [
+            await burst(api, 20_000),
+            await steady(api, 30_000, GENTLE_RATE),
+            await steady(api, 40_000, STEADY_RATE),
+        ]
+        say({"runs": [dataclasses.asdict(run) for run in runs]})
+        await read_line()  # the bot stops while the fake still answers it
 
 
 async def _stored(settings: Settings) -> tuple[int, int, int]:
@@ -204,23 +224,19 @@ async def _stored(settings: Settings) -> tuple[int, int, int]:
 
 async def bench(url: str, media_dir: Path) -> list[Run]:
     base = await _fresh_settings(url)
-    async with BenchAPI() as api:
+    async with peer_process("tips") as peer:
         settings = base.model_copy(
             update={
-                "telegram_bot_token": api.token,
-                "telegram_api_url": api.url,
+                "telegram_bot_token": peer.token,
+                "telegram_api_url": peer.url,
                 "telegram_global_rate": 100_000.0,
                 "telegram_group_per_minute": 1_000_000,
                 "media_dir": media_dir,
             }
         )
-        await _prepare(settings, api)
+        await _point_commune_at_the_desk(settings)
         async with running_bot(settings, migrate=False) as app:
-            runs = [
-                await burst(api, 20_000),
-                await steady(api, 30_000, GENTLE_RATE),
-                await steady(api, 40_000, STEADY_RATE),
-            ]
+            report = await peer.ask({"go": True})
             if app.media_store is not None:  # let the last photos land before counting
                 app.media_store.wake()
                 await asyncio.sleep(1.0)
@@ -229,7 +245,7 @@ async def bench(url: str, media_dir: Path) -> list[Run]:
         f"  {_backend(url)}: {tips} tips stored, {files} photos, {kept} of them downloaded "
         "with their SHA-256"
     )
-    return runs
+    return [Run(**run) for run in report["runs"]]
 
 
 def _peak_rss_mb() -> float:
