@@ -1,7 +1,8 @@
 """The other side of the wire for the inbound benchmarks: the fake messenger API and the load.
 
 They run in a process of their own, as Telegram's and Zalo's servers run on machines of their
-own: in the bot's process they took a third of its one core, and the target is for the bot.
+own: the targets are for the bot's process, and sharing it mixed the fake's work (and memory)
+into the bot's numbers.
 
 The two processes speak JSON lines over the peer's stdin and stdout:
   peer -> {"url": ..., "token": ...}             the fake API listens
