@@ -441,7 +441,7 @@ async def test_too_much_too_large_or_unsupported_is_refused_and_the_tip_kept(
     chat.sees("Đã ghi lại")  # the open question again
     await chat.says("x" * 2500)
     chat.sees("Tin nhắn này quá dài (2500 ký tự; mỗi lần tối đa 2000)")
-    chat.sees("Bạn có thể gửi thêm, hoặc bấm “Xong”.")  # still the same question
+    chat.sees("Bạn có thể gửi thêm, hoặc chọn “Xong”.")  # still the same question
     await chat.says("Xe màu đỏ, biển số 66-B1.")
     await chat.picks("Xong")
     await chat.picks("Hôm qua")
