@@ -255,12 +255,19 @@ class Joining(Flow):
             )
             return
         turn.update_data(name=name)
-        turn.ask(
-            Step.PHONE,
-            turn._(
+        if turn.has_share_buttons:
+            question = turn._(
                 "Your phone number lets your group leader call you back. It is optional. "
                 "Press the button to share it, or type it, or skip."
-            ),
+            )
+        else:
+            question = turn._(
+                "Your phone number lets your group leader call you back. It is optional. "
+                "Type it, or skip."
+            )
+        turn.ask(
+            Step.PHONE,
+            question,
             [Choice(SKIP, turn._("Skip"))],
             free_text=True,
             request_contact=turn._("Share my phone number"),

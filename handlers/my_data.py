@@ -103,9 +103,14 @@ class MyData(Flow):
                 Step.NEW_NAME, turn._("Please type your full name as it should be."), free_text=True
             )
         elif turn.choice == PHONE:
+            question = (
+                turn._("Press the button to share your number, or type it. To remove it, type 0.")
+                if turn.has_share_buttons
+                else turn._("Type your phone number. To remove it, type 0.")
+            )
             turn.ask(
                 Step.NEW_PHONE,
-                turn._("Press the button to share your number, or type it. To remove it, type 0."),
+                question,
                 free_text=True,
                 request_contact=turn._("Share my phone number"),
             )

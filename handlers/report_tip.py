@@ -516,12 +516,18 @@ class ReportTip(Flow):
             turn.update_data(member_village=[village.id, village.name])
             choices.append(Choice(MY_VILLAGE, turn._("In {village}", village=village.name)))
         choices.append(Choice(NO_PLACE, turn._("No particular place / not sure")))
-        turn.ask(
-            Step.WHERE,
-            turn._(
+        if turn.has_share_buttons:
+            question = turn._(
                 "Where did it happen? Type the place (house number, street, landmark), or share "
                 "your location with the button."
-            ),
+            )
+        else:
+            question = turn._(
+                "Where did it happen? Type the place (house number, street, landmark)."
+            )
+        turn.ask(
+            Step.WHERE,
+            question,
             choices,
             free_text=True,
             request_location=turn._("Share my location"),
@@ -552,7 +558,10 @@ class ReportTip(Flow):
                 return
             self._set_place(turn, place=place)
         else:
-            self._reask(turn, turn._("Please type the place or share your location."))
+            if turn.has_share_buttons:
+                self._reask(turn, turn._("Please type the place or share your location."))
+            else:
+                self._reask(turn, turn._("Please type the place."))
             return
         await self._next(turn, Step.WHERE)
 

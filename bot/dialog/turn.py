@@ -64,6 +64,11 @@ class Prompt:
         )
 
 
+# Telegram's reply keyboard can share the sender's phone number or location; Zalo and the
+# terminal show text only.
+SHARE_BUTTON_CHANNELS = frozenset({"telegram"})
+
+
 @dataclass
 class Turn:
     event: InboundEvent
@@ -93,6 +98,12 @@ class Turn:
     @property
     def data(self) -> dict[str, Any]:
         return self.conversation.data
+
+    @property
+    def has_share_buttons(self) -> bool:
+        """Whether this messenger can put "share my phone/location" buttons under a question;
+        where it cannot, people type them, and the question should not mention a button."""
+        return self.event.channel in SHARE_BUTTON_CHANNELS
 
     @property
     def prompt(self) -> Prompt | None:
