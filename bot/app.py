@@ -100,9 +100,6 @@ async def _telegram(app: BotApp) -> AsyncIterator[None]:
     app.workers[channel.name] = worker
     app.telegram = channel
     async with _background(worker.run(), worker.stop), channel.running():
-        if not app.settings.telegram_bot_username and channel.bot.username:
-            # Invite links (t.me/<bot>?start=CODE) need it; Telegram told us at initialize().
-            app.settings.telegram_bot_username = channel.bot.username
         yield
 
 

@@ -94,7 +94,11 @@ async def _start(settings: Settings, args: argparse.Namespace) -> int:
 async def _run(settings: Settings, _args: argparse.Namespace) -> int:
     from bot.app import serve_forever
 
-    await serve_forever(settings)
+    try:
+        await serve_forever(settings)
+    except ConfigError as exc:  # found only when a messenger answered, e.g. a rejected token
+        print(exc, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -6,7 +6,8 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.channels import telegram as telegram_channel
+from bot.config import ConfigError, Settings
 from storage.db import Database
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -183,3 +184,29 @@ async def test_a_message_too_long_for_telegram_is_split(
     parts = api.sent_messages(LAN)[2:]
     assert len(parts) == 3 and all(len(p["text"]) <= 4096 for p in parts)
     assert buttons(parts[-1]) and not buttons(parts[0])
+
+
+async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
+    api: FakeTelegramAPI,
+    tg_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(telegram_channel, "FIRST_RETRY_SECONDS", 0.01)
+    api.fail_next("getMe", status=502, times=2)  # Telegram down (or blocked) at start
+    async with bot_running(tg_settings):  # the rest of the bot runs meanwhile
+        assert "Telegram Bot API unreachable (NetworkError)" in caplog.text
+        api.push_update(api.user_message("/start", user_id=LAN))
+        welcome, _consent = await api.wait_for_messages(LAN, 2)
+    assert "Chào mừng bạn đến với Bình Yên" in welcome["text"]
+    assert len(api.calls("getMe")) == 3
+
+
+async def test_a_rejected_token_stops_the_start_with_one_line_naming_it(
+    api: FakeTelegramAPI, settings: Settings
+) -> None:
+    wrong = telegram_settings(settings, api, telegram_bot_token="999:WRONG")
+    with pytest.raises(ConfigError, match="TELEGRAM_BOT_TOKEN") as raised:
+        async with bot_running(wrong):
+            pass
+    assert "999:WRONG" not in str(raised.value)

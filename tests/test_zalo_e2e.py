@@ -10,7 +10,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.channels import zalo as zalo_channel
+from bot.config import ConfigError, Settings
 from bot.consent import CONSENT_VERSION
 from storage.db import Database
 from storage.models import (
@@ -494,3 +495,28 @@ async def test_a_member_answers_a_meeting_invitation_on_zalo(
             (await session.execute(select(MeetingRsvp.person_id, MeetingRsvp.answer))).all()
         )
     assert answers[org.people["tu"]] == RsvpAnswer.ATTEND
+
+
+async def test_the_bot_starts_while_zalo_is_unreachable_and_connects_later(
+    api: FakeZaloAPI,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setattr(zalo_channel, "FIRST_RETRY_SECONDS", 0.01)
+    api.fail_next("getMe", status=502, times=2)
+    async with bot_running(zalo_settings(settings, api)):  # the rest of the bot runs meanwhile
+        assert "Zalo Bot API answered 502 at start; will keep trying" in caplog.text
+        api.push_update(api.text_message("menu", user_id="z-lan"))
+        await api.wait_for_messages("z-lan", 1)
+    assert len(api.calls("getMe")) == 3
+
+
+async def test_a_rejected_zalo_token_stops_the_start_with_one_line_naming_it(
+    api: FakeZaloAPI, settings: Settings
+) -> None:
+    wrong = zalo_settings(settings, api, zalo_bot_token="999:WRONG")
+    with pytest.raises(ConfigError, match="ZALO_BOT_TOKEN") as raised:
+        async with bot_running(wrong):
+            pass
+    assert "999:WRONG" not in str(raised.value)

@@ -8,6 +8,7 @@ a time and in order; different chats run concurrently.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -29,6 +30,7 @@ from telegram.error import (
     BadRequest,
     ChatMigrated,
     Forbidden,
+    InvalidToken,
     NetworkError,
     RetryAfter,
     TelegramError,
@@ -38,7 +40,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.channels.base import ChatMoved, TryLater, Undeliverable
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
 from bot.channels.telegram_http import AiohttpRequest
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.messages import OutboundMessage, encode_callback
 from bot.i18n import N_, Translator
@@ -50,6 +52,10 @@ from storage.repos.accounts import mark_blocked, move_account_chat
 from storage.repos.conversations import move_chat
 
 log = logging.getLogger(__name__)
+
+# While Telegram cannot be reached at start: the first retry, doubling up to the last.
+FIRST_RETRY_SECONDS = 5.0
+LAST_RETRY_SECONDS = 300.0
 
 MAX_CAPTION = 1024
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -108,31 +114,73 @@ class TelegramChannel:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[TelegramChannel]:
-        """Connect, announce the command menu, receive updates until the block ends."""
-        await self.application.initialize()
+        """Connect, announce the command menu, receive updates until the block ends.
+
+        When Telegram cannot be reached (down, or blocked on this network), the rest of the bot
+        runs meanwhile, and this channel keeps trying in the background; its outbox waits.
+        """
+        retrying: asyncio.Task[None] | None = None
+        if not await self._try_start():
+            retrying = asyncio.create_task(self._keep_trying())
         try:
-            await self._set_command_menu()
-            if self.webhook:
-                await self.bot.set_webhook(
-                    url=self.settings.webhook_url or "",
-                    secret_token=self.settings.webhook_secret,
-                    allowed_updates=ALLOWED_UPDATES,
-                )
-            else:
-                await self.bot.delete_webhook()
-                assert self.application.updater is not None
-                await self.application.updater.start_polling(
-                    allowed_updates=ALLOWED_UPDATES, timeout=30
-                )
-            await self.application.start()
-            log.info("telegram channel started (%s)", "webhook" if self.webhook else "polling")
             yield self
         finally:
-            if self.application.updater and self.application.updater.running:
-                await self.application.updater.stop()
-            if self.application.running:
-                await self.application.stop()
-            await self.application.shutdown()
+            if retrying is not None:
+                retrying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retrying
+            await self._stop()
+
+    async def _try_start(self) -> bool:
+        try:
+            await self._start()
+        except InvalidToken:
+            await self._stop()
+            # PTB's message quotes the token: it must not reach the logs.
+            raise ConfigError("TELEGRAM_BOT_TOKEN: Telegram rejected this token") from None
+        except NetworkError as exc:
+            await self._stop()
+            log.warning("Telegram Bot API unreachable (%s); will keep trying", type(exc).__name__)
+            return False
+        return True
+
+    async def _keep_trying(self) -> None:
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_start():
+                return
+            delay = min(delay * 2, LAST_RETRY_SECONDS)
+
+    async def _start(self) -> None:
+        await self.application.initialize()
+        if not self.settings.telegram_bot_username:
+            # Invite links (t.me/<bot>?start=CODE) need it; Telegram told us at initialize().
+            self.settings.telegram_bot_username = self.bot.username
+        await self._set_command_menu()
+        if self.webhook:
+            await self.bot.set_webhook(
+                url=self.settings.webhook_url or "",
+                secret_token=self.settings.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            await self.bot.delete_webhook()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(
+                allowed_updates=ALLOWED_UPDATES, timeout=30
+            )
+        await self.application.start()
+        log.info("telegram channel started (%s)", "webhook" if self.webhook else "polling")
+
+    async def _stop(self) -> None:
+        """Stop whatever part started; also after a start that failed halfway."""
+        if self.application.updater and self.application.updater.running:
+            await self.application.updater.stop()
+        if self.application.running:
+            await self.application.stop()
+        await self.application.shutdown()
+        await self.bot.shutdown()  # the HTTP sessions, even when initialize() failed in getMe
 
     async def _set_command_menu(self) -> None:
         for language in ("vi", "en"):

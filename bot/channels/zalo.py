@@ -35,7 +35,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.channels.base import TryLater, Undeliverable
 from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_events import CHANNEL, MAX_TEXT, to_event, unwrap
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.flows import ACTION_PREFIX
 from bot.dialog.messages import OutboundMessage
@@ -59,6 +59,10 @@ from storage.models import (
 from storage.repos.outbox import queue_message
 
 log = logging.getLogger(__name__)
+
+# While Zalo cannot be reached at start: the first retry, doubling up to the last.
+FIRST_RETRY_SECONDS = 5.0
+LAST_RETRY_SECONDS = 300.0
 
 POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
 SEND_TIMEOUT = 20.0
@@ -405,28 +409,22 @@ class ZaloChannel:
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[ZaloChannel]:
-        """Connect, announce the webhook or start polling, receive until the block ends."""
+        """Connect, announce the webhook or start polling, receive until the block ends.
+
+        When Zalo cannot be reached, the rest of the bot runs meanwhile, and this channel keeps
+        trying in the background; its outbox waits.
+        """
         await self.client.open()
+        retrying: asyncio.Task[None] | None = None
         try:
-            me = await self.client.call("getMe")
-            if isinstance(me, dict):
-                name = me.get("display_name") or me.get("name") or me.get("account_name")
-                self.bot_name = str(name) if name else None
-            if self.webhook:
-                await self.client.call(
-                    "setWebhook",
-                    {
-                        "url": self.settings.zalo_webhook_url,
-                        "secret_token": self.settings.zalo_webhook_secret,
-                    },
-                )
-            else:
-                with contextlib.suppress(ZaloApiError):  # 404 when there was none
-                    await self.client.call("deleteWebhook")
-                self._poller = asyncio.create_task(self._poll_forever())
-            log.info("zalo channel started (%s)", "webhook" if self.webhook else "polling")
+            if not await self._try_start():
+                retrying = asyncio.create_task(self._keep_trying())
             yield self
         finally:
+            if retrying is not None:
+                retrying.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await retrying
             if self._poller is not None:
                 self._poller.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -434,6 +432,48 @@ class ZaloChannel:
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=10)
             await self.client.close()
+
+    async def _try_start(self) -> bool:
+        try:
+            await self._start()
+        except ZaloApiError as exc:
+            if 401 in (exc.status, exc.error_code):
+                raise ConfigError("ZALO_BOT_TOKEN: Zalo rejected this token") from None
+            if exc.status < 500:
+                raise
+            log.warning("Zalo Bot API answered %s at start; will keep trying", exc.status)
+            return False
+        except ZaloNetworkError as exc:
+            log.warning("Zalo Bot API unreachable (%s); will keep trying", exc)
+            return False
+        return True
+
+    async def _keep_trying(self) -> None:
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            await asyncio.sleep(delay)
+            if await self._try_start():
+                return
+            delay = min(delay * 2, LAST_RETRY_SECONDS)
+
+    async def _start(self) -> None:
+        me = await self.client.call("getMe")
+        if isinstance(me, dict):
+            name = me.get("display_name") or me.get("name") or me.get("account_name")
+            self.bot_name = str(name) if name else None
+        if self.webhook:
+            await self.client.call(
+                "setWebhook",
+                {
+                    "url": self.settings.zalo_webhook_url,
+                    "secret_token": self.settings.zalo_webhook_secret,
+                },
+            )
+        else:
+            with contextlib.suppress(ZaloApiError):  # 404 when there was none
+                await self.client.call("deleteWebhook")
+            self._poller = asyncio.create_task(self._poll_forever())
+        log.info("zalo channel started (%s)", "webhook" if self.webhook else "polling")
 
     # --- inbound -------------------------------------------------------------------------
     async def process_webhook_update(self, data: dict[str, object]) -> None:
