@@ -72,4 +72,22 @@ def build_flows() -> FlowRegistry:
     register_broadcast(registry)
     register_reminder_optout(registry)
     register_local_events(registry)
+    # A short main menu for people who read it on Zalo as a numbered list: what is done rarely,
+    # or a few times a year, is one line further, under "More…".
+    registry.move_under_more(
+        {
+            "about",
+            "privacy",
+            "language",
+            "mydata",
+            "mbook",
+            "tipcounts",
+            "grpchat",
+            "desk",
+            "tipaudit",
+            "tipcountset",
+            "reports",
+            "local_event",
+        }
+    )
     return registry

@@ -67,14 +67,15 @@ def test_the_console_numbers_choices_and_takes_typed_numbers(
     workdir, _ = first_start
     result = run_bot(
         ["console", "--as", "Lâm Quốc Bảo"],
-        ["1", "ngon ngu", "2", "xyz", "/quit"],
+        ["1", "them", "ngon ngu", "2", "xyz", "/quit"],
         workdir,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "Chatting as Lâm Quốc Bảo." in out
     assert "Thành viên trong tổ" in out  # police see the groups of their commune
-    assert "14. Ngôn ngữ / Language" in out
+    assert "11. Thêm…" in out  # the main menu stays short
+    assert "Các mục khác:" in out and ". Ngôn ngữ / Language" in out
     assert "1. Tiếng Việt\n2. English\n3. Hủy" in out
     assert "From now on I will write to you in English." in out
     assert "1. Open tips\n2. Find a tip by its code\n3. Report a tip" in out  # police first

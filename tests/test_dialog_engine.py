@@ -41,12 +41,27 @@ async def test_start_greets_and_asks_consent_then_shows_the_menu(chat: Chat) -> 
         "Báo tin",
         "Số điện thoại khẩn cấp",
         "Tin tôi đã báo",
-        "Giới thiệu Bình Yên",
         "Tham gia tổ của tôi",
-        "Quyền riêng tư",
-        "Ngôn ngữ / Language",
         "Trợ giúp",
+        "Thêm…",
     ]
+    await chat.picks("Thêm…")
+    chat.sees("Các mục khác:")
+    assert chat.choices() == ["Giới thiệu Bình Yên", "Quyền riêng tư", "Ngôn ngữ / Language"]
+
+
+PRIVACY = "Quyền riêng tư của bạn"
+
+
+async def test_a_number_means_the_line_of_the_menu_page_shown(chat: Chat) -> None:
+    await chat.says("/start")
+    await chat.picks("Không đồng ý")
+    await chat.says("6")  # "Thêm…"
+    await chat.says("2")  # the second line of that page: Privacy, not Emergency numbers
+    chat.sees(PRIVACY)
+    await chat.says("menu")
+    await chat.says("quyen rieng tu")  # a label reaches a "More…" entry from the main page too
+    chat.sees(PRIVACY)
 
 
 @pytest.mark.parametrize(

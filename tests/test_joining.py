@@ -64,8 +64,9 @@ async def test_a_resident_joins_by_deep_link_and_the_leader_confirms(
     assert "15 đường Cây Dương" in newcomer.choices()
     await newcomer.says("21 cay duong")  # typed, without diacritics
     newcomer.sees("Yêu cầu tham gia Tổ 1 đã được gửi tới tổ trưởng")
-    assert "Dữ liệu của tôi" in newcomer.choices()
     assert "Thành viên trong tổ" not in newcomer.choices()
+    await newcomer.picks("Thêm…")
+    assert "Dữ liệu của tôi" in newcomer.choices()
 
     notices = await notices_to(db, "leader1")
     leader.receives(notices)

@@ -88,7 +88,7 @@ async def test_a_newcomer_joins_by_deep_link_and_the_leader_confirms(
         assert "Tổ 1 đã xác nhận bạn là thành viên" in good_news["text"]
         api.push_update(api.user_message("menu", user_id=THU, first_name="Thu"))
         (resident_menu,) = (await api.wait_for_messages(THU, 10))[9:]
-    assert "Dữ liệu của tôi" in labels(resident_menu)
+    assert "Họp tổ" in labels(resident_menu)  # a member now
     assert "Tham gia tổ của tôi" not in labels(resident_menu)
     assert "Tham gia tổ của tôi" in labels(menu)  # before confirmation: not yet in a group
 

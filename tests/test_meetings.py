@@ -252,6 +252,7 @@ async def test_the_groups_chat_is_registered_with_a_code_and_gets_the_announceme
     db: Database, org: Org, engine: DialogEngine, leader: Chat, lan: Chat
 ) -> None:
     await leader.says("menu")
+    await leader.picks("Thêm…")  # set up once, so under "More…"
     await leader.picks("Nhóm chat của tổ")
     leader.sees("Mã nhóm chat của Tổ 1, Ấp Mỹ Thạnh:")
     found = re.search(r"Tổ 1, Ấp Mỹ Thạnh: (\w+)", "\n".join(m.text for m in leader.received))

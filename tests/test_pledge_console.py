@@ -50,12 +50,14 @@ def run_bot(
 
 
 async def menu_number(db: Database, name: str, label: str) -> str:
-    """The number the console shows for a menu line, for this person once they agreed."""
+    """The number the console shows for a line of the main menu, for this person once they
+    agreed."""
     async with db.transaction() as session:
         person_id = await session.scalar(select(Person.id).where(Person.full_name == name))
         _, roles = await load_person(session, person_id)
     t = Translator("vi", Settings().timezone)
-    labels = [t.gettext(e.label) for e in build_flows().menu_for(roles | {JOINED})]
+    main_page = [e for e in build_flows().menu_for(roles | {JOINED}) if not e.secondary]
+    labels = [t.gettext(e.label) for e in main_page]
     return str(labels.index(label) + 1)
 
 

@@ -143,7 +143,9 @@ async def test_a_newcomer_joins_by_typing_the_code_and_the_leader_confirms_by_co
         assert "Đã xác nhận" in last(await leader.says(command))
         (good_news,) = await thu.receives(1)
         assert "Tổ 1 đã xác nhận bạn là thành viên" in good_news
-        assert "Dữ liệu của tôi" in last(await thu.says("menu"))
+        resident_menu = last(await thu.says("menu"))
+        assert "Họp tổ" in resident_menu and "Tham gia tổ của tôi" not in resident_menu
+        assert "Dữ liệu của tôi" in last(await thu.says(number_of(resident_menu, "Thêm…")))
         assert "đã được xử lý rồi" in last(await leader.says(command))  # typed twice
     assert "Tham gia tổ của tôi" in menu  # before confirmation: not yet in a group
     async with db.transaction() as session:

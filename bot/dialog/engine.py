@@ -34,6 +34,8 @@ from storage.repos.senders import load_person, load_sender
 log = logging.getLogger(__name__)
 
 MENU_KEY_PREFIX = "m:"
+# The last line of the main menu, opening the entries marked `secondary`.
+MORE_ENTRY = MenuEntry(key="more", label=N_("More…"), flow="")
 # Not a role anyone is given: everyone who joined and agreed has it, to see "My data" and the like.
 JOINED = "joined"
 # A flow may hand these to the engine by name; the texts live here so every flow says them alike.
@@ -309,11 +311,15 @@ class DialogEngine:
         if event.kind is EventKind.COMMAND and event.command:
             entry = self.flows.entry_for_command(event.command.lower(), turn.roles)
         elif event.kind is EventKind.CHOICE and event.choice_key:
-            entry = self.flows.entry(event.choice_key.removeprefix(MENU_KEY_PREFIX))
+            key = event.choice_key.removeprefix(MENU_KEY_PREFIX)
+            entry = MORE_ENTRY if key == MORE_ENTRY.key else self.flows.entry(key)
         elif event.kind is EventKind.TEXT:
             entry = self._entry_for_text(turn, event.text)
             if entry is None and await self._typed_invite_code(turn):
                 return
+        if entry is MORE_ENTRY:
+            self.show_menu(turn, more=True)
+            return
         if entry is None or not entry.visible_to(turn.roles):
             turn.conversation.prompt = None
             if event.kind is EventKind.UNSUPPORTED:
@@ -339,25 +345,49 @@ class DialogEngine:
         return True
 
     def _entry_for_text(self, turn: Turn, text: str) -> MenuEntry | None:
-        """A menu entry by its number or label, or by one of its command words typed without
-        the slash and spaces ("khan cap" for /khancap)."""
-        visible = self.flows.menu_for(turn.roles)
-        picked = match_choice(text, [Choice(e.key, turn._(e.label)) for e in visible])
+        """A menu entry by its number on the menu page shown, by its label (on either page),
+        or by one of its command words typed without the slash and spaces ("khan cap" for
+        /khancap). `MORE_ENTRY` when the "More…" line was picked."""
+        shown = self._menu_page_shown(turn)
+        picked = match_choice(text, shown)
         if picked is not None:
-            return self.flows.entry(picked.key)
+            key = picked.key.removeprefix(MENU_KEY_PREFIX)
+            return MORE_ENTRY if key == MORE_ENTRY.key else self.flows.entry(key)
+        visible = self.flows.menu_for(turn.roles)
+        if not text.strip().isdigit():  # a number means a line of the page shown, nothing else
+            labels = [Choice(e.key, turn._(e.label)) for e in visible]
+            if (by_label := match_choice(text, labels)) is not None:
+                return self.flows.entry(by_label.key)
         word = fold(text).replace(" ", "")
         return next((e for e in visible if word in e.commands), None)
+
+    def _menu_page_shown(self, turn: Turn) -> tuple[Choice, ...]:
+        prompt = turn.prompt
+        if prompt is not None and prompt.step is None and prompt.choices:
+            return prompt.choices
+        return self._menu_choices(turn, more=False)
 
     async def start_flow(self, turn: Turn, name: str) -> None:
         turn.enter(name)
         await self.flows.flows[name].begin(turn)
 
-    def show_menu(self, turn: Turn) -> None:
-        entries = self.flows.menu_for(turn.roles)
-        choices = tuple(Choice(MENU_KEY_PREFIX + e.key, turn._(e.label)) for e in entries)
-        prompt = Prompt(step=None, text=turn._("What would you like to do?"), choices=choices)
+    def show_menu(self, turn: Turn, *, more: bool = False) -> None:
+        """The main menu: what a person uses often, then "More…" for the rest (about, privacy,
+        language, one's data, things done a few times a year), to keep it short on Zalo."""
+        prompt = Prompt(
+            step=None,
+            text=turn._("More options:") if more else turn._("What would you like to do?"),
+            choices=self._menu_choices(turn, more=more),
+        )
         turn.conversation.history = []
         turn.show(prompt)
+
+    def _menu_choices(self, turn: Turn, *, more: bool) -> tuple[Choice, ...]:
+        entries = self.flows.menu_for(turn.roles)
+        page = [e for e in entries if e.secondary == more]
+        if not more and len(page) < len(entries):
+            page.append(MORE_ENTRY)
+        return tuple(Choice(MENU_KEY_PREFIX + e.key, turn._(e.label)) for e in page)
 
     async def _queue_replies(self, turn: Turn) -> list[QueuedReply]:
         queued = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -46,6 +46,7 @@ class MenuEntry:
     commands: tuple[str, ...] = ()
     visible_to: Callable[[frozenset[str]], bool] = anyone
     order: int = 100
+    secondary: bool = False  # under "More…": used rarely, or a few times a year
 
 
 # A button under a notice (not under a question), e.g. "Confirm" under "New member: …".
@@ -131,6 +132,12 @@ class FlowRegistry:
         self.flows[flow.name] = flow
         self.menu.extend(entries)
         self.menu.sort(key=lambda entry: entry.order)
+
+    def move_under_more(self, keys: set[str]) -> None:
+        """Put these entries on the menu's "More…" page."""
+        unknown = keys - {entry.key for entry in self.menu}
+        assert not unknown, f"no menu entries {unknown}"
+        self.menu = [replace(e, secondary=True) if e.key in keys else e for e in self.menu]
 
     def menu_for(self, roles: frozenset[str]) -> list[MenuEntry]:
         return [entry for entry in self.menu if entry.visible_to(roles)]
