@@ -57,12 +57,6 @@ class Pacer:
         self._forget_old(now)
         return at - now
 
-    async def wait_turn(
-        self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False
-    ) -> None:
-        async with self.turn(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap):
-            pass
-
     @asynccontextmanager
     async def turn(
         self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False

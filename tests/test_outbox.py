@@ -162,8 +162,8 @@ async def test_sends_bunched_by_a_stalled_loop_stay_within_the_rate() -> None:
     pacer = Pacer(PacingRules(overall_per_second=10), clock=loop.clock, sleep=loop.sleep)
 
     async def send(n: int) -> None:
-        await pacer.wait_turn(f"chat-{n}", is_group=False)
-        loop.sends.append(loop.now)
+        async with pacer.turn(f"chat-{n}", is_group=False):
+            loop.sends.append(loop.now)
 
     await asyncio.gather(*(send(n) for n in range(40)))
     assert len(loop.sends) == 40
@@ -193,7 +193,8 @@ async def test_slots_missed_by_a_late_loop_are_made_up() -> None:
     loop = LateLoop(late=0.15)
     pacer = Pacer(PacingRules(overall_per_second=10), clock=loop.clock, sleep=loop.sleep)
     for n in range(30):
-        await pacer.wait_turn(f"chat-{n}", is_group=False)
+        async with pacer.turn(f"chat-{n}", is_group=False):
+            loop.sends.append(loop.now)
     assert loop.now < 3.5  # about 30 at 10 a second; without making up, 30 x 0.125 s
 
 

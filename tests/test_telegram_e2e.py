@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.channels import telegram as telegram_channel
+from bot.channels import base as channel_base
 from bot.config import ConfigError, Settings
 from storage.db import Database
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
@@ -192,7 +192,7 @@ async def test_the_bot_starts_while_telegram_is_unreachable_and_connects_later(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(telegram_channel, "FIRST_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(channel_base, "FIRST_RETRY_SECONDS", 0.01)
     api.fail_next("getMe", status=502, times=2)  # Telegram down (or blocked) at start
     async with bot_running(tg_settings):  # the rest of the bot runs meanwhile
         assert "Telegram Bot API unreachable (NetworkError)" in caplog.text

@@ -10,7 +10,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels import zalo as zalo_channel
+from bot.channels import base as channel_base
 from bot.config import ConfigError, Settings
 from bot.consent import CONSENT_VERSION
 from storage.db import Database
@@ -505,7 +505,7 @@ async def test_the_bot_starts_while_zalo_is_unreachable_and_connects_later(
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    monkeypatch.setattr(zalo_channel, "FIRST_RETRY_SECONDS", 0.01)
+    monkeypatch.setattr(channel_base, "FIRST_RETRY_SECONDS", 0.01)
     api.fail_next("getMe", status=502, times=2)
     async with bot_running(zalo_settings(settings, api)):  # the rest of the bot runs meanwhile
         assert "Zalo Bot API answered 502 at start; will keep trying" in caplog.text

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.dialog.messages import OutboundMessage
@@ -46,3 +48,18 @@ class Sender(Protocol):
         """Deliver one message (split as the messenger needs); returns the messenger's id of
         the last part. Raises a DeliveryError subclass on failure."""
         ...
+
+
+# While a messenger cannot be reached at start: the first retry, doubling up to the last.
+FIRST_RETRY_SECONDS = 5.0
+LAST_RETRY_SECONDS = 300.0
+
+
+async def keep_trying(start: Callable[[], Awaitable[bool]]) -> None:
+    """Call `start` again, further and further apart, until it says it started."""
+    delay = FIRST_RETRY_SECONDS
+    while True:
+        await asyncio.sleep(delay)
+        if await start():
+            return
+        delay = min(delay * 2, LAST_RETRY_SECONDS)

@@ -37,7 +37,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import ChatMoved, TryLater, Undeliverable
+from bot.channels.base import ChatMoved, TryLater, Undeliverable, keep_trying
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
 from bot.channels.telegram_http import AiohttpRequest
 from bot.config import ConfigError, Settings
@@ -52,10 +52,6 @@ from storage.repos.accounts import mark_blocked, move_account_chat
 from storage.repos.conversations import move_chat
 
 log = logging.getLogger(__name__)
-
-# While Telegram cannot be reached at start: the first retry, doubling up to the last.
-FIRST_RETRY_SECONDS = 5.0
-LAST_RETRY_SECONDS = 300.0
 
 MAX_CAPTION = 1024
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
@@ -121,7 +117,7 @@ class TelegramChannel:
         """
         retrying: asyncio.Task[None] | None = None
         if not await self._try_start():
-            retrying = asyncio.create_task(self._keep_trying())
+            retrying = asyncio.create_task(keep_trying(self._try_start))
         try:
             yield self
         finally:
@@ -143,14 +139,6 @@ class TelegramChannel:
             log.warning("Telegram Bot API unreachable (%s); will keep trying", type(exc).__name__)
             return False
         return True
-
-    async def _keep_trying(self) -> None:
-        delay = FIRST_RETRY_SECONDS
-        while True:
-            await asyncio.sleep(delay)
-            if await self._try_start():
-                return
-            delay = min(delay * 2, LAST_RETRY_SECONDS)
 
     async def _start(self) -> None:
         await self.application.initialize()

@@ -24,8 +24,8 @@ class AiohttpRequest(BaseRequest):
         read_timeout: float | None = 5.0,
         pool_timeout: float = 30.0,
     ) -> None:
-        """`connections`: at most this many requests in flight (in flight at once is about
-        rate x round trip: 30/s x 0.3 s from Vietnam); the rest wait up to `pool_timeout`."""
+        """`connections`: at most this many requests in flight, as many as the pacer lets out
+        (`PacingRules.max_in_flight`); the rest wait up to `pool_timeout`."""
         self._connections = connections
         self._connect_timeout = connect_timeout
         self._read_timeout = read_timeout

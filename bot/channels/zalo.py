@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.channels.base import TryLater, Undeliverable
+from bot.channels.base import TryLater, Undeliverable, keep_trying
 from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_events import CHANNEL, MAX_TEXT, to_event, unwrap
 from bot.config import ConfigError, Settings
@@ -59,10 +59,6 @@ from storage.models import (
 from storage.repos.outbox import queue_message
 
 log = logging.getLogger(__name__)
-
-# While Zalo cannot be reached at start: the first retry, doubling up to the last.
-FIRST_RETRY_SECONDS = 5.0
-LAST_RETRY_SECONDS = 300.0
 
 POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
 SEND_TIMEOUT = 20.0
@@ -418,7 +414,7 @@ class ZaloChannel:
         retrying: asyncio.Task[None] | None = None
         try:
             if not await self._try_start():
-                retrying = asyncio.create_task(self._keep_trying())
+                retrying = asyncio.create_task(keep_trying(self._try_start))
             yield self
         finally:
             if retrying is not None:
@@ -447,14 +443,6 @@ class ZaloChannel:
             log.warning("Zalo Bot API unreachable (%s); will keep trying", exc)
             return False
         return True
-
-    async def _keep_trying(self) -> None:
-        delay = FIRST_RETRY_SECONDS
-        while True:
-            await asyncio.sleep(delay)
-            if await self._try_start():
-                return
-            delay = min(delay * 2, LAST_RETRY_SECONDS)
 
     async def _start(self) -> None:
         me = await self.client.call("getMe")
