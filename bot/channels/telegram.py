@@ -37,7 +37,7 @@ from telegram.error import (
 )
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
-from bot.channels.base import ChatMoved, TryLater, Undeliverable, keep_trying
+from bot.channels.base import ChatLocks, ChatMoved, TryLater, Undeliverable, keep_trying
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
 from bot.channels.telegram_http import AiohttpRequest
 from bot.config import ConfigError, Settings
@@ -102,7 +102,7 @@ class TelegramChannel:
         self.application = build_application(settings, webhook=self.webhook)
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
-        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._chat_locks = ChatLocks()
 
     @property
     def bot(self):  # type: ignore[no-untyped-def]
@@ -200,24 +200,9 @@ class TelegramChannel:
         )
         if event is None:
             return
-        async with self._chat_lock(event.chat_id):
+        async with self._chat_locks.hold(event.chat_id):
             replies = await self.engine.handle(event)
             await self.deliver_replies(replies)
-
-    @asynccontextmanager
-    async def _chat_lock(self, chat_id: str) -> AsyncIterator[None]:
-        """One update per chat at a time, in arrival order; the lock is dropped when unused."""
-        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
-        self._chat_locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._chat_locks[chat_id]
-            if users == 1:
-                del self._chat_locks[chat_id]
-            else:
-                self._chat_locks[chat_id] = (lock, users - 1)
 
     async def _answer_callback(self, update: Update) -> None:
         try:

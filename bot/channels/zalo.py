@@ -32,7 +32,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.channels.base import TryLater, Undeliverable, keep_trying
+from bot.channels.base import ChatLocks, TryLater, Undeliverable, keep_trying
 from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_events import CHANNEL, MAX_TEXT, to_event, unwrap
 from bot.config import ConfigError, Settings
@@ -398,7 +398,7 @@ class ZaloChannel:
         self.client = ZaloClient(token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url)
         self.bot_name: str | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._chat_locks: dict[str, tuple[asyncio.Lock, int]] = {}
+        self._chat_locks = ChatLocks()
         self._languages: dict[str, tuple[str, float]] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
@@ -512,7 +512,7 @@ class ZaloChannel:
                 return
             if event.update_key is not None and not self._first_time(event.update_key):
                 return  # a replayed update, already handled by this process
-            async with self._chat_lock(event.chat_id):
+            async with self._chat_locks.hold(event.chat_id):
                 replies = await self.engine.handle(event)
                 self._remember_languages(replies)
                 await self.deliver_replies(replies)
@@ -526,21 +526,6 @@ class ZaloChannel:
         if len(self._seen) > SEEN_KEYS:
             self._seen.popitem(last=False)
         return True
-
-    @asynccontextmanager
-    async def _chat_lock(self, chat_id: str) -> AsyncIterator[None]:
-        """One update per chat at a time, in arrival order; the lock is dropped when unused."""
-        lock, users = self._chat_locks.get(chat_id, (asyncio.Lock(), 0))
-        self._chat_locks[chat_id] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._chat_locks[chat_id]
-            if users == 1:
-                del self._chat_locks[chat_id]
-            else:
-                self._chat_locks[chat_id] = (lock, users - 1)
 
     async def download(self, ref: str) -> bytes:
         """A picture a user sent (a tip's photo), by the URL Zalo gave, for the evidence store."""
