@@ -24,6 +24,7 @@ from bot.i18n import compile_catalogs
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
 from bot.scheduler import build_scheduler
+from bot.security.keys import check_key_opens_data
 from bot.tips.media import MEDIA_QUEUE, MediaStore
 from bot.webhook import build_web_app, telegram_webhook, zalo_webhook
 from handlers import build_flows
@@ -62,10 +63,16 @@ class BotApp:
 @asynccontextmanager
 async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncIterator[BotApp]:
     """Start every configured channel with its worker, the scheduler and the webhook server."""
+    settings.secret_key_bytes()  # no key, no start: a ConfigError naming BOT_SECRET_KEY
     compile_catalogs()
     if migrate:
         await upgrade_async(settings.database_url)
     db = Database(settings.database_url)
+    try:
+        await check_key_opens_data(db, settings)
+    except BaseException:
+        await db.close()
+        raise
     app = BotApp(settings=settings, db=db, engine=None)  # type: ignore[arg-type]
     app.engine = DialogEngine(
         db=db, flows=build_flows(), settings=settings, on_queued=app.wake_worker

@@ -11,10 +11,12 @@ from pathlib import Path
 from bot.calendar.cli import add_calendar_commands
 from bot.config import ConfigError, Settings, ensure_secret_key_in_env_file, load_settings
 from bot.invite_cli import add_invite_commands
+from bot.logging_setup import configure_logging
 from bot.meetings.cli import add_meeting_commands
 from bot.org_files.commands import add_org_commands
 from bot.pledges.commands import add_pledge_commands
 from bot.reports.cli import add_report_commands
+from bot.security.cli import add_key_commands
 
 log = logging.getLogger("bot")
 
@@ -32,9 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, token included
     return asyncio.run(args.run(settings, args))
 
@@ -78,6 +78,7 @@ def _parser() -> argparse.ArgumentParser:
     add_meeting_commands(commands)
     add_report_commands(commands)
     add_calendar_commands(commands)
+    add_key_commands(commands)
     return parser
 
 
@@ -106,6 +107,7 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     from bot.channels.console import chat_in_terminal, find_person, link_console_account
     from bot.dialog.engine import DialogEngine
     from bot.i18n import compile_catalogs
+    from bot.security.keys import check_key_opens_data
     from handlers import build_flows
     from storage.db import Database
     from storage.migrate import upgrade_async
@@ -114,6 +116,11 @@ async def _console(settings: Settings, args: argparse.Namespace) -> int:
     await upgrade_async(settings.database_url)
     db = Database(settings.database_url)
     try:
+        try:
+            await check_key_opens_data(db, settings)
+        except ConfigError as exc:
+            print(exc, file=sys.stderr)
+            return 2
         person = await find_person(db, args.person)
         if person is None:
             print(
@@ -145,7 +152,7 @@ async def _demo_seed(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.db import Database
 
     try:
-        cipher = FieldCipher(settings.secret_key_bytes())
+        cipher = FieldCipher.of(settings)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2

@@ -34,6 +34,11 @@ class Settings(BaseSettings):
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     bot_secret_key: str | None = None
+    # Keys the data may still be encrypted under, comma-separated: read, never written.
+    bot_old_secret_keys: str | None = None
+    log_format: Literal["text", "json"] = "text"
+    # Serve /healthz and /metrics on WEBHOOK_LISTEN:WEBHOOK_PORT even without a webhook.
+    web_server: bool = False
     bot_timezone: str = "Asia/Ho_Chi_Minh"
     bot_locale: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -111,6 +116,13 @@ class Settings(BaseSettings):
             decode_secret_key(value)
         return value or None
 
+    @field_validator("bot_old_secret_keys")
+    @classmethod
+    def _old_keys_are_32_bytes(cls, value: str | None) -> str | None:
+        for each in split_keys(value):
+            decode_secret_key(each)
+        return value or None
+
     @property
     def timezone(self) -> ZoneInfo:
         return ZoneInfo(self.bot_timezone)
@@ -131,6 +143,25 @@ class Settings(BaseSettings):
         if not self.bot_secret_key:
             raise ConfigError("BOT_SECRET_KEY is not set: run `make run` once or set it in .env")
         return decode_secret_key(self.bot_secret_key)
+
+    def old_secret_keys_bytes(self) -> list[bytes]:
+        return [decode_secret_key(each) for each in split_keys(self.bot_old_secret_keys)]
+
+    def secrets(self) -> list[str]:
+        """Every configured secret, for the log redaction (bot/logging_setup.py)."""
+        values = [
+            self.telegram_bot_token,
+            self.zalo_bot_token,
+            self.webhook_secret,
+            self.zalo_webhook_secret,
+            self.bot_secret_key,
+            *split_keys(self.bot_old_secret_keys),
+        ]
+        return [value for value in values if value]
+
+
+def split_keys(value: str | None) -> list[str]:
+    return [part.strip() for part in (value or "").replace(";", ",").split(",") if part.strip()]
 
 
 def decode_secret_key(value: str) -> bytes:

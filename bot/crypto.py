@@ -3,14 +3,23 @@
 AES-256-GCM from `cryptography`. Each value is bound to its purpose ("person.phone", ...) as
 associated data, so a ciphertext copied into another column does not decrypt there.
 Layout: one version byte, a 12-byte random nonce, the ciphertext with its tag.
+
+New values are always encrypted under the current key; values are read under the current key or
+any of BOT_OLD_SECRET_KEYS, so the key can change before `python -m bot keys rotate` has
+re-encrypted everything (bot/security/keys.py).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 VERSION = b"\x01"
 NONCE_BYTES = 12
@@ -21,10 +30,16 @@ class DecryptionError(Exception):
 
 
 class FieldCipher:
-    def __init__(self, key: bytes) -> None:
-        if len(key) != 32:
+    def __init__(self, key: bytes, old_keys: Sequence[bytes] = ()) -> None:
+        if any(len(each) != 32 for each in (key, *old_keys)):
             raise ValueError("the field key must be 32 bytes")
         self._aead = AESGCM(key)
+        self._old = [AESGCM(each) for each in old_keys if each != key]
+
+    @classmethod
+    def of(cls, settings: Settings) -> FieldCipher:
+        """The current key and the old ones, as configured."""
+        return cls(settings.secret_key_bytes(), settings.old_secret_keys_bytes())
 
     def encrypt(self, plaintext: str, purpose: str) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
@@ -34,10 +49,23 @@ class FieldCipher:
         if blob[:1] != VERSION:
             raise DecryptionError("unknown format")
         nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
+        for aead in (self._aead, *self._old):
+            try:
+                return aead.decrypt(nonce, sealed, purpose.encode()).decode()
+            except InvalidTag:
+                continue
+        raise DecryptionError("wrong key, wrong purpose or altered data")
+
+    def opens_with_current_key(self, blob: bytes, purpose: str) -> bool:
+        """True if the current key alone decrypts `blob` (nothing left to rotate)."""
+        if blob[:1] != VERSION:
+            return False
+        nonce, sealed = blob[1 : 1 + NONCE_BYTES], blob[1 + NONCE_BYTES :]
         try:
-            return self._aead.decrypt(nonce, sealed, purpose.encode()).decode()
-        except InvalidTag as exc:
-            raise DecryptionError("wrong key, wrong purpose or altered data") from exc
+            self._aead.decrypt(nonce, sealed, purpose.encode())
+        except InvalidTag:
+            return False
+        return True
 
     def encrypt_optional(self, plaintext: str | None, purpose: str) -> bytes | None:
         return self.encrypt(plaintext, purpose) if plaintext else None

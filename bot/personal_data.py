@@ -59,7 +59,7 @@ def audit(
 
 
 def cipher(turn: Turn) -> FieldCipher:
-    return FieldCipher(turn.settings.secret_key_bytes())
+    return FieldCipher.of(turn.settings)
 
 
 async def collect(

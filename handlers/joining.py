@@ -286,7 +286,7 @@ class Joining(Flow):
                     ),
                 )
                 return
-            sealed = FieldCipher(turn.settings.secret_key_bytes()).encrypt(phone, PERSON_PHONE)
+            sealed = FieldCipher.of(turn.settings).encrypt(phone, PERSON_PHONE)
             turn.update_data(phone=base64.b64encode(sealed).decode())
         await self._after_contact(turn)
 

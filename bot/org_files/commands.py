@@ -77,7 +77,7 @@ async def run_export(settings: Settings, args: argparse.Namespace) -> int:
 def _cipher(settings: Settings) -> FieldCipher | None:
     """The field cipher, or None after saying why there is none (no BOT_SECRET_KEY)."""
     try:
-        return FieldCipher(settings.secret_key_bytes())
+        return FieldCipher.of(settings)
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return None

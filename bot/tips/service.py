@@ -67,7 +67,7 @@ class TipDraft:
 
 
 def cipher_of(settings: Settings) -> FieldCipher:
-    return FieldCipher(settings.secret_key_bytes())
+    return FieldCipher.of(settings)
 
 
 async def new_tip_code(session: AsyncSession) -> str:

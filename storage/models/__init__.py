@@ -10,6 +10,7 @@ from storage.models.calendar import (
     RunStatus,
 )
 from storage.models.dialog import Conversation, ProcessedUpdate
+from storage.models.keys import SecretKeyCheck
 from storage.models.meetings import (
     GroupChat,
     GroupChatCode,
@@ -101,6 +102,7 @@ __all__ = [
     "RsvpAnswer",
     "RunStatus",
     "ScopeKind",
+    "SecretKeyCheck",
     "TaskStatus",
     "Tip",
     "TipAttachment",

@@ -1,0 +1,1 @@
+"""The encryption key's life: checked at start, rotated on demand."""

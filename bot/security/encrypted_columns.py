@@ -1,0 +1,33 @@
+"""Every column holding values encrypted with bot.crypto, with the purpose each is bound to.
+
+This is the one list `python -m bot keys rotate` walks, and the start-up check samples: a new
+encrypted column must be added here, or rotation leaves it under the old key.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import InstrumentedAttribute
+
+from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE
+from bot.tips.vault import IDENTITY, ROUTE
+from storage.models import Household, Person, TipReporter
+
+
+@dataclass(frozen=True)
+class EncryptedColumn:
+    column: InstrumentedAttribute[bytes | None]
+    purpose: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.column.class_.__tablename__}.{self.column.key}"
+
+
+ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
+    EncryptedColumn(Person.phone_encrypted, PERSON_PHONE),
+    EncryptedColumn(Household.phone_encrypted, HOUSEHOLD_PHONE),
+    EncryptedColumn(TipReporter.route_encrypted, ROUTE),
+    EncryptedColumn(TipReporter.identity_encrypted, IDENTITY),
+)

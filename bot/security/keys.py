@@ -1,0 +1,196 @@
+"""The key at start (does BOT_SECRET_KEY open the data?) and key rotation.
+
+A check value (a known text encrypted under the key) is stored at the first start. Each start
+decrypts it with the configured keys: a wrong key stops the bot before it writes anything
+under a key that cannot read the rest. Rotation re-encrypts every column of
+bot/security/encrypted_columns.py under the current key, one committed batch at a time: a run
+cut short leaves every value readable (under the old key or the new), and the next run goes
+on from what is left.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import inspect, select, update
+from sqlalchemy.exc import IntegrityError
+
+from bot.config import ConfigError, Settings
+from bot.crypto import DecryptionError, FieldCipher
+from bot.security.encrypted_columns import ENCRYPTED_COLUMNS, EncryptedColumn
+from bot.tips.vault import ROUTE, Route, reporter_key
+from storage.base import utcnow
+from storage.db import Database
+from storage.models import SecretKeyCheck, Tip, TipReporter
+
+log = logging.getLogger(__name__)
+
+KEY_CHECK = "key.check"
+CHECK_TEXT = "Bình Yên key check"
+KEY_MISMATCH = (
+    "BOT_SECRET_KEY does not open the stored data: set the key it was written with, or add "
+    "that key to BOT_OLD_SECRET_KEYS and run `python -m bot keys rotate`"
+)
+
+
+def _opens(cipher: FieldCipher, blob: bytes, purpose: str) -> bool:
+    try:
+        cipher.decrypt(blob, purpose)
+    except DecryptionError:
+        return False
+    return True
+
+
+async def check_key_opens_data(db: Database, settings: Settings) -> None:
+    """Raise ConfigError (one line) unless the configured keys open the stored data."""
+    cipher = FieldCipher.of(settings)  # a missing key is a ConfigError naming the variable
+    for _attempt in range(2):
+        try:
+            async with db.transaction() as session:
+                row = await session.get(SecretKeyCheck, 1)
+                if row is not None:
+                    if not _opens(cipher, row.value_encrypted, KEY_CHECK):
+                        raise ConfigError(KEY_MISMATCH)
+                    return
+                # Data written before the check existed: one value of each column must open.
+                for column in ENCRYPTED_COLUMNS:
+                    sample = await session.scalar(
+                        select(column.column).where(column.column.is_not(None)).limit(1)
+                    )
+                    if sample is not None and not _opens(cipher, sample, column.purpose):
+                        raise ConfigError(KEY_MISMATCH)
+                session.add(
+                    SecretKeyCheck(
+                        id=1,
+                        value_encrypted=cipher.encrypt(CHECK_TEXT, KEY_CHECK),
+                        updated_at=utcnow(),
+                    )
+                )
+                return
+        except IntegrityError:
+            continue  # another process stored it first: check against theirs
+
+
+@dataclass
+class RotationReport:
+    rewritten: Counter[str] = field(default_factory=Counter)
+    unreadable: Counter[str] = field(default_factory=Counter)
+    rehashed: int = 0
+
+
+async def rotate_keys(
+    db: Database,
+    settings: Settings,
+    *,
+    batch_size: int = 500,
+    after_batch: Callable[[], None] = lambda: None,
+) -> RotationReport:
+    """Re-encrypt everything under BOT_SECRET_KEY; safe to stop and to run again."""
+    cipher = FieldCipher.of(settings)
+    report = RotationReport()
+    for column in ENCRYPTED_COLUMNS:
+        await _rotate_column(db, cipher, column, report, batch_size, after_batch)
+    await _rehash_reporters(db, settings, cipher, report, batch_size, after_batch)
+    async with db.transaction() as session:
+        row = await session.get(SecretKeyCheck, 1)
+        if row is not None and not cipher.opens_with_current_key(row.value_encrypted, KEY_CHECK):
+            row.value_encrypted = cipher.encrypt(CHECK_TEXT, KEY_CHECK)
+            row.updated_at = utcnow()
+        elif row is None:
+            session.add(
+                SecretKeyCheck(
+                    id=1, value_encrypted=cipher.encrypt(CHECK_TEXT, KEY_CHECK), updated_at=utcnow()
+                )
+            )
+    return report
+
+
+async def _rotate_column(
+    db: Database,
+    cipher: FieldCipher,
+    column: EncryptedColumn,
+    report: RotationReport,
+    batch_size: int,
+    after_batch: Callable[[], None],
+) -> None:
+    model = column.column.class_
+    primary_key = inspect(model).primary_key[0]
+    last = None
+    while True:
+        async with db.transaction() as session:
+            query = (
+                select(primary_key, column.column)
+                .where(column.column.is_not(None))
+                .order_by(primary_key)
+                .limit(batch_size)
+            )
+            if last is not None:
+                query = query.where(primary_key > last)
+            rows = (await session.execute(query)).all()
+            for key, blob in rows:
+                if cipher.opens_with_current_key(blob, column.purpose):
+                    continue
+                try:
+                    plaintext = cipher.decrypt(blob, column.purpose)
+                except DecryptionError:
+                    report.unreadable[column.name] += 1
+                    continue
+                await session.execute(
+                    update(model)
+                    .where(primary_key == key)
+                    .values({column.column: cipher.encrypt(plaintext, column.purpose)})
+                )
+                report.rewritten[column.name] += 1
+        if not rows:
+            return
+        last = rows[-1][0]
+        log.info("key rotation: %s up to id %s", column.name, last)
+        after_batch()
+
+
+async def _rehash_reporters(
+    db: Database,
+    settings: Settings,
+    cipher: FieldCipher,
+    report: RotationReport,
+    batch_size: int,
+    after_batch: Callable[[], None],
+) -> None:
+    """Tips find their reporter by a keyed hash of the account; recompute it under the new key
+    from the route (the account the tip was sent from)."""
+    secret = settings.secret_key_bytes()
+    last = 0
+    while True:
+        async with db.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(Tip.id, Tip.reporter_key, TipReporter.route_encrypted)
+                    .join(TipReporter, TipReporter.tip_id == Tip.id)
+                    .where(
+                        Tip.id > last,
+                        Tip.reporter_key != "",
+                        TipReporter.route_encrypted.is_not(None),
+                    )
+                    .order_by(Tip.id)
+                    .limit(batch_size)
+                )
+            ).all()
+            for tip_id, old_hash, blob in rows:
+                try:
+                    route = Route(**json.loads(cipher.decrypt(blob, ROUTE)))
+                except DecryptionError:
+                    continue  # counted with its column
+                new_hash = reporter_key(secret, route.channel, route.user_id)
+                if new_hash != old_hash:
+                    await session.execute(
+                        update(Tip).where(Tip.id == tip_id).values(reporter_key=new_hash)
+                    )
+                    report.rehashed += 1
+        if not rows:
+            return
+        last = rows[-1][0]
+        after_batch()
