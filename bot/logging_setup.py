@@ -5,9 +5,9 @@ tokens, keys and webhook secrets, any Bot API token in a URL (`/bot<token>/`), `
 parameters, messenger error descriptions and the parameters SQLAlchemy copies into its errors
 (`[parameters: …]`, which hold names, phones and tip texts). Names, phones and tip texts cannot
 be recognised in free text, so the libraries that log whole API payloads or SQL statements with
-their values at DEBUG (PTB, httpx, aiosqlite, SQLAlchemy's engine) are kept at INFO or above
-whatever LOG_LEVEL says; LOG_LEVEL=DEBUG is for the bot's own loggers, which log ids, counts and
-kinds, never content.
+their values at DEBUG (PTB, httpx, aiosqlite) are kept at INFO or above, and SQLAlchemy's
+engine (which echoes statements at INFO) at WARNING, whatever LOG_LEVEL says: LOG_LEVEL=DEBUG
+is for the bot's own loggers, which log ids, counts and kinds, never content.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ PAYLOAD_LOGGERS = (
     "hpack",
     "aiosqlite",
     "asyncpg",
-    "sqlalchemy.engine",
-    "sqlalchemy.pool",
 )
+# SQLAlchemy echoes every statement with its parameters as soon as INFO is enabled.
+SQL_LOGGERS = ("sqlalchemy.engine", "sqlalchemy.pool")
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Bot API URLs carry the token in the path: .../bot123456:AAE.../sendMessage
     (re.compile(r"/bot[^/\s'\"]+/"), f"/bot{REDACTED}/"),
@@ -47,6 +47,11 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Messenger error descriptions may echo what was sent.
     (re.compile(r"(['\"]description['\"]\s*:\s*)(['\"]).*?(?<!\\)\2"), rf"\1\2{REDACTED}\2"),
 )
+
+
+def redact_urls(text: str) -> str:
+    """The Bot API token out of any URL in `text`."""
+    return _PATTERNS[0][0].sub(_PATTERNS[0][1], text)
 
 
 class Redactor:
@@ -112,6 +117,8 @@ def configure_logging(
     floor = max(logging.INFO, logging.getLevelName(level))
     for name in PAYLOAD_LOGGERS:
         logging.getLogger(name).setLevel(floor)
+    for name in SQL_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.WARNING, floor))
     # Alembic announces its plugins at INFO on import; its migration steps are worth keeping.
     logging.getLogger("alembic").setLevel(logging.WARNING)
     logging.getLogger("alembic.runtime.migration").setLevel(max(logging.INFO, floor))

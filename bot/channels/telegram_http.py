@@ -14,6 +14,8 @@ from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.logging_setup import redact_urls
+
 
 class AiohttpRequest(BaseRequest):
     def __init__(
@@ -75,7 +77,10 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+            # aiohttp's message may hold the URL, and the URL holds the token.
+            raise NetworkError(
+                f"aiohttp.{type(error).__name__}: {redact_urls(str(error))}"
+            ) from None
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

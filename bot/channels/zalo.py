@@ -95,7 +95,9 @@ class ZaloApiError(Exception):
     """Zalo answered `ok: false` (or an HTTP error): status, error_code and description."""
 
     def __init__(self, status: int, error_code: int, description: str) -> None:
-        super().__init__(f"zalo {status}/{error_code}: {description}")
+        # The description stays out of the message (and so out of logs and outbox rows):
+        # Zalo may echo what was sent in it.
+        super().__init__(f"zalo {status}/{error_code}")
         self.status = status
         self.error_code = error_code
         self.description = description
@@ -491,7 +493,7 @@ class ZaloChannel:
                     failures += 1
                     pause = min(MAX_BACKOFF, 2.0**failures)
                     level = logging.ERROR if exc.status in (401, 403) else logging.WARNING
-                    log.log(level, "zalo getUpdates failed: %s %s", exc.status, exc.description)
+                    log.log(level, "zalo getUpdates failed: %s/%s", exc.status, exc.error_code)
             except ZaloNetworkError as exc:
                 failures += 1
                 pause = min(MAX_BACKOFF, 2.0**failures)
@@ -556,12 +558,12 @@ class ZaloChannel:
                 return TryLater("zalo quota exceeded", retry_after=QUOTA_PAUSE)
             return TryLater("zalo 429", retry_after=RATE_PAUSE)
         if exc.status == 403 or exc.error_code == 403:
-            return Undeliverable(f"forbidden: {exc.description}", blocked=True)
+            return Undeliverable(f"forbidden: {exc}", blocked=True)
         if exc.status in (400, 404) or exc.error_code in (400, 404):
-            return Undeliverable(f"bad request: {exc.description}")
+            return Undeliverable(f"bad request: {exc}")
         if exc.status == 401:
             log.error("Zalo rejected the bot token")
-        return TryLater(f"zalo {exc.status}: {exc.description}")
+        return TryLater(str(exc))
 
     async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
         text, t = await self._render(chat_id, message)
