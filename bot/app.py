@@ -21,6 +21,8 @@ from bot.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pac
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.i18n import compile_catalogs
+from bot.ops.health import health_handler, metrics_handler
+from bot.ops.metrics import BotMetrics, MeasuredDialogEngine
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
 from bot.scheduler import build_scheduler
@@ -52,6 +54,7 @@ class BotApp:
     zalo: ZaloChannel | None = None
     web_port: int | None = None  # the bound port, once the webhook server listens
     media_store: MediaStore | None = None  # fetches tips' photos and voice messages
+    metrics: BotMetrics = field(default_factory=BotMetrics)
 
     def wake_worker(self, channel: str) -> None:
         if worker := self.workers.get(channel):
@@ -74,8 +77,12 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
         await db.close()
         raise
     app = BotApp(settings=settings, db=db, engine=None)  # type: ignore[arg-type]
-    app.engine = DialogEngine(
-        db=db, flows=build_flows(), settings=settings, on_queued=app.wake_worker
+    app.engine = MeasuredDialogEngine(
+        metrics=app.metrics,
+        db=db,
+        flows=build_flows(),
+        settings=settings,
+        on_queued=app.wake_worker,
     )
     async with AsyncExitStack() as stack:
         stack.push_async_callback(db.close)
@@ -85,9 +92,13 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
             await stack.enter_async_context(_zalo(app))
         await stack.enter_async_context(_media_store(app))
         scheduler = build_scheduler(db, settings, wake=app.wake_worker)
+        app.metrics.watch_scheduler(scheduler)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
-        if (settings.webhook_url and app.telegram) or (settings.zalo_webhook_url and app.zalo):
+        webhooks = (settings.webhook_url and app.telegram) or (
+            settings.zalo_webhook_url and app.zalo
+        )
+        if webhooks or settings.web_server:
             await stack.enter_async_context(_webhook_server(app))
         yield app
 
@@ -100,7 +111,11 @@ async def _telegram(app: BotApp) -> AsyncIterator[None]:
         await worker_ref[0].deliver_now(replies)
 
     channel = TelegramChannel(
-        settings=app.settings, engine=app.engine, db=app.db, deliver_replies=deliver
+        settings=app.settings,
+        engine=app.engine,
+        db=app.db,
+        deliver_replies=deliver,
+        observe_api=app.metrics.api_observer("telegram"),
     )
     worker = OutboxWorker(db=app.db, sender=channel, pacer=Pacer(telegram_pacing(app.settings)))
     worker_ref.append(worker)
@@ -124,6 +139,7 @@ async def _zalo(app: BotApp) -> AsyncIterator[None]:
         db=app.db,
         deliver_replies=deliver,
         quota=quota,
+        observe_api=app.metrics.api_observer("zalo"),
     )
     worker = ZaloOutboxWorker(
         db=app.db, sender=channel, pacer=Pacer(zalo_pacing(app.settings)), quota=quota
@@ -162,13 +178,19 @@ async def _webhook_server(app: BotApp) -> AsyncIterator[None]:
         routes[app.settings.zalo_webhook_path] = zalo_webhook(
             secret=app.settings.zalo_webhook_secret or "", process=app.zalo.process_webhook_update
         )
-    runner = web.AppRunner(build_web_app(routes), access_log=None)
+    ops_routes = {
+        "/healthz": health_handler(
+            lambda: app.db, lambda: [c for c in (app.telegram, app.zalo) if c]
+        ),
+        "/metrics": metrics_handler(app.metrics, lambda: app.db, app.settings),
+    }
+    runner = web.AppRunner(build_web_app(routes, ops_routes), access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.webhook_listen, app.settings.webhook_port)
     await site.start()
     sockets = site._server.sockets if site._server else []  # type: ignore[union-attr]
     app.web_port = sockets[0].getsockname()[1] if sockets else app.settings.webhook_port
-    log.info("webhook server listening on port %s", app.web_port)
+    log.info("web server listening on port %s", app.web_port)
     try:
         yield
     finally:

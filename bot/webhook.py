@@ -62,9 +62,12 @@ async def health(_request: web.Request) -> web.Response:
 
 def build_web_app(
     routes: dict[str, Callable[[web.Request], Awaitable[web.Response]]],
+    get_routes: dict[str, Callable[[web.Request], Awaitable[web.Response]]] | None = None,
 ) -> web.Application:
+    """POST `routes` (the webhooks) and GET `get_routes` (/healthz, /metrics: bot.ops)."""
     app = web.Application(client_max_size=MAX_BODY)
-    app.router.add_get("/healthz", health)
+    for path, handler in (get_routes or {"/healthz": health}).items():
+        app.router.add_get(path, handler)
     for path, handler in routes.items():
         app.router.add_post(path, handler)
     return app

@@ -39,7 +39,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 
 from bot.channels.base import ChatLocks, ChatMoved, TryLater, Undeliverable, keep_trying
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
-from bot.channels.telegram_http import AiohttpRequest
+from bot.channels.telegram_http import AiohttpRequest, ApiObserver
 from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.messages import OutboundMessage, encode_callback
@@ -64,7 +64,9 @@ COMMAND_MENU = (
 )
 
 
-def build_application(settings: Settings, *, webhook: bool) -> Application:
+def build_application(
+    settings: Settings, *, webhook: bool, observe_api: ApiObserver | None = None
+) -> Application:
     api = settings.telegram_api_url
     builder = (
         ApplicationBuilder()
@@ -72,9 +74,9 @@ def build_application(settings: Settings, *, webhook: bool) -> Application:
         .base_url(f"{api}/bot")
         .base_file_url(f"{api}/file/bot")
         .concurrent_updates(True)
-        .request(AiohttpRequest())
+        .request(AiohttpRequest(observe=observe_api))
         # PTB adds the long poll's 30 s to this read timeout.
-        .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0, observe=observe_api))
     )
     if webhook:
         builder = builder.updater(None)
@@ -93,13 +95,17 @@ class TelegramChannel:
         engine: DialogEngine,
         db: Database,
         deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
+        observe_api: ApiObserver | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.db = db
         self.deliver_replies = deliver_replies
         self.webhook = bool(settings.webhook_url)
-        self.application = build_application(settings, webhook=self.webhook)
+        self.connected = False  # for /healthz
+        self.application = build_application(
+            settings, webhook=self.webhook, observe_api=observe_api
+        )
         self.application.add_handler(TypeHandler(Update, self._on_update))
         self.application.add_error_handler(self._on_error)
         self._chat_locks = ChatLocks()
@@ -159,10 +165,12 @@ class TelegramChannel:
                 allowed_updates=ALLOWED_UPDATES, timeout=30
             )
         await self.application.start()
+        self.connected = True
         log.info("telegram channel started (%s)", "webhook" if self.webhook else "polling")
 
     async def _stop(self) -> None:
         """Stop whatever part started; also after a start that failed halfway."""
+        self.connected = False
         if self.application.updater and self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:

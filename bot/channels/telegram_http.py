@@ -8,6 +8,8 @@ connection pool took more than half of the bot's CPU per message sent; see docs/
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
@@ -15,6 +17,9 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.logging_setup import redact_urls
+
+# (Bot API method, HTTP status or None when no answer came), for the metrics.
+ApiObserver = Callable[[str, int | None], None]
 
 
 class AiohttpRequest(BaseRequest):
@@ -25,6 +30,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float = 5.0,
         read_timeout: float | None = 5.0,
         pool_timeout: float = 30.0,
+        observe: ApiObserver | None = None,
     ) -> None:
         """`connections`: at most this many requests in flight, as many as the pacer lets out
         (`PacingRules.max_in_flight`); the rest wait up to `pool_timeout`."""
@@ -33,6 +39,7 @@ class AiohttpRequest(BaseRequest):
         self._read_timeout = read_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._observe = observe or (lambda _method, _status: None)
 
     @property
     def read_timeout(self) -> float | None:
@@ -73,10 +80,13 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=_body(request_data), timeout=timeout
             ) as response:
+                self._observe(url.rsplit("/", 1)[-1], response.status)
                 return response.status, await response.read()
         except TimeoutError as error:
+            self._observe(url.rsplit("/", 1)[-1], None)
             raise TimedOut from error
         except aiohttp.ClientError as error:
+            self._observe(url.rsplit("/", 1)[-1], None)
             # aiohttp's message may hold the URL, and the URL holds the token.
             raise NetworkError(
                 f"aiohttp.{type(error).__name__}: {redact_urls(str(error))}"

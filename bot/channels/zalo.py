@@ -119,9 +119,17 @@ class ZaloNetworkError(Exception):
 class ZaloClient:
     """`call(method, params)` → the `result`; raises ZaloApiError or ZaloNetworkError."""
 
-    def __init__(self, *, token: str, api_url: str) -> None:
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        observe: Callable[[str, int | None], None] | None = None,
+    ) -> None:
         self._base = f"{api_url.rstrip('/')}/bot{token}"
         self._http: aiohttp.ClientSession | None = None
+        # (method, HTTP status or None when no answer came), for the metrics.
+        self._observe = observe or (lambda _method, _status: None)
 
     async def open(self) -> None:
         if self._http is None:
@@ -159,17 +167,22 @@ class ZaloClient:
                 except ValueError:
                     body = None
         except TimeoutError:
+            self._observe(method, None)
             raise ZaloNetworkError("timeout") from None
         except aiohttp.ClientError as exc:  # its text may hold the URL, hence the token
+            self._observe(method, None)
             raise ZaloNetworkError(type(exc).__name__) from None
         if isinstance(body, dict) and body.get("ok") is True and status < 400:
+            self._observe(method, status)
             return body.get("result")
         if not isinstance(body, dict):
+            self._observe(method, status)
             raise ZaloApiError(status, status, f"HTTP {status}")
         code = body.get("error_code")
         error_code = code if isinstance(code, int) else status
         # Some errors come as HTTP 200 with ok=false: their error_code stands for the status.
         http_status = status if status >= 400 else error_code
+        self._observe(method, http_status)
         raise ZaloApiError(http_status, error_code, str(body.get("description") or "")[:200])
 
     async def download(self, url: str, *, limit: int) -> bytes:
@@ -390,6 +403,7 @@ class ZaloChannel:
         db: Database,
         deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
         quota: ZaloQuota | None = None,
+        observe_api: Callable[[str, int | None], None] | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
@@ -397,7 +411,10 @@ class ZaloChannel:
         self.deliver_replies = deliver_replies
         self.quota = quota
         self.webhook = bool(settings.zalo_webhook_url)
-        self.client = ZaloClient(token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url)
+        self.connected = False  # for /healthz
+        self.client = ZaloClient(
+            token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url, observe=observe_api
+        )
         self.bot_name: str | None = None
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._chat_locks = ChatLocks()
@@ -429,6 +446,7 @@ class ZaloChannel:
                     await self._poller
             if self._tasks:
                 await asyncio.wait(self._tasks, timeout=10)
+            self.connected = False
             await self.client.close()
 
     async def _try_start(self) -> bool:
@@ -463,6 +481,7 @@ class ZaloChannel:
             with contextlib.suppress(ZaloApiError):  # 404 when there was none
                 await self.client.call("deleteWebhook")
             self._poller = asyncio.create_task(self._poll_forever())
+        self.connected = True
         log.info("zalo channel started (%s)", "webhook" if self.webhook else "polling")
 
     # --- inbound -------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Running the bot for real: health, metrics, backups, one poller per token."""
