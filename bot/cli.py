@@ -13,6 +13,7 @@ from bot.config import ConfigError, Settings, ensure_secret_key_in_env_file, loa
 from bot.invite_cli import add_invite_commands
 from bot.logging_setup import configure_logging
 from bot.meetings.cli import add_meeting_commands
+from bot.ops.backup import add_backup_commands
 from bot.org_files.commands import add_org_commands
 from bot.pledges.commands import add_pledge_commands
 from bot.reports.cli import add_report_commands
@@ -79,6 +80,7 @@ def _parser() -> argparse.ArgumentParser:
     add_report_commands(commands)
     add_calendar_commands(commands)
     add_key_commands(commands)
+    add_backup_commands(commands)
     return parser
 
 
