@@ -23,6 +23,7 @@ from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.i18n import compile_catalogs
 from bot.ops.health import health_handler, metrics_handler
 from bot.ops.metrics import BotMetrics, MeasuredDialogEngine
+from bot.ops.poller_lock import single_poller
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
 from bot.scheduler import build_scheduler
@@ -86,6 +87,12 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
     )
     async with AsyncExitStack() as stack:
         stack.push_async_callback(db.close)
+        # Polling takes each update from the messenger once: one process per token.
+        if settings.telegram_bot_token and not settings.webhook_url:
+            poller = single_poller(db, "telegram", settings.telegram_bot_token)
+            await stack.enter_async_context(poller)
+        if settings.zalo_bot_token and not settings.zalo_webhook_url:
+            await stack.enter_async_context(single_poller(db, "zalo", settings.zalo_bot_token))
         if settings.telegram_bot_token:
             await stack.enter_async_context(_telegram(app))
         if settings.zalo_bot_token:

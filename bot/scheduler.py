@@ -12,6 +12,7 @@ from bot.calendar.broadcast import report_finished
 from bot.calendar.service import run_due as run_calendar_due
 from bot.config import Settings
 from bot.meetings.reminders import queue_due as queue_meeting_reminders_due
+from bot.ops.ticks import hold_for, shared_tick
 from bot.pledges.reminders import send_due_reminders
 from bot.tips.clock import escalate_due, send_digests
 from bot.tips.retention import purge_closed_tips
@@ -77,7 +78,7 @@ def build_scheduler(
     ) -> None:
         kind = "cron" if "hour" in trigger else "interval"
         scheduler.add_job(
-            func,
+            shared_tick(db, job_id, hold_for(trigger), func),
             kind,
             args=list(args),
             id=job_id,

@@ -10,7 +10,6 @@ from storage.models.calendar import (
     RunStatus,
 )
 from storage.models.dialog import Conversation, ProcessedUpdate
-from storage.models.keys import SecretKeyCheck
 from storage.models.meetings import (
     GroupChat,
     GroupChatCode,
@@ -26,6 +25,7 @@ from storage.models.meetings import (
     RsvpAnswer,
     TaskStatus,
 )
+from storage.models.ops import SchedulerLease, SecretKeyCheck
 from storage.models.org import Commune, Group, Household, HouseholdStatus, Province, Village
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
 from storage.models.people import (
@@ -101,6 +101,7 @@ __all__ = [
     "RoleAssignment",
     "RsvpAnswer",
     "RunStatus",
+    "SchedulerLease",
     "ScopeKind",
     "SecretKeyCheck",
     "TaskStatus",

@@ -1,10 +1,10 @@
-"""The stored check value that tells, at start, whether BOT_SECRET_KEY opens the data."""
+"""Operations' own rows: the key check value, and the scheduler's tick leases."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, LargeBinary
+from sqlalchemy import Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime
@@ -18,3 +18,13 @@ class SecretKeyCheck(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     value_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))
+
+
+class SchedulerLease(Base):
+    """Which process runs a scheduler job's current tick: the others skip it."""
+
+    __tablename__ = "scheduler_leases"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(64))
+    held_until: Mapped[datetime] = mapped_column(UTCDateTime(timezone=True))

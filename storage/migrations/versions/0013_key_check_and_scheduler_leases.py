@@ -1,4 +1,5 @@
-"""secret key check: a stored value that tells at start whether BOT_SECRET_KEY opens the data
+"""ops: a stored value that tells at start whether BOT_SECRET_KEY opens the data; leases that
+let several processes share the scheduler's ticks
 
 Revision ID: 0013
 Revises: 0009
@@ -26,7 +27,15 @@ def upgrade() -> None:
         sa.Column("updated_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_secret_key_check")),
     )
+    op.create_table(
+        "scheduler_leases",
+        sa.Column("job", sa.String(length=64), nullable=False),
+        sa.Column("holder", sa.String(length=64), nullable=False),
+        sa.Column("held_until", storage.base.UTCDateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("job", name=op.f("pk_scheduler_leases")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("scheduler_leases")
     op.drop_table("secret_key_check")
