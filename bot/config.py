@@ -144,6 +144,10 @@ class Settings(BaseSettings):
             raise ConfigError("BOT_SECRET_KEY is not set: run `make run` once or set it in .env")
         return decode_secret_key(self.bot_secret_key)
 
+    def all_secret_keys_bytes(self) -> list[bytes]:
+        """The current key first, then the old ones: for what is looked up by a keyed hash."""
+        return [self.secret_key_bytes(), *self.old_secret_keys_bytes()]
+
     def old_secret_keys_bytes(self) -> list[bytes]:
         return [decode_secret_key(each) for each in split_keys(self.bot_old_secret_keys)]
 

@@ -286,9 +286,10 @@ async def _unlink_tips(turn: Turn, person: Person) -> None:
             ChannelAccount.person_id == person.id
         )
     )
-    secret = turn.settings.secret_key_bytes()
-    keys = {reporter_key(secret, channel, user_id) for channel, user_id in accounts}
-    keys.add(reporter_key(secret, turn.event.channel, turn.event.user_id))
+    # Under every configured key: tips filed before a key change are not yet re-keyed.
+    secrets = turn.settings.all_secret_keys_bytes()
+    owners = {*accounts, (turn.event.channel, turn.event.user_id)}
+    keys = {reporter_key(secret, channel, user) for channel, user in owners for secret in secrets}
     tip_ids = list(await turn.session.scalars(select(Tip.id).where(Tip.reporter_key.in_(keys))))
     await forget_reporter(turn.session, tip_ids)
 

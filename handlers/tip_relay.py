@@ -47,7 +47,7 @@ async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | 
         tip = await turn.session.get(Tip, int(raw_id)) if raw_id.isdigit() else None
     keys = await reporter_keys(
         turn.session,
-        turn.settings.secret_key_bytes(),
+        turn.settings.all_secret_keys_bytes(),
         channel=turn.event.channel,
         user_id=turn.event.user_id,
         person_id=turn.account.person_id,

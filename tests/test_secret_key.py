@@ -18,9 +18,17 @@ from bot.consent import CONSENT_VERSION
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE, FieldCipher
 from bot.security.encrypted_columns import ENCRYPTED_COLUMNS
 from bot.security.keys import KEY_MISMATCH, check_key_opens_data, rotate_keys
-from bot.tips.vault import read_identity
+from bot.tips.vault import read_identity, reporter_keys
 from storage.db import Database
-from storage.models import ChannelAccount, Household, Person, Role, RoleAssignment, ScopeKind
+from storage.models import (
+    ChannelAccount,
+    Household,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    TipReporter,
+)
 from tests.conversation import Chat
 from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running
@@ -208,3 +216,35 @@ async def test_rotation_reads_old_keys_resumes_after_interruption_and_frees_the_
     with pytest.raises(ConfigError, match="BOT_OLD_SECRET_KEYS"):
         async with bot_running(settings):
             pass
+
+
+async def test_before_rotation_a_reporter_still_owns_and_can_erase_old_tips(
+    db: Database, settings: Settings, org: Org
+) -> None:
+    code = await file_named_tip(db, settings, org)
+    changed = settings.model_copy(
+        update={
+            "bot_secret_key": generate_secret_key(),
+            "bot_old_secret_keys": settings.bot_secret_key,
+        }
+    )
+    tip = await tip_by_code(db, code)
+    async with db.transaction() as session:
+        theirs = await reporter_keys(
+            session,
+            changed.all_secret_keys_bytes(),
+            channel="test",
+            user_id=REPORTER,
+            person_id=org.people["reporter"],
+        )
+    assert tip.reporter_key in theirs  # the relay's check: they may still answer police
+
+    reporter = Chat(engine_with_test_tips(db, changed), user_id=REPORTER)
+    await reporter.says("/dulieu")
+    await reporter.picks("Xóa tài khoản của tôi")
+    await reporter.picks("Có, xóa")
+    reporter.sees("dữ liệu cá nhân của bạn đã được xóa")
+    async with db.transaction() as session:
+        vault = await session.get(TipReporter, tip.id)
+    assert vault is not None
+    assert vault.route_encrypted is None and vault.identity_encrypted is None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -57,11 +58,19 @@ def seal(cipher: FieldCipher, route: Route, identity: Identity | None) -> TipRep
 
 
 async def reporter_keys(
-    session: AsyncSession, secret: bytes, *, channel: str, user_id: str, person_id: int | None
+    session: AsyncSession,
+    secrets: bytes | Sequence[bytes],
+    *,
+    channel: str,
+    user_id: str,
+    person_id: int | None,
 ) -> set[str]:
     """The keys of this messenger account and of every other account of the same person (a
-    member who linked Zalo and Telegram): their tips are theirs from either messenger."""
-    keys = {reporter_key(secret, channel, user_id)}
+    member who linked Zalo and Telegram): their tips are theirs from either messenger. Under
+    every configured secret key: tips filed before a key change are theirs until
+    `keys rotate` has re-keyed them."""
+    secrets = [secrets] if isinstance(secrets, bytes) else secrets
+    keys = {reporter_key(secret, channel, user_id) for secret in secrets}
     if person_id is not None:
         rows = await session.execute(
             select(ChannelAccount.channel, ChannelAccount.external_user_id).where(
@@ -69,7 +78,9 @@ async def reporter_keys(
             )
         )
         keys |= {
-            reporter_key(secret, other_channel, other_user) for other_channel, other_user in rows
+            reporter_key(secret, other_channel, other_user)
+            for other_channel, other_user in rows
+            for secret in secrets
         }
     return keys
 
