@@ -87,6 +87,11 @@ def _parser() -> argparse.ArgumentParser:
 async def _start(settings: Settings, args: argparse.Namespace) -> int:
     if settings.telegram_bot_token or settings.zalo_bot_token:
         return await _run(settings, args)
+    try:
+        settings.secret_key_bytes()
+    except ConfigError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     print("No messenger token configured: starting the console demo on the embedded database.")
     await _db_upgrade(settings, args)
     await _demo_seed(settings, args)
