@@ -82,6 +82,7 @@ def build_scheduler(
             kind,
             args=list(args),
             id=job_id,
+            name=job_id,
             coalesce=True,
             max_instances=1,
             next_run_time=now + first_in,
