@@ -29,7 +29,6 @@ from storage.models import (
     MembershipStatus,
     Person,
     RoleAssignment,
-    Tip,
     Village,
 )
 
@@ -278,19 +277,13 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
 
 async def _unlink_tips(turn: Turn, person: Person) -> None:
     """Tips stay with police (the law asks them to keep what they received), but nothing in
-    them leads back to this person any more: no identity, no route for updates."""
-    from bot.tips.vault import forget_reporter, reporter_key
+    them leads back to this person any more: no identity, no route for updates, and no list of
+    them on any of the person's accounts."""
+    from bot.tips.own_tips import forget_own_tips
+    from bot.tips.vault import forget_reporter
 
-    accounts = await turn.session.execute(
-        select(ChannelAccount.channel, ChannelAccount.external_user_id).where(
-            ChannelAccount.person_id == person.id
-        )
-    )
-    secret = turn.settings.secret_key_bytes()
-    keys = {reporter_key(secret, channel, user_id) for channel, user_id in accounts}
-    keys.add(reporter_key(secret, turn.event.channel, turn.event.user_id))
-    tip_ids = list(await turn.session.scalars(select(Tip.id).where(Tip.reporter_key.in_(keys))))
-    await forget_reporter(turn.session, tip_ids)
+    tip_ids = await forget_own_tips(turn.session, cipher(turn), account=turn.account)
+    await forget_reporter(turn.session, sorted(tip_ids))
 
 
 async def _drop_own_unconfirmed_households(session: AsyncSession, person: Person) -> None:

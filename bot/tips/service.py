@@ -18,7 +18,8 @@ from bot.dialog.messages import OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import Translator
 from bot.tips.cards import police_card, reporter_update
-from bot.tips.vault import Identity, Route, reporter_key, route_to_reporter, seal
+from bot.tips.own_tips import remember_own_tip
+from bot.tips.vault import Identity, Route, route_to_reporter, seal
 from storage.models import (
     CLOSED_STATUSES,
     ChannelAccount,
@@ -138,7 +139,6 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
         longitude=draft.longitude,
         anonymous=draft.anonymous,
         wants_updates=draft.wants_updates,
-        reporter_key=reporter_key(settings.secret_key_bytes(), event.channel, event.user_id),
         status=TipStatus.NEW,
         created_at=turn.now,
         next_escalation_at=first_deadline(settings, urgent, turn.now),
@@ -149,6 +149,7 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
     vault = seal(cipher, route, None if draft.anonymous else _identity(turn, cipher))
     vault.tip_id = tip.id
     session.add(vault)
+    await remember_own_tip(session, cipher, account_id=turn.account.id, tip_id=tip.id)
     for item in draft.attachments:
         session.add(
             TipAttachment(
