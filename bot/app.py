@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pacing
 from bot.config import Settings
+from bot.crypto import FieldCipher
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.i18n import compile_catalogs
 from bot.outbox import OutboxWorker
@@ -95,7 +96,12 @@ async def _telegram(app: BotApp) -> AsyncIterator[None]:
     channel = TelegramChannel(
         settings=app.settings, engine=app.engine, db=app.db, deliver_replies=deliver
     )
-    worker = OutboxWorker(db=app.db, sender=channel, pacer=Pacer(telegram_pacing(app.settings)))
+    worker = OutboxWorker(
+        db=app.db,
+        sender=channel,
+        pacer=Pacer(telegram_pacing(app.settings)),
+        cipher=FieldCipher(app.settings.secret_key_bytes()),
+    )
     worker_ref.append(worker)
     app.workers[channel.name] = worker
     app.telegram = channel
@@ -119,7 +125,11 @@ async def _zalo(app: BotApp) -> AsyncIterator[None]:
         quota=quota,
     )
     worker = ZaloOutboxWorker(
-        db=app.db, sender=channel, pacer=Pacer(zalo_pacing(app.settings)), quota=quota
+        db=app.db,
+        sender=channel,
+        pacer=Pacer(zalo_pacing(app.settings)),
+        quota=quota,
+        cipher=FieldCipher(app.settings.secret_key_bytes()),
     )
     worker_ref.append(worker)
     app.workers[channel.name] = worker
