@@ -12,8 +12,7 @@ from sqlalchemy import func, select, update
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from bot.tips.retention import purge_closed_tips
-from storage.base import utcnow
-from storage.base import to_minute
+from storage.base import to_minute, utcnow
 from storage.db import Database
 from storage.models import (
     AuditEntry,
