@@ -200,3 +200,25 @@ async def test_an_anonymous_reporter_who_never_joined_is_reached_only_where_they
         mine = await own_tip_ids(session, cipher_of(settings), account=account)
     assert found is not None and (found.channel, found.user_id) == ("zalo", "z-stranger")
     assert mine == {tip.id}
+
+
+async def test_erasing_from_one_messenger_forgets_the_tips_of_every_linked_account(
+    db: Database, engine: DialogEngine, settings: Settings, org: Org
+) -> None:
+    DRAFTS["z-hung"] = draft(org.commune, anonymous=True)
+    member = zalo(engine)
+    await member.says("/testtip")
+    tip = await tip_by_code(db, filed(member))
+    same_person = Chat(engine, user_id="leader1")  # her account on the test channel
+    await same_person.says("/tincuatoi")
+    same_person.sees(tip.code)  # hers from either messenger
+    await same_person.picks("Hủy")
+    await same_person.says("/dulieu")
+    await same_person.picks("Xóa tài khoản của tôi")
+    await same_person.picks("Có, xóa")
+    await member.says("/tincuatoi")
+    member.sees("Bạn chưa gửi tin báo nào từ tài khoản này.")
+    async with db.transaction() as session:
+        assert await route_to_reporter(session, cipher_of(settings), tip) is None
+        for account in await session.scalars(select(ChannelAccount)):
+            assert account.own_tips_encrypted is None
