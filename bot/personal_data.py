@@ -295,11 +295,10 @@ async def _forget_copies(turn: Turn, person: Person) -> None:
     from bot.sealed_messages import open_payload
     from storage.models import Conversation
     from storage.repos.outbox import unsent_payloads, withdraw_messages
+    from storage.repos.own_tips import accounts_of_person
 
     session, field_cipher = turn.session, cipher(turn)
-    accounts = list(
-        await session.scalars(select(ChannelAccount).where(ChannelAccount.person_id == person.id))
-    )
+    accounts = await accounts_of_person(session, person_id=person.id)
     own_chats = {account.chat_id for account in accounts} | {turn.account.chat_id}
     phone = field_cipher.decrypt_optional(person.phone_encrypted, PERSON_PHONE)
     secrets = [value for value in (person.full_name, phone) if value and len(value) >= 4]

@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import FieldCipher
-from storage.models import ChannelAccount, Tip
+from storage.models import ChannelAccount
+from storage.repos.own_tips import accounts_of_person, count_tips_since, lock_account
 
 OWN_TIPS = "account.tips"
 
@@ -29,13 +29,7 @@ async def remember_own_tip(
     session: AsyncSession, cipher: FieldCipher, *, account_id: int, tip_id: int
 ) -> None:
     """Add a new tip to the account's list (the row is locked: two tips at once keep both)."""
-    account = await session.scalar(
-        select(ChannelAccount)
-        .where(ChannelAccount.id == account_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    assert account is not None
+    account = await lock_account(session, account_id=account_id)
     ids = [*_read(cipher, account.own_tips_encrypted), tip_id]
     account.own_tips_encrypted = cipher.encrypt(json.dumps(ids), OWN_TIPS)
 
@@ -44,31 +38,19 @@ async def own_tip_ids(
     session: AsyncSession, cipher: FieldCipher, *, account: ChannelAccount
 ) -> set[int]:
     """The tips of this account and of every other account of the same person."""
-    blobs = [account.own_tips_encrypted]
+    accounts = [account]
     if account.person_id is not None:
-        blobs += list(
-            await session.scalars(
-                select(ChannelAccount.own_tips_encrypted).where(
-                    ChannelAccount.person_id == account.person_id,
-                    ChannelAccount.id != account.id,
-                )
-            )
-        )
-    return {tip_id for blob in blobs for tip_id in _read(cipher, blob)}
+        accounts += await accounts_of_person(session, person_id=account.person_id)
+    return {tip_id for each in accounts for tip_id in _read(cipher, each.own_tips_encrypted)}
 
 
 async def tips_since(
     session: AsyncSession, cipher: FieldCipher, *, account: ChannelAccount, since: datetime
 ) -> int:
-    """How many own tips were sent since `since`, for the hourly limit."""
+    """How many own tips were sent since `since`, for the hourly limit (tip times are kept
+    to the minute, and so is `since` once bound: its minute counts too)."""
     ids = await own_tip_ids(session, cipher, account=account)
-    if not ids:
-        return 0
-    # Tip times are kept to the minute; so is `since` once bound: its minute counts too.
-    count = await session.scalar(
-        select(func.count(Tip.id)).where(Tip.id.in_(ids), Tip.created_at >= since)
-    )
-    return count or 0
+    return await count_tips_since(session, ids=ids, since=since)
 
 
 async def forget_own_tips(
@@ -78,8 +60,6 @@ async def forget_own_tips(
     ids = await own_tip_ids(session, cipher, account=account)
     account.own_tips_encrypted = None
     if account.person_id is not None:
-        for other in await session.scalars(
-            select(ChannelAccount).where(ChannelAccount.person_id == account.person_id)
-        ):
+        for other in await accounts_of_person(session, person_id=account.person_id):
             other.own_tips_encrypted = None
     return ids
