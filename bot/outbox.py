@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.channels.base import ChatMoved, Sender, TryLater, Undeliverable
-from bot.crypto import FieldCipher
+from bot.crypto import DecryptionError, FieldCipher
 from bot.dialog.engine import QueuedReply
 from bot.dialog.messages import OutboundMessage
 from bot.pacing import Pacer
@@ -189,7 +189,16 @@ class OutboxWorker:
                 limit=self.batch_size,
                 chat_id=self.only_chat,
             )
-            return [Delivery.of(row, self.cipher) for row in rows]
+            deliveries = []
+            for row in rows:
+                try:
+                    deliveries.append(Delivery.of(row, self.cipher))
+                except (DecryptionError, ValueError):
+                    # Sealed under another key (or no key given): it can never go out, and
+                    # must not hold back the rows behind it.
+                    log.warning("outbox row %s cannot be opened; given up", row.id)
+                    await mark_failed(session, message_id=row.id, error="cannot be opened")
+            return deliveries
 
     async def _release_prefetched(self) -> None:
         """On stopping: rows claimed for a pass that will not run are due again at once,

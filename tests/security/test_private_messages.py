@@ -10,15 +10,25 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.config import Settings
+from bot.config import Settings, generate_secret_key, load_settings
 from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.dialog.engine import DialogEngine
+from bot.dialog.messages import OutboundMessage
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
+from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import ChannelAccount, Membership, MembershipStatus, OutboxMessage, Person
+from storage.models import (
+    ChannelAccount,
+    Membership,
+    MembershipStatus,
+    OutboxMessage,
+    OutboxStatus,
+    Person,
+)
+from storage.repos.outbox import queue_message
 from tests.conversation import Chat
 from tests.org_fixtures import Org, notices_to, small_commune
 from tests.test_outbox import RecordingSender
@@ -115,3 +125,28 @@ async def test_my_data_screen_and_export_wait_encrypted(
     assert await stored_texts(db) and all(
         stored == json.dumps({"text": ""}) for stored in await stored_texts(db)
     )
+
+
+async def test_a_message_sealed_under_another_key_is_given_up_without_holding_the_queue(
+    db: Database, settings: Settings
+) -> None:
+    other = load_settings(_env_file=None, bot_secret_key=generate_secret_key())
+    async with db.transaction() as session:
+        for message, sealed_for in (
+            (OutboundMessage(text=f"{NAME}, {PHONE}", private=True), other),
+            (OutboundMessage(text="Lịch họp tổ tháng 12"), settings),
+        ):
+            await queue_message(
+                session,
+                channel="test",
+                chat_id=MEMBER,
+                payload=outbox_payload(message, sealed_for),
+            )
+    sender = await send_everything(db, settings)
+    assert sender.sent == [(MEMBER, "Lịch họp tổ tháng 12")]
+    async with db.transaction() as session:
+        statuses = list(
+            await session.scalars(select(OutboxMessage.status).order_by(OutboxMessage.id))
+        )
+    assert statuses == [OutboxStatus.FAILED, OutboxStatus.SENT]
+    assert all(NAME not in stored for stored in await stored_texts(db))
