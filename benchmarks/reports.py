@@ -173,7 +173,6 @@ async def _seed(db: Database) -> None:
                     "channel": "zalo",
                     "category_key": CATEGORIES[i % len(CATEGORIES)],
                     "urgent": i % 7 == 0,
-                    "reporter_key": f"bench-report-{i}",
                     "status": status,
                     "satisfied": (i % 3 == 0) if status == "resolved" else None,
                     "created_at": created,

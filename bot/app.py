@@ -19,6 +19,7 @@ from aiohttp import web
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pacing
 from bot.config import Settings
+from bot.crypto import FieldCipher
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.i18n import compile_catalogs
 from bot.ops.health import health_handler, metrics_handler
@@ -124,7 +125,12 @@ async def _telegram(app: BotApp) -> AsyncIterator[None]:
         deliver_replies=deliver,
         observe_api=app.metrics.api_observer("telegram"),
     )
-    worker = OutboxWorker(db=app.db, sender=channel, pacer=Pacer(telegram_pacing(app.settings)))
+    worker = OutboxWorker(
+        db=app.db,
+        sender=channel,
+        pacer=Pacer(telegram_pacing(app.settings)),
+        cipher=FieldCipher.of(app.settings),
+    )
     worker_ref.append(worker)
     app.workers[channel.name] = worker
     app.telegram = channel
@@ -149,7 +155,11 @@ async def _zalo(app: BotApp) -> AsyncIterator[None]:
         observe_api=app.metrics.api_observer("zalo"),
     )
     worker = ZaloOutboxWorker(
-        db=app.db, sender=channel, pacer=Pacer(zalo_pacing(app.settings)), quota=quota
+        db=app.db,
+        sender=channel,
+        pacer=Pacer(zalo_pacing(app.settings)),
+        quota=quota,
+        cipher=FieldCipher.of(app.settings),
     )
     worker_ref.append(worker)
     app.workers[channel.name] = worker

@@ -19,9 +19,11 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.channels.base import ChatMoved, Sender, TryLater, Undeliverable
+from bot.crypto import DecryptionError, FieldCipher
 from bot.dialog.engine import QueuedReply
 from bot.dialog.messages import OutboundMessage
 from bot.pacing import Pacer
+from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import OutboxMessage
@@ -56,8 +58,8 @@ class Delivery:
     attempts: int
 
     @classmethod
-    def of(cls, row: OutboxMessage) -> Delivery:
-        message = OutboundMessage.from_payload(row.payload)
+    def of(cls, row: OutboxMessage, cipher: FieldCipher | None = None) -> Delivery:
+        message = open_payload(row.payload, cipher)
         return cls(row.id, row.chat_id, row.is_group_chat, message, row.attempts)
 
 
@@ -72,9 +74,12 @@ class OutboxWorker:
         batch_size: int | None = None,
         max_per_chat: int = 3,
         only_chat: str | None = None,
+        cipher: FieldCipher | None = None,
     ) -> None:
-        """`only_chat`: send nothing but this chat's messages (the terminal of one person)."""
+        """`only_chat`: send nothing but this chat's messages (the terminal of one person);
+        `cipher` opens the messages stored encrypted (bot.sealed_messages)."""
         self.db = db
+        self.cipher = cipher
         self.only_chat = only_chat
         self.sender = sender
         self.channel = sender.name
@@ -184,7 +189,16 @@ class OutboxWorker:
                 limit=self.batch_size,
                 chat_id=self.only_chat,
             )
-            return [Delivery.of(row) for row in rows]
+            deliveries = []
+            for row in rows:
+                try:
+                    deliveries.append(Delivery.of(row, self.cipher))
+                except (DecryptionError, ValueError):
+                    # Sealed under another key (or no key given): it can never go out, and
+                    # must not hold back the rows behind it.
+                    log.warning("outbox row %s cannot be opened; given up", row.id)
+                    await mark_failed(session, message_id=row.id, error="cannot be opened")
+            return deliveries
 
     async def _release_prefetched(self) -> None:
         """On stopping: rows claimed for a pass that will not run are due again at once,

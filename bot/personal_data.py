@@ -8,13 +8,14 @@ decision, and later the tips already forwarded to police) still resolve, without
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.crypto import PERSON_PHONE, FieldCipher
+from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
 from bot.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import (
@@ -29,7 +30,6 @@ from storage.models import (
     MembershipStatus,
     Person,
     RoleAssignment,
-    Tip,
     Village,
 )
 
@@ -234,6 +234,7 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
         )
     await _drop_own_unconfirmed_households(session, person)
     await _unlink_tips(turn, person)
+    await _forget_copies(turn, person)
     await _forget_activity(session, person)
     await session.execute(delete(RoleAssignment).where(RoleAssignment.person_id == person.id))
     await session.execute(
@@ -278,20 +279,50 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
 
 async def _unlink_tips(turn: Turn, person: Person) -> None:
     """Tips stay with police (the law asks them to keep what they received), but nothing in
-    them leads back to this person any more: no identity, no route for updates."""
-    from bot.tips.vault import forget_reporter, reporter_key
+    them leads back to this person any more: no identity, no route for updates, and no list of
+    them on any of the person's accounts."""
+    from bot.tips.own_tips import forget_own_tips
+    from bot.tips.vault import forget_reporter
 
-    accounts = await turn.session.execute(
-        select(ChannelAccount.channel, ChannelAccount.external_user_id).where(
-            ChannelAccount.person_id == person.id
-        )
-    )
-    # Under every configured key: tips filed before a key change are not yet re-keyed.
-    secrets = turn.settings.all_secret_keys_bytes()
-    owners = {*accounts, (turn.event.channel, turn.event.user_id)}
-    keys = {reporter_key(secret, channel, user) for channel, user in owners for secret in secrets}
-    tip_ids = list(await turn.session.scalars(select(Tip.id).where(Tip.reporter_key.in_(keys))))
-    await forget_reporter(turn.session, tip_ids)
+    tip_ids = await forget_own_tips(turn.session, cipher(turn), account=turn.account)
+    await forget_reporter(turn.session, sorted(tip_ids))
+
+
+async def _forget_copies(turn: Turn, person: Person) -> None:
+    """Messages not sent yet to the person, or showing their name or phone to someone else,
+    are withdrawn; the person's other conversations forget what they were in the middle of.
+    (Sent messages keep no text already: storage.repos.outbox.mark_all_sent.)"""
+    from bot.sealed_messages import open_payload
+    from storage.models import Conversation
+    from storage.repos.outbox import unsent_payloads, withdraw_messages
+    from storage.repos.own_tips import accounts_of_person
+
+    session, field_cipher = turn.session, cipher(turn)
+    accounts = await accounts_of_person(session, person_id=person.id)
+    own_chats = {account.chat_id for account in accounts} | {turn.account.chat_id}
+    phone = field_cipher.decrypt_optional(person.phone_encrypted, PERSON_PHONE)
+    secrets = [value for value in (person.full_name, phone) if value and len(value) >= 4]
+    withdrawn = []
+    for row_id, chat_id, payload in await unsent_payloads(session):
+        try:
+            text = json.dumps(asdict(open_payload(payload, field_cipher)), ensure_ascii=False)
+        except DecryptionError:  # sealed under another key: it cannot go out anyway
+            withdrawn.append(row_id)
+            continue
+        if chat_id in own_chats or any(secret in text for secret in secrets):
+            withdrawn.append(row_id)
+    await withdraw_messages(session, ids=withdrawn, reason="withdrawn: personal data erased")
+    for account in accounts:
+        if account.id == turn.account.id:
+            continue  # this conversation is the one ending the flow
+        for conversation in await session.scalars(
+            select(Conversation).where(
+                Conversation.channel == account.channel,
+                Conversation.user_id == account.external_user_id,
+            )
+        ):
+            conversation.flow = conversation.step = conversation.prompt = None
+            conversation.data, conversation.history = {}, []
 
 
 async def _drop_own_unconfirmed_households(session: AsyncSession, person: Person) -> None:

@@ -36,7 +36,7 @@ class MyData(Flow):
             turn.leave()
             return
         data = await collect(turn.session, turn.person, cipher(turn))
-        turn.say(self._summary(turn, data))
+        turn.say(self._summary(turn, data), private=True)
         self._ask_action(turn)
 
     def _summary(self, turn: Turn, data: dict) -> str:  # type: ignore[type-arg]
@@ -96,6 +96,7 @@ class MyData(Flow):
                 turn._("Here is everything stored about you."),
                 file_name=f"binhyen-du-lieu-{person.id}.json",
                 file_content=export_document(data),
+                private=True,
             )
             turn.leave()
         elif turn.choice == NAME:
@@ -154,7 +155,7 @@ class MyData(Flow):
             subject_id=person.id,
             at=turn.now,
         )
-        turn.say(turn._("Your name is now: {name}", name=name))
+        turn.say(turn._("Your name is now: {name}", name=name), private=True)
         turn.leave()
 
     async def on_new_phone(self, turn: Turn) -> None:
@@ -176,7 +177,7 @@ class MyData(Flow):
                 )
                 return
             person.phone_encrypted = cipher(turn).encrypt(phone, PERSON_PHONE)
-            turn.say(turn._("Your phone number is now: {phone}", phone=phone))
+            turn.say(turn._("Your phone number is now: {phone}", phone=phone), private=True)
         audit(
             turn.session,
             actor=person.id,

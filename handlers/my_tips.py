@@ -1,8 +1,9 @@
 """My tips (/tincuatoi): the tips sent from this messenger account, with their status, and
 adding information to one that is still open.
 
-The reporter is recognised by the keyed hash of their messenger account stored on each tip,
-never by a person id: anonymous tips and people who never joined find theirs the same way.
+The reporter's tips are the encrypted list kept on their messenger account (bot.tips.own_tips),
+never anything stored on the tips: anonymous tips and people who never joined find theirs the
+same way.
 What they add is stored on the tip (TipEvent ADDED, attachments) and passed to the commune's
 police chats under the tip's code only.
 """
@@ -19,14 +20,14 @@ from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.text_match import fold
 from bot.tips.media import MEDIA_QUEUE
-from bot.tips.service import category, police_chats, refresh_cards
+from bot.tips.own_tips import own_tip_ids
+from bot.tips.service import category, cipher_of, police_chats, refresh_cards
 from handlers.report_tip import (
     ATTACHMENT_NAMES,
     DONE,
     DONE_WORDS,
     MAX_PART,
     attachment_problem,
-    own_key,
     too_long,
 )
 from storage.models import (
@@ -55,6 +56,10 @@ STATUS_FOR_REPORTER = {
 }
 
 
+async def _own_ids(turn: Turn) -> set[int]:
+    return await own_tip_ids(turn.session, cipher_of(turn.settings), account=turn.account)
+
+
 class Step(StrEnum):
     PICK = "pick"
     ADD = "add"
@@ -76,7 +81,7 @@ class MyTips(Flow):
         tips = list(
             await turn.session.scalars(
                 select(Tip)
-                .where(Tip.reporter_key == own_key(turn), Tip.purged_at.is_(None))
+                .where(Tip.id.in_(await _own_ids(turn)), Tip.purged_at.is_(None))
                 .order_by(Tip.created_at.desc(), Tip.id.desc())
                 .limit(SHOWN)
             )
@@ -123,7 +128,7 @@ class MyTips(Flow):
     async def _own_open_tip(self, turn: Turn, raw_id: object) -> Tip | None:
         """The tip, if it was sent from this account and is still open; re-checked each time."""
         tip = await turn.session.get(Tip, int(raw_id)) if str(raw_id).isdigit() else None
-        if tip is None or tip.reporter_key != own_key(turn) or tip.purged_at is not None:
+        if tip is None or tip.id not in await _own_ids(turn) or tip.purged_at is not None:
             turn.say(turn._("That option is not available to you."))
             turn.leave()
             return None

@@ -10,7 +10,8 @@ then is its code shown.
 
 Nothing is stored before "Gửi": the draft lives in the conversation and is gone on "Hủy".
 Tips are made in a private chat only (a group would see who reports), and at most
-`tips_per_hour` per messenger account, counted by the keyed reporter hash, not by person.
+`tips_per_hour` per reporter (their messenger accounts), counted from the encrypted list of
+their own tips (bot.tips.own_tips).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.consent import has_current_consent
@@ -31,10 +32,10 @@ from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.text_match import fold
 from bot.tips.media import MEDIA_QUEUE
-from bot.tips.service import DraftAttachment, TipDraft, categories_for, submit_tip
-from bot.tips.vault import reporter_key
+from bot.tips.own_tips import tips_since
+from bot.tips.service import DraftAttachment, TipDraft, categories_for, cipher_of, submit_tip
 from bot.tips.when import parse_when_detail
-from storage.models import Commune, Group, Household, Membership, Person, Tip, TipCategory, Village
+from storage.models import Commune, Group, Household, Membership, Person, TipCategory, Village
 from storage.repos.org import find_communes
 
 MAX_PART = 2000  # characters in one message of "what happened"
@@ -89,18 +90,11 @@ def emergency_line(turn: Turn, duty_phone: str | None = None) -> str:
     return text
 
 
-async def tips_in_last_hour(session: AsyncSession, key: str, now: datetime) -> int:
-    return (
-        await session.scalar(
-            select(func.count(Tip.id)).where(
-                Tip.reporter_key == key, Tip.created_at >= now - timedelta(hours=1)
-            )
-        )
-    ) or 0
-
-
-def own_key(turn: Turn) -> str:
-    return reporter_key(turn.settings.secret_key_bytes(), turn.event.channel, turn.event.user_id)
+async def tips_in_last_hour(turn: Turn) -> int:
+    since = turn.now - timedelta(hours=1)
+    return await tips_since(
+        turn.session, cipher_of(turn.settings), account=turn.account, since=since
+    )
 
 
 def private_chat_only(turn: Turn) -> bool:
@@ -120,7 +114,7 @@ def private_chat_only(turn: Turn) -> bool:
 
 
 async def rate_limited(turn: Turn) -> bool:
-    if await tips_in_last_hour(turn.session, own_key(turn), turn.now) < turn.settings.tips_per_hour:
+    if await tips_in_last_hour(turn) < turn.settings.tips_per_hour:
         return False
     turn.say(
         turn._(

@@ -1,8 +1,9 @@
 """The reporter's side of the relay: answering a police question, and saying whether they are
 satisfied with how a closed tip was handled ("not satisfied" reopens it with their comment).
 
-The reporter is recognised by the keyed hash of their messenger account stored on the tip, never
-by a stored person id, so this works for anonymous tips too; nothing here records who they are.
+The reporter is recognised by the encrypted list of tips kept on their messenger account
+(bot.tips.own_tips), never by anything stored on the tip, so this works for anonymous tips too;
+nothing here records who they are.
 A member who linked a second messenger (/lienket) is recognised from either account.
 """
 
@@ -16,8 +17,8 @@ from bot.dialog.flows import Flow, FlowRegistry
 from bot.dialog.messages import EventKind, OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
-from bot.tips.service import normalise_tip_code, police_chats, refresh_cards
-from bot.tips.vault import reporter_keys
+from bot.tips.own_tips import own_tip_ids
+from bot.tips.service import cipher_of, normalise_tip_code, police_chats, refresh_cards
 from handlers.tip_triage import (
     FEEDBACK_ACTION,
     MAX_TEXT,
@@ -45,14 +46,8 @@ async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | 
         tip = await turn.session.scalar(select(Tip).where(Tip.code == normalise_tip_code(code)))
     else:
         tip = await turn.session.get(Tip, int(raw_id)) if raw_id.isdigit() else None
-    keys = await reporter_keys(
-        turn.session,
-        turn.settings.all_secret_keys_bytes(),
-        channel=turn.event.channel,
-        user_id=turn.event.user_id,
-        person_id=turn.account.person_id,
-    )
-    if tip is None or tip.reporter_key not in keys or tip.purged_at is not None:
+    own = await own_tip_ids(turn.session, cipher_of(turn.settings), account=turn.account)
+    if tip is None or tip.id not in own or tip.purged_at is not None:
         turn.say(turn._("That option is not available to you."))
         return None
     return tip

@@ -200,17 +200,17 @@ async def _show_reporter(turn: Turn, tip: Tip) -> None:
     )
     if turn.event.is_group:
         await turn.notify(
-            channel=turn.event.channel, chat_id=turn.account.chat_id, message=_plain(text)
+            channel=turn.event.channel, chat_id=turn.account.chat_id, message=_private(text)
         )
         turn.say(turn._("Sent to you in a private chat."))
     else:
-        turn.say(text)
+        turn.say(text, private=True)
 
 
-def _plain(text: str):  # type: ignore[no-untyped-def]
+def _private(text: str):  # type: ignore[no-untyped-def]
     from bot.dialog.messages import OutboundMessage
 
-    return OutboundMessage(text=text)
+    return OutboundMessage(text=text, private=True)
 
 
 class TipPolice(Flow):

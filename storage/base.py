@@ -44,5 +44,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+class MinuteUTCDateTime(UTCDateTime):
+    """A UTC time stored to the minute: the times of a tip must not match, to the second, the
+    times the reporter's own conversation and account keep (docs/PRIVACY_ANONYMITY.md)."""
+
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return super().process_bind_param(to_minute(value), dialect)
+
+
+def to_minute(value: datetime | None) -> datetime | None:
+    return value.replace(second=0, microsecond=0) if value is not None else None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)

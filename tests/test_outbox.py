@@ -66,7 +66,11 @@ def make_worker(db: Database, sender: RecordingSender, clock: Clock) -> OutboxWo
 async def queue(db: Database, clock: Clock, chat_id: str, text: str) -> int:
     async with db.transaction() as session:
         row = await queue_message(
-            session, channel="test", chat_id=chat_id, payload=OutboundMessage(text).to_payload()
+            session,
+            channel="test",
+            chat_id=chat_id,
+            payload=OutboundMessage(text).to_payload(),
+            is_group_chat=chat_id.startswith("-"),  # as on Telegram
         )
         row.next_attempt_at = clock()
         row.created_at = clock()

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, update
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from bot.dialog.messages import EventKind
-from bot.tips.vault import reporter_key
+from bot.tips.own_tips import own_tip_ids
+from bot.tips.service import cipher_of
 from handlers import build_flows
 from storage.db import Database
 from storage.models import (
@@ -171,8 +172,12 @@ async def test_a_members_tip_with_a_photo_and_last_night(
     assert tip.village_id == org.villages["Ấp Mỹ Thạnh"]
     assert tip.anonymous is False and tip.wants_updates is True
     assert tip.status == TipStatus.NEW and tip.channel == "test"
-    assert tip.reporter_key == reporter_key(settings.secret_key_bytes(), "test", "5001")
     async with db.transaction() as session:
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.external_user_id == "5001")
+        )
+        assert account is not None
+        assert await own_tip_ids(session, cipher_of(settings), account=account) == {tip.id}
         vault = await session.get(TipReporter, tip.id)
         assert vault is not None and vault.route_encrypted and vault.identity_encrypted
         [attachment] = await session.scalars(select(TipAttachment))

@@ -82,7 +82,6 @@ async def seed(db):  # type: ignore[no-untyped-def]
                 channel="test",
                 category_key=category,
                 urgent=bool(urgent),
-                reporter_key=f"reporter-{code}",
                 status=status,
                 satisfied=satisfied,
                 created_at=created,

@@ -7,12 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from bot.dialog.flows import MenuEntry
+from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import cipher_of
-from bot.tips.vault import reporter_key, reporter_keys, route_to_reporter
+from bot.tips.vault import route_to_reporter
 from handlers import build_flows
 from storage.db import Database
 from storage.models import AccountLinkCode, AuditEntry, ChannelAccount
@@ -30,6 +32,16 @@ class Clock:
 
     def tick(self, minutes: float = 1) -> None:
         self.now += timedelta(minutes=minutes)
+
+
+async def account_of(session: AsyncSession, channel: str, user_id: str) -> ChannelAccount:
+    account = await session.scalar(
+        select(ChannelAccount).where(
+            ChannelAccount.channel == channel, ChannelAccount.external_user_id == user_id
+        )
+    )
+    assert account is not None
+    return account
 
 
 @pytest.fixture
@@ -169,14 +181,9 @@ async def test_news_of_a_tip_go_where_the_reporter_wrote_last(
     assert await route() == ("zalo", "z-hung")
 
     async with db.transaction() as session:
-        keys = await reporter_keys(
-            session,
-            settings.secret_key_bytes(),
-            channel="telegram",
-            user_id="4004",
-            person_id=org.people["leader1"],
-        )
-    assert tip.reporter_key in keys  # her tip is hers from Telegram too
+        account = await account_of(session, "telegram", "4004")
+        mine = await own_tip_ids(session, cipher, account=account)
+    assert tip.id in mine  # her tip is hers from Telegram too
 
 
 async def test_an_anonymous_reporter_who_never_joined_is_reached_only_where_they_reported(
@@ -189,12 +196,29 @@ async def test_an_anonymous_reporter_who_never_joined_is_reached_only_where_they
     tip = await tip_by_code(db, code)
     async with db.transaction() as session:
         found = await route_to_reporter(session, cipher_of(settings), tip)
-        keys = await reporter_keys(
-            session,
-            settings.secret_key_bytes(),
-            channel="zalo",
-            user_id="z-stranger",
-            person_id=None,
-        )
+        account = await account_of(session, "zalo", "z-stranger")
+        mine = await own_tip_ids(session, cipher_of(settings), account=account)
     assert found is not None and (found.channel, found.user_id) == ("zalo", "z-stranger")
-    assert keys == {reporter_key(settings.secret_key_bytes(), "zalo", "z-stranger")}
+    assert mine == {tip.id}
+
+
+async def test_erasing_from_one_messenger_forgets_the_tips_of_every_linked_account(
+    db: Database, engine: DialogEngine, settings: Settings, org: Org
+) -> None:
+    DRAFTS["z-hung"] = draft(org.commune, anonymous=True)
+    member = zalo(engine)
+    await member.says("/testtip")
+    tip = await tip_by_code(db, filed(member))
+    same_person = Chat(engine, user_id="leader1")  # her account on the test channel
+    await same_person.says("/tincuatoi")
+    same_person.sees(tip.code)  # hers from either messenger
+    await same_person.picks("Hủy")
+    await same_person.says("/dulieu")
+    await same_person.picks("Xóa tài khoản của tôi")
+    await same_person.picks("Có, xóa")
+    await member.says("/tincuatoi")
+    member.sees("Bạn chưa gửi tin báo nào từ tài khoản này.")
+    async with db.transaction() as session:
+        assert await route_to_reporter(session, cipher_of(settings), tip) is None
+        for account in await session.scalars(select(ChannelAccount)):
+            assert account.own_tips_encrypted is None

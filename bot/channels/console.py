@@ -13,6 +13,7 @@ from typing import TextIO
 from sqlalchemy import select
 
 from bot.channels.text_render import render_text, typed_commands
+from bot.crypto import FieldCipher
 from bot.dialog.engine import DialogEngine
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry
 from bot.dialog.messages import EventKind, InboundEvent, OutboundMessage
@@ -97,6 +98,7 @@ async def chat_in_terminal(
         sender=channel,
         pacer=Pacer(PacingRules(overall_per_second=1000)),
         only_chat=user_id,
+        cipher=FieldCipher.of(engine.settings),
     )
     loop = asyncio.get_running_loop()
 

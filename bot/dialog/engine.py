@@ -23,6 +23,7 @@ from bot.dialog.flows import ACTION_PREFIX, FlowRegistry, MenuEntry, TypedAction
 from bot.dialog.messages import Choice, EventKind, InboundEvent, OutboundMessage
 from bot.dialog.turn import Prompt, Turn
 from bot.i18n import N_, Translator, pick_locale
+from bot.sealed_messages import outbox_payload
 from bot.text_match import fold, match_choice
 from storage.base import utcnow
 from storage.db import Database
@@ -396,7 +397,7 @@ class DialogEngine:
                 turn.session,
                 channel=turn.event.channel,
                 chat_id=turn.event.chat_id,
-                payload=message.to_payload(),
+                payload=outbox_payload(message, self.settings),
                 priority=Priority.REPLY,
                 is_group_chat=turn.event.is_group,
                 claimed_until=turn.now + REPLY_LEASE,

@@ -74,10 +74,15 @@ class OutboundMessage:
     edit_message_id: str | None = None
     # In a group, a typed answer reaches the bot only as a reply to it (Telegram privacy mode).
     force_reply: bool = False
+    # Shows personal data decrypted for its reader (a phone, a reporter's name, an export):
+    # kept encrypted in the outbox until sent (bot.sealed_messages).
+    private: bool = False
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["choices"] = [[c.key, c.label] for c in self.choices]
+        if not self.private:
+            del payload["private"]
         return {k: v for k, v in payload.items() if v not in (None, [], "")} | {"text": self.text}
 
     @classmethod

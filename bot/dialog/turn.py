@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.dialog.commands import NAV_BACK, NAV_CANCEL, NAV_PREFIX
 from bot.dialog.messages import Choice, InboundEvent, OutboundMessage
 from bot.i18n import Translator
+from bot.sealed_messages import outbox_payload
 from storage.models import ChannelAccount, Conversation, Person, Priority
 from storage.repos.outbox import queue_message
 
@@ -197,7 +198,7 @@ class Turn:
             self.session,
             channel=channel,
             chat_id=chat_id,
-            payload=message.to_payload(),
+            payload=outbox_payload(message, self.settings),
             priority=priority,
             is_group_chat=is_group_chat,
             dedupe_key=dedupe_key,

@@ -43,7 +43,7 @@ async def _rotate(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await db.close()
     rewritten = sum(report.rewritten.values())
-    print(f"Re-encrypted {rewritten} values under BOT_SECRET_KEY; {report.rehashed} tips re-keyed.")
+    print(f"Re-encrypted {rewritten} values under BOT_SECRET_KEY.")
     if report.unreadable:
         where = ", ".join(f"{name}: {count}" for name, count in sorted(report.unreadable.items()))
         print(

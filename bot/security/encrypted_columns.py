@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE
+from bot.tips.own_tips import OWN_TIPS
 from bot.tips.vault import IDENTITY, ROUTE
-from storage.models import Household, Person, TipReporter
+from storage.models import ChannelAccount, Household, Person, TipReporter
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,5 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn(Household.phone_encrypted, HOUSEHOLD_PHONE),
     EncryptedColumn(TipReporter.route_encrypted, ROUTE),
     EncryptedColumn(TipReporter.identity_encrypted, IDENTITY),
+    EncryptedColumn(ChannelAccount.own_tips_encrypted, OWN_TIPS),
 )

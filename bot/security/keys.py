@@ -10,7 +10,6 @@ on from what is left.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import Counter
 from collections.abc import Callable
@@ -22,10 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from bot.config import ConfigError, Settings
 from bot.crypto import DecryptionError, FieldCipher
 from bot.security.encrypted_columns import ENCRYPTED_COLUMNS, EncryptedColumn
-from bot.tips.vault import ROUTE, Route, reporter_key
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import SecretKeyCheck, Tip, TipReporter
+from storage.models import SecretKeyCheck
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +77,6 @@ async def check_key_opens_data(db: Database, settings: Settings) -> None:
 class RotationReport:
     rewritten: Counter[str] = field(default_factory=Counter)
     unreadable: Counter[str] = field(default_factory=Counter)
-    rehashed: int = 0
 
 
 async def rotate_keys(
@@ -94,7 +91,6 @@ async def rotate_keys(
     report = RotationReport()
     for column in ENCRYPTED_COLUMNS:
         await _rotate_column(db, cipher, column, report, batch_size, after_batch)
-    await _rehash_reporters(db, settings, cipher, report, batch_size, after_batch)
     async with db.transaction() as session:
         row = await session.get(SecretKeyCheck, 1)
         if row is not None and not cipher.opens_with_current_key(row.value_encrypted, KEY_CHECK):
@@ -149,48 +145,4 @@ async def _rotate_column(
             return
         last = rows[-1][0]
         log.info("key rotation: %s up to id %s", column.name, last)
-        after_batch()
-
-
-async def _rehash_reporters(
-    db: Database,
-    settings: Settings,
-    cipher: FieldCipher,
-    report: RotationReport,
-    batch_size: int,
-    after_batch: Callable[[], None],
-) -> None:
-    """Tips find their reporter by a keyed hash of the account; recompute it under the new key
-    from the route (the account the tip was sent from)."""
-    secret = settings.secret_key_bytes()
-    last = 0
-    while True:
-        async with db.transaction() as session:
-            rows = (
-                await session.execute(
-                    select(Tip.id, Tip.reporter_key, TipReporter.route_encrypted)
-                    .join(TipReporter, TipReporter.tip_id == Tip.id)
-                    .where(
-                        Tip.id > last,
-                        Tip.reporter_key != "",
-                        TipReporter.route_encrypted.is_not(None),
-                    )
-                    .order_by(Tip.id)
-                    .limit(batch_size)
-                )
-            ).all()
-            for tip_id, old_hash, blob in rows:
-                try:
-                    route = Route(**json.loads(cipher.decrypt(blob, ROUTE)))
-                except DecryptionError:
-                    continue  # counted with its column
-                new_hash = reporter_key(secret, route.channel, route.user_id)
-                if new_hash != old_hash:
-                    await session.execute(
-                        update(Tip).where(Tip.id == tip_id).values(reporter_key=new_hash)
-                    )
-                    report.rehashed += 1
-        if not rows:
-            return
-        last = rows[-1][0]
         after_batch()

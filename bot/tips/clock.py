@@ -18,7 +18,13 @@ from bot.config import Settings
 from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
 from bot.tips.cards import STATUS_NAMES
-from bot.tips.service import PoliceChat, admin_chats, deliver_to_police, police_chats
+from bot.tips.service import (
+    PoliceChat,
+    admin_chats,
+    deliver_to_police,
+    police_chats,
+    tip_dedupe_key,
+)
 from storage.db import Database
 from storage.models import (
     CLOSED_STATUSES,
@@ -127,7 +133,8 @@ async def escalate_tip(
             time=t.datetime(tip.created_at),
             age=age_text(t, now - tip.created_at),
         )
-        await queue_once(session, chat, OutboundMessage(text=text), f"tip:{tip.id}:{reason}:note")
+        key = tip_dedupe_key(settings, tip.id, reason, "note")
+        await queue_once(session, chat, OutboundMessage(text=text), key)
     channels = await deliver_to_police(session, settings, tip, now=now, chats=chats, reason=reason)
     session.add(TipEvent(tip_id=tip.id, at=now, kind=TipEventKind.ESCALATED, text=reason))
     return channels | {chat.channel for chat in chats}

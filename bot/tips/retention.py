@@ -3,8 +3,8 @@ is an anonymous record for statistics (code, commune, village, category, status,
 
 Deleted: the description, when and where it happened in words, the coordinates, the closing
 note, the texts of every event (questions, answers, additions, feedback), the attachments' files
-and their references, the identity vault's contents, the keyed hash that linked the tip to its
-reporter's account, and the copies of the cards and messages about it kept in the outbox.
+and their references, the identity vault's contents, and the copies of the cards and messages
+about it still kept in the outbox (sent ones keep no text already).
 """
 
 from __future__ import annotations
@@ -81,7 +81,6 @@ async def purge_tip(session: AsyncSession, settings: Settings, tip_id: int, now:
     tip.longitude = None
     tip.closing_note = None
     tip.group_id = None  # finer than the village the statistics keep
-    tip.reporter_key = ""
     await session.execute(
         update(TipEvent)
         .where(TipEvent.tip_id == tip_id)

@@ -4,6 +4,8 @@ edited in place), and the reporter told in plain words when they asked for updat
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -18,7 +20,8 @@ from bot.dialog.messages import OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import Translator
 from bot.tips.cards import police_card, reporter_update
-from bot.tips.vault import Identity, Route, reporter_key, route_to_reporter, seal
+from bot.tips.own_tips import remember_own_tip
+from bot.tips.vault import Identity, Route, route_to_reporter, seal
 from storage.models import (
     CLOSED_STATUSES,
     ChannelAccount,
@@ -75,6 +78,13 @@ async def new_tip_code(session: AsyncSession) -> str:
         code = CODE_PREFIX + "".join(secrets.choice(CODE_ALPHABET) for _ in range(4))
         if await session.scalar(select(Tip.id).where(Tip.code == code)) is None:
             return code
+
+
+def tip_dedupe_key(settings: Settings, tip_id: int, *parts: str) -> str:
+    """An outbox dedupe key about a tip: keyed-hashed, so that it does not put a tip next to a
+    chat id in clear (docs/PRIVACY_ANONYMITY.md)."""
+    message = ":".join(["tip", str(tip_id), *parts]).encode()
+    return "tip:" + hmac.new(settings.secret_key_bytes(), message, hashlib.sha256).hexdigest()[:40]
 
 
 def normalise_tip_code(typed: str) -> str:
@@ -138,7 +148,6 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
         longitude=draft.longitude,
         anonymous=draft.anonymous,
         wants_updates=draft.wants_updates,
-        reporter_key=reporter_key(settings.secret_key_bytes(), event.channel, event.user_id),
         status=TipStatus.NEW,
         created_at=turn.now,
         next_escalation_at=first_deadline(settings, urgent, turn.now),
@@ -149,6 +158,7 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
     vault = seal(cipher, route, None if draft.anonymous else _identity(turn, cipher))
     vault.tip_id = tip.id
     session.add(vault)
+    await remember_own_tip(session, cipher, account_id=turn.account.id, tip_id=tip.id)
     for item in draft.attachments:
         session.add(
             TipAttachment(
@@ -242,7 +252,7 @@ async def deliver_to_police(
             payload=card.to_payload(),
             priority=Priority.TIP,
             is_group_chat=chat.is_group,
-            dedupe_key=f"tip:{tip.id}:{reason}:{chat.channel}:{chat.chat_id}",
+            dedupe_key=tip_dedupe_key(settings, tip.id, reason, chat.channel, chat.chat_id),
         )
         if row is None:
             continue
@@ -265,7 +275,9 @@ async def deliver_to_police(
                     payload=message.to_payload(),
                     priority=Priority.TIP,
                     is_group_chat=chat.is_group,
-                    dedupe_key=f"tip:{tip.id}:{reason}:{chat.chat_id}:att{index}",
+                    dedupe_key=tip_dedupe_key(
+                        settings, tip.id, reason, chat.channel, chat.chat_id, f"att{index}"
+                    ),
                 )
         channels.add(chat.channel)
     return channels

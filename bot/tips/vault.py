@@ -8,10 +8,7 @@ reporter chose to give it. Every read of the identity by a person is audited.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
@@ -41,13 +38,6 @@ class Identity:
     person_id: int | None
 
 
-def reporter_key(secret: bytes, channel: str, user_id: str) -> str:
-    """A keyed hash of the messenger account: finds "my tips" and counts tips for rate limits
-    without decrypting anything, and tells nothing to whoever lacks the key."""
-    message = f"reporter:{channel}:{user_id}".encode()
-    return hmac.new(secret, message, hashlib.sha256).hexdigest()[:40]
-
-
 def seal(cipher: FieldCipher, route: Route, identity: Identity | None) -> TipReporter:
     return TipReporter(
         route_encrypted=cipher.encrypt(json.dumps(asdict(route)), ROUTE),
@@ -55,34 +45,6 @@ def seal(cipher: FieldCipher, route: Route, identity: Identity | None) -> TipRep
             cipher.encrypt(json.dumps(asdict(identity)), IDENTITY) if identity else None
         ),
     )
-
-
-async def reporter_keys(
-    session: AsyncSession,
-    secrets: bytes | Sequence[bytes],
-    *,
-    channel: str,
-    user_id: str,
-    person_id: int | None,
-) -> set[str]:
-    """The keys of this messenger account and of every other account of the same person (a
-    member who linked Zalo and Telegram): their tips are theirs from either messenger. Under
-    every configured secret key: tips filed before a key change are theirs until
-    `keys rotate` has re-keyed them."""
-    secrets = [secrets] if isinstance(secrets, bytes) else secrets
-    keys = {reporter_key(secret, channel, user_id) for secret in secrets}
-    if person_id is not None:
-        rows = await session.execute(
-            select(ChannelAccount.channel, ChannelAccount.external_user_id).where(
-                ChannelAccount.person_id == person_id
-            )
-        )
-        keys |= {
-            reporter_key(secret, other_channel, other_user)
-            for other_channel, other_user in rows
-            for secret in secrets
-        }
-    return keys
 
 
 async def route_to_reporter(session: AsyncSession, cipher: FieldCipher, tip: Tip) -> Route | None:

@@ -147,6 +147,9 @@ class ChannelAccount(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
+    # The ids of the tips sent from this account, encrypted (bot.tips.own_tips): "my tips",
+    # the relay and the rate limit find them without any value shared by the tips themselves.
+    own_tips_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

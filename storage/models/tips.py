@@ -2,8 +2,9 @@
 
 The reporter's identity never sits in clear next to the tip: `TipReporter` holds, encrypted,
 the route back to the reporter (for the anonymous relay and updates) and, only when they chose
-to give it, their name and phone for commune police. `reporter_key` is a keyed hash of the
-messenger account, used to find "my tips" and to rate-limit without decrypting anything.
+to give it, their name and phone for commune police. Nothing stored in clear is shared by two
+tips of one reporter, or by a tip and their account: "my tips" is an encrypted list on the
+account (bot.tips.own_tips), and every time on a tip is kept to the minute.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Float, ForeignKey, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from storage.base import Base, UTCDateTime, utcnow
+from storage.base import Base, MinuteUTCDateTime, utcnow
 
 
 class TipStatus(StrEnum):
@@ -60,24 +61,23 @@ class Tip(Base):
     category_key: Mapped[str] = mapped_column(String(30))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     description: Mapped[str | None] = mapped_column(Text)
-    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    occurred_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
     occurred_text: Mapped[str | None] = mapped_column(String(100))
     place_text: Mapped[str | None] = mapped_column(String(300))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     anonymous: Mapped[bool] = mapped_column(Boolean, default=True)
     wants_updates: Mapped[bool] = mapped_column(Boolean, default=True)
-    reporter_key: Mapped[str] = mapped_column(String(64), index=True)
     status: Mapped[str] = mapped_column(String(16), default=TipStatus.NEW, index=True)
     duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("tips.id"))
     closing_note: Mapped[str | None] = mapped_column(Text)
     satisfied: Mapped[bool | None] = mapped_column(Boolean)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(MinuteUTCDateTime(), default=utcnow, index=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
-    next_escalation_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
-    purged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_escalation_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime(), index=True)
+    purged_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
 
 
 class TipReporter(Base):
@@ -104,7 +104,7 @@ class TipAttachment(Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int | None] = mapped_column(Integer)
     mime_type: Mapped[str | None] = mapped_column(String(60))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(MinuteUTCDateTime(), default=utcnow)
 
 
 class TipEventKind(StrEnum):
@@ -126,7 +126,7 @@ class TipEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    at: Mapped[datetime] = mapped_column(MinuteUTCDateTime(), default=utcnow)
     kind: Mapped[str] = mapped_column(String(16))
     actor_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     status: Mapped[str | None] = mapped_column(String(16))

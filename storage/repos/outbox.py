@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import bindparam, case, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Priority
@@ -80,24 +80,33 @@ async def claim_messages(
     return rows
 
 
+# What a row keeps once sent or given up: no text, and no private chat id. Delivery needs
+# nothing more (an edit names the row only for its external_message_id), and a copy kept
+# would tie a reporter's chat to the tip code in it (docs/PRIVACY_ANONYMITY.md).
+SPENT_PAYLOAD: dict[str, Any] = {"text": ""}
+_OUTBOX = OutboxMessage.__table__
+_KEPT_CHAT = case((_OUTBOX.c.is_group_chat, _OUTBOX.c.chat_id), else_=literal(""))
+
+
 async def mark_all_sent(
     session: AsyncSession, *, sent: Sequence[tuple[int, str | None]], at: datetime
 ) -> None:
     """Settle several sent messages in one statement: (outbox id, messenger's message id)."""
     if not sent:
         return
+    # Core executemany (not the ORM's bulk update by id), so the chat id can be an expression.
     await session.execute(
-        update(OutboxMessage),
-        [
-            {
-                "id": message_id,
-                "status": OutboxStatus.SENT,
-                "sent_at": at,
-                "claimed_until": None,
-                "external_message_id": external_id,
-            }
-            for message_id, external_id in sent
-        ],
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("row_id"))
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=at,
+            claimed_until=None,
+            external_message_id=bindparam("external_id"),
+            payload=SPENT_PAYLOAD,
+            chat_id=_KEPT_CHAT,
+        ),
+        [{"row_id": message_id, "external_id": external_id} for message_id, external_id in sent],
     )
 
 
@@ -131,7 +140,9 @@ async def mark_failed(session: AsyncSession, *, message_id: int, error: str) -> 
     await session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id)
-        .values(status=OutboxStatus.FAILED, claimed_until=None, last_error=error)
+        .values(
+            status=OutboxStatus.FAILED, claimed_until=None, last_error=error, payload=SPENT_PAYLOAD
+        )
     )
 
 
@@ -163,3 +174,29 @@ async def next_due_at(session: AsyncSession, *, channel: str) -> datetime | None
         .order_by(OutboxMessage.next_attempt_at)
         .limit(1)
     )
+
+
+async def unsent_payloads(session: AsyncSession) -> list[tuple[int, str, dict[str, Any]]]:
+    """(id, chat id, payload) of every row still to send or given up with its text."""
+    rows = await session.execute(
+        select(OutboxMessage.id, OutboxMessage.chat_id, OutboxMessage.payload).where(
+            OutboxMessage.status != OutboxStatus.SENT
+        )
+    )
+    return [(row.id, row.chat_id, row.payload) for row in rows if row.payload != SPENT_PAYLOAD]
+
+
+async def withdraw_messages(session: AsyncSession, *, ids: Sequence[int], reason: str) -> None:
+    """Never send these, and keep nothing of them but the bookkeeping (a card's edit may
+    still name the row)."""
+    if ids:
+        await session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(list(ids)))
+            .values(
+                status=OutboxStatus.FAILED,
+                claimed_until=None,
+                payload=SPENT_PAYLOAD,
+                last_error=reason,
+            )
+        )
