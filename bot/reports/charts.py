@@ -2,7 +2,8 @@
 from bot/assets/fonts, which has every Vietnamese diacritic.
 
 Each function returns the chart's path and the labels it drew (titles, axes, ticks, legend),
-so that tests can check the words really carry their diacritics.
+so that tests can check the words really carry their diacritics; or no path and the sentence
+the document prints instead, when there is nothing to draw. Counts have whole-number ticks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ FONT_FAMILY = "DejaVu Sans"
 TOP_CATEGORIES = 5
 OTHER = "Loại khác"
 _ready = False
+NO_TIPS = "Trong kỳ không có tin báo nên không có biểu đồ tin báo theo tháng."
+NO_HOUSEHOLDS = "Chưa có danh sách hộ gia đình nên chưa có biểu đồ tỷ lệ ký cam kết."
+NO_MEETINGS = "Trong kỳ chưa có buổi sinh hoạt tổ nào được ghi biên bản nên không có biểu đồ."
+Drawn = tuple[Path | None, list[str]]
 
 
 def _pyplot():  # type: ignore[no-untyped-def]
@@ -42,10 +47,18 @@ def _save(figure, path: Path) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def tips_by_month(report: Report, path: Path) -> tuple[Path, list[str]]:
+def _whole_numbers(axis) -> None:  # type: ignore[no-untyped-def]
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+
+
+def tips_by_month(report: Report, path: Path) -> Drawn:
     """Stacked bars: tips received each month, the most frequent categories apart."""
-    plt = _pyplot()
     tips = report.tips
+    if tips is None or not tips.received:
+        return None, [NO_TIPS]
+    plt = _pyplot()
     months = report.period.months()
     totals: dict[str, int] = {}
     for counts in tips.per_month.values() if tips else []:
@@ -70,18 +83,18 @@ def tips_by_month(report: Report, path: Path) -> tuple[Path, list[str]]:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     axes.set_title(title)
     axes.set_ylabel(ylabel)
+    _whole_numbers(axes.yaxis)
     axes.tick_params(axis="x", labelrotation=45 if len(months) > 6 else 0)
-    if series:
-        axes.legend(fontsize=8)
-    else:
-        axes.text(0.5, 0.5, "Chưa có tin báo", ha="center", transform=axes.transAxes)
+    axes.legend(fontsize=8)
     _save(figure, path)
     plt.close(figure)
     return path, [title, ylabel, *ticks, *series]
 
 
-def coverage_by_village(report: Report, path: Path) -> tuple[Path, list[str]]:
+def coverage_by_village(report: Report, path: Path) -> Drawn:
     """Horizontal bars: the share of resident households that pledged, per village."""
+    if not report.pledges.coverage.counts.resident:
+        return None, [NO_HOUSEHOLDS]
     plt = _pyplot()
     villages = report.pledges.coverage.villages
     names = [v.name for v in villages]
@@ -100,8 +113,10 @@ def coverage_by_village(report: Report, path: Path) -> tuple[Path, list[str]]:
     return path, [title, xlabel, *names]
 
 
-def meetings_by_quarter(report: Report, path: Path) -> tuple[Path, list[str]]:
+def meetings_by_quarter(report: Report, path: Path) -> Drawn:
     """Bars: meetings held per quarter, with the number the quarterly rule asks for."""
+    if not report.meetings.held:
+        return None, [NO_MEETINGS]
     plt = _pyplot()
     held = report.meetings.held_per_quarter()
     ticks = [f"Quý {number}/{year}" for year, number in held]
@@ -112,13 +127,14 @@ def meetings_by_quarter(report: Report, path: Path) -> tuple[Path, list[str]]:
     axes.axhline(len(report.meetings.groups), color="#c62828", linestyle="--", label=rule)
     axes.set_title(title)
     axes.set_ylabel(ylabel)
+    _whole_numbers(axes.yaxis)
     axes.legend(fontsize=8)
     _save(figure, path)
     plt.close(figure)
     return path, [title, ylabel, *ticks, "Đã sinh hoạt", rule]
 
 
-def draw_charts(report: Report, directory: Path, stem: str) -> list[tuple[Path, list[str]]]:
+def draw_charts(report: Report, directory: Path, stem: str) -> list[Drawn]:
     return [
         tips_by_month(report, directory / f"{stem}-tin-bao.png"),
         coverage_by_village(report, directory / f"{stem}-cam-ket.png"),

@@ -12,13 +12,28 @@ from bot.config import Settings
 
 def add_report_commands(commands: Any) -> None:
     report = commands.add_parser(
-        "report", help="periodic report of a commune (or a village) as .docx and .xlsx"
+        "report",
+        help="periodic report of a commune (or a village) as .docx and .xlsx; "
+        "`report settings` sets the documents' header and signer",
+    )
+    report.add_argument(
+        "action", nargs="?", choices=("settings",), help="settings: the header and signer"
     )
     report.add_argument("--commune", required=True, help="the commune's code, e.g. 30073")
     report.add_argument(
         "--period",
-        required=True,
         help="2026-Q3, 2026-H1, 2026, 2026-KDC (safe-area year) or 2026-07-01..2026-09-30",
+    )
+    settings = report.add_argument_group("report settings")
+    settings.add_argument("--body", help='the issuing body, e.g. "Công an xã Thanh Mỹ"')
+    settings.add_argument("--superior", help='its superior, e.g. "Công an tỉnh Đồng Tháp"')
+    settings.add_argument("--number-suffix", help='after "BC-" in "Số: …/BC-…", e.g. CAX')
+    settings.add_argument("--signer-title", help='e.g. "Trưởng Công an xã"')
+    settings.add_argument("--signer-name", help="the signer's full name")
+    settings.add_argument(
+        "--recipient",
+        action="append",
+        help='one line of "Nơi nhận", repeated for each; replaces the list',
     )
     report.add_argument("--village", help="a village of the commune: its name or id")
     report.add_argument("--format", choices=("docx", "xlsx", "both"), default="both")
@@ -29,6 +44,48 @@ def add_report_commands(commands: Any) -> None:
         help="MM-DD the safe-area year starts on, in the year before (default 11-01)",
     )
     report.set_defaults(run=run_report)
+
+
+async def run_settings(settings: Settings, args: argparse.Namespace) -> int:
+    """Stores what is given, prints the settings in effect."""
+    from storage.db import Database
+    from storage.migrate import upgrade_async
+    from storage.models import Commune
+    from storage.repos.reports import save_report_settings
+
+    await upgrade_async(settings.database_url)
+    db = Database(settings.database_url)
+    try:
+        async with db.transaction() as session:
+            if await session.get(Commune, args.commune) is None:
+                print(f"No commune with code {args.commune}.", file=sys.stderr)
+                return 2
+            row = await save_report_settings(
+                session,
+                args.commune,
+                body=args.body,
+                superior=args.superior,
+                number_suffix=args.number_suffix,
+                signer_title=args.signer_title,
+                signer_name=args.signer_name,
+                recipients=[r.strip() for r in args.recipient if r.strip()]
+                if args.recipient
+                else None,
+            )
+            shown = {
+                "body": row.body,
+                "superior": row.superior,
+                "number suffix": row.number_suffix,
+                "signer title": row.signer_title,
+                "signer name": row.signer_name,
+                "recipients": "; ".join(row.recipients or []),
+            }
+    finally:
+        await db.close()
+    print(f"Report settings of commune {args.commune}:")
+    for name, value in shown.items():
+        print(f"  {name}: {value or '(blank)'}")
+    return 0
 
 
 async def run_report(settings: Settings, args: argparse.Namespace) -> int:
@@ -43,6 +100,11 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_async
     from storage.models import Commune, Village
 
+    if args.action == "settings":
+        return await run_settings(settings, args)
+    if not args.period:
+        print("--period is required (e.g. 2026-Q3).", file=sys.stderr)
+        return 2
     try:
         period = parse_period(args.period, parse_month_day(args.safe_year_start))
     except PeriodError as exc:

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.pledges.coverage import Counts, Coverage, Unit, UnitKind, coverage, natural_key
+from bot.reports.layout import Letterhead, bare_place
 from bot.reports.periods import Period
 from storage.models import (
     CLOSED_STATUSES,
@@ -37,6 +38,7 @@ from storage.models import (
     TipStatus,
     Village,
 )
+from storage.repos.reports import recorded_before, report_settings
 
 NO_VILLAGE = "Chưa rõ thôn/ấp"
 OPEN_TIP_DAYS = 7  # an open tip older than this is listed as overdue
@@ -85,6 +87,7 @@ class TipRow:
     status: str
     ack_minutes: float | None
     closed_at: datetime | None
+    category_key: str = ""
 
 
 @dataclass
@@ -104,7 +107,10 @@ class GroupMeetings:
 
 @dataclass
 class MeetingNumbers:
-    quarters: list[tuple[int, int]]
+    quarters: list[tuple[int, int]]  # every quarter the period touches (tables, charts)
+    # The quarters the period covers whole: only these are checked against the quarterly
+    # rule, so that the safe-area year (1/11–31/10) is not judged on Nov–Dec alone.
+    whole_quarters: list[tuple[int, int]] = field(default_factory=list)
     groups: list[GroupMeetings] = field(default_factory=list)
     tasks_opened: int = 0
     tasks_done: int = 0
@@ -115,12 +121,12 @@ class MeetingNumbers:
 
     @property
     def due(self) -> int:
-        """Group × quarter pairs in the period: one meeting each by the quarterly rule."""
-        return len(self.groups) * len(self.quarters)
+        """Group × whole-quarter pairs: one meeting each by the quarterly rule."""
+        return len(self.groups) * len(self.whole_quarters)
 
     @property
     def met(self) -> int:
-        return sum(1 for g in self.groups for q in self.quarters if g.held_by_quarter.get(q))
+        return sum(1 for g in self.groups for q in self.whole_quarters if g.held_by_quarter.get(q))
 
     @property
     def present(self) -> int:
@@ -180,6 +186,10 @@ class Report:
     meetings: MeetingNumbers
     previous_meetings: MeetingNumbers
     campaigns: CampaignNumbers | None = None
+    # False when nothing was recorded before the period began (the bot came later): the
+    # previous period's zeros are then no data, not a real comparison.
+    has_previous: bool = True
+    letterhead: Letterhead = field(default_factory=Letterhead)
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -324,6 +334,7 @@ async def tip_rows(
             received_at=created,
             village=villages.get(village_id, NO_VILLAGE) if village_id else NO_VILLAGE,
             category=categories.get(category, category),
+            category_key=category,
             status=status,
             ack_minutes=(acked - created).total_seconds() / 60 if acked else None,
             closed_at=closed,
@@ -367,7 +378,7 @@ async def meeting_numbers(
     session: AsyncSession, unit: Unit, period: Period, tz: ZoneInfo
 ) -> MeetingNumbers:
     start, end = period.bounds(tz)
-    numbers = MeetingNumbers(quarters=period.quarters())
+    numbers = MeetingNumbers(quarters=period.quarters(), whole_quarters=period.whole_quarters())
     groups: dict[int, GroupMeetings] = {}
     base = select(Group.id, Group.name, Village.id, Village.name).join(
         Village, Village.id == Group.village_id
@@ -470,6 +481,23 @@ async def campaign_numbers(
     )
 
 
+async def letterhead_of(session: AsyncSession, commune_code: str, commune: str) -> Letterhead:
+    """The commune's header and signer settings; blanks where it has set nothing."""
+    row = await report_settings(session, commune_code)
+    place = bare_place(commune)
+    if row is None:
+        return Letterhead(place=place)
+    return Letterhead(
+        body=row.body,
+        superior=row.superior,
+        number_suffix=row.number_suffix,
+        signer_title=row.signer_title,
+        signer_name=row.signer_name,
+        recipients=tuple(row.recipients or ()),
+        place=place,
+    )
+
+
 async def place_names(session: AsyncSession, unit: Unit) -> tuple[str, str, str]:
     """(the unit's own name, the commune's, the province's)."""
     commune = await session.get(Commune, unit.commune_code)
@@ -537,4 +565,6 @@ async def build_report(
         meetings=await meeting_numbers(session, unit, period, tz),
         previous_meetings=await meeting_numbers(session, unit, period.previous(), tz),
         campaigns=await campaign_numbers(session, unit, period, tz),
+        letterhead=await letterhead_of(session, unit.commune_code, commune),
+        has_previous=await recorded_before(session, unit.commune_code, period.bounds(tz)[0]),
     )

@@ -111,6 +111,17 @@ class Period:
             day = _add_months(date(day.year, day.month, 1), 1)
         return found
 
+    def whole_quarters(self) -> list[tuple[int, int]]:
+        """The calendar quarters that lie entirely inside the period: the ones a quarterly
+        rule can be checked against (the safe-area year only partly covers two)."""
+        whole = []
+        for year, number in self.quarters():
+            first = date(year, 3 * number - 2, 1)
+            last = _add_months(first, 3) - timedelta(days=1)
+            if self.first <= first and last <= self.last:
+                whole.append((year, number))
+        return whole
+
     def months(self) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         day = date(self.first.year, self.first.month, 1)

@@ -5,9 +5,10 @@ period, and the self-assessment draft against the criteria of Circular 124/2021/
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.reports.data import MeetingNumbers, Report, TipNumbers, percent
+from bot.reports.periods import ROMAN
 
 SMALL_COUNT = 3  # a village × category cell under this is shown as "< 3"
 TO_CONFIRM = "Đề nghị Hội nghị đánh giá xác nhận."
@@ -22,18 +23,61 @@ STATUS_VI = {
     "duplicate": "Trùng lặp",
 }
 
-# The five criteria, summarised (verify the wording against the Circular before quoting it).
+NO_EARLIER = "chưa có số liệu kỳ trước"
+
+# Circular 124/2021/TT-BCA, Article 4: a residential area meets the standard when it meets
+# all five (clauses 1–5). Clauses 1 and 2 as the text words them; 3–5 summarised (see
+# docs/REPORTS.md for the sources).
 CRITERIA = (
-    "Đăng ký xây dựng khu dân cư đạt tiêu chuẩn “An toàn về an ninh, trật tự” và 100% hộ gia "
-    "đình ký cam kết trong Quý I",
-    "Các tổ tự quản sinh hoạt định kỳ hằng quý; phong trào toàn dân bảo vệ an ninh Tổ quốc "
-    "được duy trì",
-    "Kiềm chế, không để xảy ra tội phạm, tệ nạn xã hội nghiêm trọng; tin báo được tiếp nhận, "
-    "xử lý kịp thời",
-    "Không để xảy ra cháy, nổ, tai nạn giao thông nghiêm trọng",
-    "Không để xảy ra vụ việc phức tạp về an ninh, trật tự, khiếu kiện đông người",
+    "Quý I hằng năm, chi bộ có nghị quyết, khu dân cư có đăng ký phấn đấu đạt tiêu chuẩn "
+    "“An toàn về an ninh, trật tự”; 100% hộ gia đình đang cư trú trên địa bàn đăng ký tham "
+    "gia xây dựng khu dân cư “An toàn về an ninh, trật tự”",
+    "Triển khai, thực hiện đầy đủ các chủ trương, đường lối của Đảng, chính sách, pháp luật "
+    "của Nhà nước, các quy định của địa phương về công tác bảo đảm an ninh, trật tự",
+    "Không để xảy ra một trong các trường hợp về an ninh chính trị nêu tại khoản 3 Điều 4 "
+    "(hoạt động chống Đảng, chống chính quyền, phá hoại khối đại đoàn kết; phá hoại mục tiêu, "
+    "công trình; tuyên truyền, phát triển đạo trái pháp luật; lợi dụng tín ngưỡng, tôn giáo, "
+    "dân tộc, tranh chấp, khiếu kiện gây phức tạp; mâu thuẫn, tranh chấp phức tạp, kéo dài "
+    "trong Nhân dân…)",
+    "Chủ động phòng ngừa, phát hiện, tố giác tội phạm, tệ nạn xã hội và vi phạm pháp luật; "
+    "không để xảy ra cháy, nổ nghiêm trọng, tai nạn lao động chết người hoặc vụ việc nghiêm "
+    "trọng khác",
+    "Lực lượng tham gia bảo vệ an ninh, trật tự ở cơ sở được đánh giá, xếp loại “Hoàn thành "
+    "nhiệm vụ” trở lên; không có thành viên bị xử lý kỷ luật",
 )
-ACCIDENT_CATEGORIES = ("fire", "traffic")
+# The commune's own rules, judged apart from the Circular's criteria.
+LOCAL_RULES = ("Các tổ tự quản sinh hoạt định kỳ mỗi quý ít nhất một lần (quy định của xã)",)
+FIRE_CATEGORIES = ("fire",)
+
+
+PLACE_KINDS = (
+    "Xã",
+    "Phường",
+    "Đặc khu",
+    "Thị trấn",
+    "Tỉnh",
+    "Thành phố",
+    "Ấp",
+    "Thôn",
+    "Bản",
+    "Làng",
+    "Xóm",
+    "Khu phố",
+    "Tổ dân phố",
+)
+
+
+def running_place(place: str) -> str:
+    """ "Ấp Mỹ Thạnh, Xã Thanh Mỹ" → "ấp Mỹ Thạnh, xã Thanh Mỹ": in running text the kind of
+    an administrative unit is written in lowercase."""
+    parts = []
+    for part in place.split(", "):
+        for kind in PLACE_KINDS:
+            if part.startswith(kind + " "):
+                part = kind.lower() + part[len(kind) :]
+                break
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def number(value: float | int) -> str:
@@ -43,9 +87,19 @@ def number(value: float | int) -> str:
     return f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-def percent_text(part: int, whole: int) -> str:
+def rate_value(part: int, whole: int) -> float | None:
+    """A share in percent with one decimal, as both documents show it; never 100,0 while
+    one is missing (2.499 of 2.500 is 99,9)."""
     value = percent(part, whole)
-    return "—" if value is None else f"{number(round(value, 1))}%"
+    if value is None:
+        return None
+    shown = round(value, 1)
+    return 99.9 if shown >= 100 and part < whole else shown
+
+
+def percent_text(part: int, whole: int) -> str:
+    value = rate_value(part, whole)
+    return "—" if value is None else f"{number(value)}%"
 
 
 def cell(count: int) -> str:
@@ -66,15 +120,26 @@ def minutes_text(minutes: float | None) -> str:
     return f"{_short(minutes / 60)} giờ"
 
 
-def change_text(current: int | float | None, previous: int | float | None) -> str:
-    """ "tăng 3 (+25,0%)", "giảm 2 (−10,0%)", "không đổi"."""
-    if current is None or previous is None:
+def change_text(
+    current: int | float | None,
+    previous: int | float | None,
+    *,
+    points: bool = False,
+    known: bool = True,
+) -> str:
+    """ "tăng 3 (+25,0%)", "giảm 2 (−10,0%)", "không đổi"; rates (`points`) change in
+    percentage points ("tăng 5,2 điểm %"); with nothing recorded before, no comparison."""
+    if not known or previous is None:
+        return NO_EARLIER
+    if current is None:
         return "không so sánh được"
     diff = current - previous
     if abs(diff) < 1e-9:
         return "không đổi"
     word = "tăng" if diff > 0 else "giảm"
     amount = number(abs(diff)) if isinstance(diff, int) else number(round(abs(diff), 1))
+    if points:
+        return f"{word} {amount} điểm %"
     if not previous:
         return f"{word} {amount} (kỳ trước: 0)"
     rate = diff * 100 / previous
@@ -87,6 +152,7 @@ class Comparison:
     current: int | float | None
     previous: int | float | None
     unit: str = ""
+    known: bool = True  # False: nothing was recorded before the period
 
     def shown(self, value: int | float | None) -> str:
         if value is None:
@@ -95,12 +161,11 @@ class Comparison:
 
     @property
     def change(self) -> str:
-        return change_text(self.current, self.previous)
+        return change_text(self.current, self.previous, points=self.unit == "%", known=self.known)
 
 
 def _rate(part: int, whole: int) -> float | None:
-    value = percent(part, whole)
-    return None if value is None else round(value, 1)
+    return rate_value(part, whole)
 
 
 def comparisons(report: Report) -> list[Comparison]:
@@ -130,6 +195,8 @@ def comparisons(report: Report) -> list[Comparison]:
         Comparison("Nhiệm vụ giao mới", meetings.tasks_opened, earlier.tasks_opened),
         Comparison("Nhiệm vụ hoàn thành", meetings.tasks_done, earlier.tasks_done),
     ]
+    if not report.has_previous:
+        rows = [replace(row, previous=None, known=False) for row in rows]
     return rows
 
 
@@ -138,10 +205,14 @@ def comparisons(report: Report) -> list[Comparison]:
 
 def tips_narrative(report: Report, tips: TipNumbers) -> str:
     if not tips.received:
-        return f"Trong {report.period.label_vi()}, {report.place} không tiếp nhận tin báo nào."
+        return (
+            f"Trong {report.period.label_vi()}, {running_place(report.place)} không tiếp nhận "
+            "tin báo nào."
+        )
     top = max(tips.by_category.items(), key=lambda item: (item[1], item[0]))
     text = (
-        f"Trong {report.period.label_vi()}, {report.place} tiếp nhận {number(tips.received)} "
+        f"Trong {report.period.label_vi()}, {running_place(report.place)} tiếp nhận "
+        f"{number(tips.received)} "
         f"tin báo qua Bình Yên; nhiều nhất là “{report.categories.get(top[0], top[0])}” "
         f"({number(top[1])} tin). {number(tips.acknowledged_in_time)} tin được tiếp nhận "
         f"đúng hạn ({percent_text(tips.acknowledged_in_time, tips.received)}), thời gian tiếp "
@@ -170,10 +241,14 @@ def pledges_narrative(report: Report) -> str:
 
 
 def meetings_narrative(meetings: MeetingNumbers) -> str:
-    return (
-        f"Các tổ tổ chức {number(meetings.held)} buổi sinh hoạt; "
+    rule = (
         f"{number(meetings.met)}/{number(meetings.due)} lượt tổ-quý sinh hoạt đúng quy định "
-        f"(mỗi quý ít nhất 1 lần). Tỷ lệ hộ dự họp "
+        f"của xã (mỗi quý ít nhất 1 lần, tính các quý trọn trong kỳ)"
+        if meetings.due
+        else "kỳ báo cáo không trọn quý nào nên chưa đối chiếu quy định sinh hoạt hằng quý"
+    )
+    return (
+        f"Các tổ tổ chức {number(meetings.held)} buổi sinh hoạt; {rule}. Tỷ lệ hộ dự họp "
         f"{percent_text(meetings.present, meetings.total)} "
         f"({number(meetings.present)}/{number(meetings.total)} lượt hộ). Giao "
         f"{number(meetings.tasks_opened)} nhiệm vụ, hoàn thành {number(meetings.tasks_done)}."
@@ -191,47 +266,68 @@ class Finding:
 
 
 def assessment(report: Report, village_id: int, village: str) -> list[Finding]:
-    """What the data shows for each criterion; the review meeting decides the rest."""
+    """The five criteria of Article 4: what the data shows; the review meeting decides."""
     counts = report.pledges.by_deadline.get(village_id)
     pledged = f"{counts.pledged}/{counts.resident}" if counts else "0/0"
     full = bool(counts and counts.resident and counts.pledged == counts.resident)
+    no_data = "Không có dữ liệu trong hệ thống."
     findings = [
         Finding(
             CRITERIA[0],
-            f"Cam kết đến {report.pledges.deadline:%d/%m/%Y}: {pledged} hộ. Việc đăng ký xây "
-            "dựng của khu dân cư không có trong hệ thống.",
+            f"Hộ ký cam kết đến {report.pledges.deadline:%d/%m/%Y}: {pledged} hộ. Nghị quyết "
+            "của chi bộ và đăng ký của khu dân cư không có trong hệ thống.",
             ("Cam kết 100%: đạt (theo số liệu). " if full else "Chưa đạt 100% (theo số liệu). ")
             + TO_CONFIRM,
-        )
+        ),
+        Finding(CRITERIA[1], no_data, TO_CONFIRM),
     ]
-    groups = [g for g in report.meetings.groups if g.village_id == village_id]
-    due = len(groups) * len(report.meetings.quarters)
-    met = sum(1 for g in groups for q in report.meetings.quarters if g.held_by_quarter.get(q))
-    findings.append(
-        Finding(
-            CRITERIA[1],
-            f"{met}/{due} lượt tổ-quý có sinh hoạt ({sum(g.held for g in groups)} buổi).",
-            "Đạt (theo số liệu)." if due and met == due else "Chưa đạt (theo số liệu).",
-        )
-    )
     tips = report.tips
     if tips is None:
-        findings.append(Finding(CRITERIA[2], "Không hiển thị ở cấp này.", TO_CONFIRM))
-        findings.append(Finding(CRITERIA[3], "Không hiển thị ở cấp này.", TO_CONFIRM))
+        hidden = "Số liệu tin báo không hiển thị ở cấp này."
+        findings += [Finding(CRITERIA[2], no_data, TO_CONFIRM)]
+        findings += [Finding(CRITERIA[3], hidden, TO_CONFIRM)]
     else:
         received = tips.by_village.get(village, 0)
+        cells = tips.by_village_category
+        fires = "; ".join(
+            f"{report.categories.get(key, key)}: {cell(cells.get((village, key), 0))}"
+            for key in FIRE_CATEGORIES
+        )
+        findings.append(Finding(CRITERIA[2], no_data, TO_CONFIRM))
         findings.append(
             Finding(
-                CRITERIA[2],
-                f"{received} tin báo ghi nhận qua Bình Yên trong kỳ (chưa phải số vụ việc).",
+                CRITERIA[3],
+                f"{number(received)} tin báo qua Bình Yên trong kỳ (chưa phải số vụ việc); "
+                f"tin báo {fires}.",
                 TO_CONFIRM,
             )
         )
-        cells = tips.by_village_category
-        accidents = "; ".join(
-            f"{report.categories.get(key, key)}: {cell(cells.get((village, key), 0))}"
-            for key in ACCIDENT_CATEGORIES
-        )
-        findings.append(Finding(CRITERIA[3], f"Tin báo {accidents}.", TO_CONFIRM))
-    findings.append(Finding(CRITERIA[4], "Không có dữ liệu trong hệ thống.", TO_CONFIRM))
+    findings.append(Finding(CRITERIA[4], no_data, TO_CONFIRM))
     return findings
+
+
+def local_rules(report: Report, village_id: int) -> list[Finding]:
+    """The commune's own rules (not criteria of the Circular): quarterly group meetings,
+    counted over the quarters the period covers whole."""
+    meetings = report.meetings
+    groups = [g for g in meetings.groups if g.village_id == village_id]
+    quarters = meetings.whole_quarters
+    due = len(groups) * len(quarters)
+    met = sum(1 for g in groups for q in quarters if g.held_by_quarter.get(q))
+    if not due:
+        return [
+            Finding(
+                LOCAL_RULES[0],
+                "Kỳ báo cáo không trọn quý nào.",
+                "Không đánh giá theo kỳ này.",
+            )
+        ]
+    named = ", ".join(f"Quý {ROMAN[q - 1]}/{y}" for y, q in quarters)
+    return [
+        Finding(
+            LOCAL_RULES[0],
+            f"{met}/{due} lượt tổ-quý có sinh hoạt ({named}; "
+            f"{sum(g.held for g in groups)} buổi trong kỳ).",
+            "Đạt (theo số liệu)." if met == due else "Chưa đạt (theo số liệu).",
+        )
+    ]

@@ -1,15 +1,24 @@
 """The report as an .xlsx: the same numbers as the .docx as plain numbers (so sums can be
 checked), then annex sheets with the rows underneath: tips (code, dates, village, category,
-status; never a text or a reporter, and only for readers who may see tips) and meetings per
-group and quarter.
+status; never a text or a reporter, and only for commune police and admins) and meetings per
+group and quarter. Every sheet prints (bot.reports.sheets).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.reports.data import CampaignNumbers, Report
-from bot.reports.texts import STATUS_VI, assessment, cell, comparisons
+from bot.reports.data import CampaignNumbers, Report, TipRow
+from bot.reports.sheets import DATE, DATE_TIME, RATE, finish_sheet
+from bot.reports.texts import (
+    SMALL_COUNT,
+    STATUS_VI,
+    assessment,
+    cell,
+    comparisons,
+    local_rules,
+    rate_value,
+)
 
 SHEETS = (
     "Tổng hợp",
@@ -21,7 +30,19 @@ SHEETS = (
     "So sánh",
     "Tự đánh giá",
     "PL Tin báo",
+    "Quy định riêng của xã",
 )
+HIDDEN_VILLAGE = f"(ẩn: ô thôn × loại < {SMALL_COUNT})"
+TIP_SHEET_NOTE = (
+    "Chỉ dành cho Công an xã. Thôn/ấp được ẩn ở các tin thuộc ô thôn × loại có dưới "
+    f"{SMALL_COUNT} tin báo, như trong báo cáo."
+)
+
+
+def shown_village(row: TipRow, counts: dict[tuple[str, str], int]) -> str:
+    """The village of an annex row, unless its village × category cell is small."""
+    small = 0 < counts.get((row.village, row.category_key), 0) < SMALL_COUNT
+    return HIDDEN_VILLAGE if small else row.village
 
 
 def write_xlsx(report: Report, path: Path) -> Path:
@@ -100,8 +121,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
     for village in report.pledges.coverage.villages:
         for group in village.groups:
             counts = group.counts
-            rate = round(counts.pledged * 100 / counts.resident, 1) if counts.resident else None
+            rate = rate_value(counts.pledged, counts.resident)
             sheet.append([village.name, group.name, counts.pledged, counts.resident, rate])
+            sheet.cell(row=sheet.max_row, column=5).number_format = RATE
 
     sheet = workbook.create_sheet(SHEETS[5])
     quarters = meetings.quarters
@@ -119,6 +141,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
     sheet.append(["Chỉ tiêu", "Kỳ này", "Kỳ trước", "Tăng/giảm"])
     for row in comparisons(report):
         sheet.append([row.label, row.current, row.previous, row.change])
+        if row.unit == "%":
+            for column in (2, 3):
+                sheet.cell(row=sheet.max_row, column=column).number_format = RATE
 
     sheet = workbook.create_sheet(SHEETS[7])
     sheet.append(["Thôn/ấp", "Tiêu chí", "Số liệu", "Đánh giá"])
@@ -126,8 +151,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
         for number, finding in enumerate(assessment(report, village_id, village), 1):
             sheet.append([village, f"{number}. {finding.criterion}", finding.data, finding.verdict])
 
-    if report.tip_rows is not None:
+    if report.tip_rows is not None and tips is not None:
         sheet = workbook.create_sheet(SHEETS[8])
+        sheet.append([TIP_SHEET_NOTE])
         sheet.append(
             [
                 "Mã tin",
@@ -145,16 +171,29 @@ def write_xlsx(report: Report, path: Path) -> Path:
                 [
                     row.code,
                     row.received_at.astimezone(tz).replace(tzinfo=None),
-                    row.village,
+                    shown_village(row, tips.by_village_category),
                     row.category,
                     STATUS_VI.get(row.status, row.status),
                     round(row.ack_minutes, 1) if row.ack_minutes is not None else None,
                     row.closed_at.astimezone(tz).date() if row.closed_at else None,
                 ]
             )
-            sheet.cell(row=sheet.max_row, column=2).number_format = "dd/mm/yyyy hh:mm"
+            sheet.cell(row=sheet.max_row, column=2).number_format = DATE_TIME
             if row.closed_at:
-                sheet.cell(row=sheet.max_row, column=7).number_format = "dd/mm/yyyy"
+                sheet.cell(row=sheet.max_row, column=7).number_format = DATE
+        finish_sheet(sheet, header_row=2)
+
+    sheet = workbook.create_sheet(SHEETS[9])
+    sheet.append(["Thôn/ấp", "Quy định của xã (không thuộc Thông tư 124)", "Số liệu", "Đánh giá"])
+    for village_id, village in report.villages:
+        for finding in local_rules(report, village_id):
+            sheet.append([village, finding.criterion, finding.data, finding.verdict])
+
+    for sheet in workbook.worksheets:
+        if sheet.title == SHEETS[0]:
+            finish_sheet(sheet, header_row=2)
+        elif sheet.title != SHEETS[8]:
+            finish_sheet(sheet)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(str(path))
     return path

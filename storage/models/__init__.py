@@ -42,6 +42,7 @@ from storage.models.people import (
     ScopeKind,
 )
 from storage.models.pledges import Pledge, PledgeChannel, PledgeDelegate, PledgeText
+from storage.models.reports import ReportSettings
 from storage.models.tips import (
     CLOSED_STATUSES,
     Tip,
@@ -97,6 +98,7 @@ __all__ = [
     "ProcessedUpdate",
     "Province",
     "ReminderOptOut",
+    "ReportSettings",
     "Role",
     "RoleAssignment",
     "RsvpAnswer",

@@ -108,6 +108,9 @@ class MeetingMinutes(Base):
     decisions: Mapped[str] = mapped_column(Text, default="")
     next_meeting_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     chair_name: Mapped[str] = mapped_column(String(120), default="")
+    secretary_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    # When the meeting ended (None in minutes recorded before it was asked).
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     # The 7 days of editing run from here.
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
