@@ -91,7 +91,8 @@ async def run_list(settings: Settings, args: argparse.Namespace) -> int:
         )
     for event in NATIONAL:
         if event.key not in active:
-            print(f"{event.key:20} (off)")
+            hint = f"(off: example, `calendar on --key {event.key}`)" if event.example else "(off)"
+            print(f"{event.key:20} {hint}")
     return 0
 
 

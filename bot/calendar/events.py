@@ -28,6 +28,8 @@ class Event:
     text: str  # a msgid (national), or the Vietnamese text (local)
     text_en: str | None = None
     local: bool = False
+    # Shipped as an example a commune switches on (`calendar on --key …`), not sent by default.
+    example: bool = False
 
     def render_title(self, t: Translator) -> str:
         return self.title if self.local else t.gettext(self.title)
@@ -38,8 +40,12 @@ class Event:
         return (self.text_en or self.text) if t.locale == "en" else self.text
 
 
-def _national(key: str, rule: str, audience: str, leads: str, title: str, text: str) -> Event:
-    return Event(key, key, title, parse_rule(rule), audience, parse_leads(leads), text)
+def _national(
+    key: str, rule: str, audience: str, leads: str, title: str, text: str, *, example: bool = False
+) -> Event:
+    return Event(
+        key, key, title, parse_rule(rule), audience, parse_leads(leads), text, example=example
+    )
 
 
 NATIONAL: tuple[Event, ...] = (
@@ -159,9 +165,9 @@ NATIONAL: tuple[Event, ...] = (
         "0d",
         N_("Peak campaign against crime before and after Tết"),
         N_(
-            "From today until after Tết the commune runs its peak campaign against crime. Lock "
-            "your house and vehicles, beware of theft and gambling, and report anything "
-            "suspicious at once."
+            "From today until after Tết the commune police run their peak campaign against "
+            "crime. Lock your house and vehicles, beware of theft and gambling, and report "
+            "anything suspicious at once."
         ),
     ),
     _national(
@@ -182,8 +188,8 @@ NATIONAL: tuple[Event, ...] = (
         "1d",
         N_("Lunar New Year (Tết)"),
         N_(
-            "Tết is tomorrow. No fireworks, no drinking and driving. Happy new year from the "
-            "commune police and your group."
+            "Tết is tomorrow. No explosive fireworks, no drinking and driving. Happy new year "
+            "from the commune police and your group."
         ),
     ),
     _national(
@@ -219,6 +225,8 @@ NATIONAL: tuple[Event, ...] = (
             "Choose “Safety pledge” in the menu."
         ),
     ),
+    # Report deadlines differ by locality: these three come from one 2022 district plan (a
+    # commune council's deadlines to a district, a level gone since 2025), kept as examples.
     _national(
         "report_quarter",
         "quarterly:25/3",
@@ -226,6 +234,7 @@ NATIONAL: tuple[Event, ...] = (
         "7d,1d",
         N_("Quarterly report deadline"),
         N_("The quarterly report of your group is due to the commune police."),
+        example=True,
     ),
     _national(
         "report_half_year",
@@ -234,6 +243,7 @@ NATIONAL: tuple[Event, ...] = (
         "7d,1d",
         N_("Half-year report deadline"),
         N_("The half-year report of your group is due to the commune police."),
+        example=True,
     ),
     _national(
         "report_year",
@@ -242,6 +252,7 @@ NATIONAL: tuple[Event, ...] = (
         "7d,1d",
         N_("Yearly report deadline"),
         N_("The yearly report of your group is due to the commune police."),
+        example=True,
     ),
 )
 NATIONAL_KEYS = {event.key: event for event in NATIONAL}
@@ -274,8 +285,8 @@ def from_row(row: CalendarEvent) -> Event:
 
 
 async def events_of(session: AsyncSession, commune_code: str) -> list[Event]:
-    """The commune's calendar: national events, changed or switched off by its rows, and its
-    own events."""
+    """The commune's calendar: national events, changed or switched off by its rows (the
+    examples only when switched on), and its own events."""
     rows = {
         row.key: row
         for row in await session.scalars(
@@ -286,7 +297,8 @@ async def events_of(session: AsyncSession, commune_code: str) -> list[Event]:
     for event in NATIONAL:
         row = rows.pop(event.key, None)
         if row is None:
-            events.append(event)
+            if not event.example:
+                events.append(event)
         elif row.enabled:
             events.append(from_row(row))
     events += [from_row(row) for row in rows.values() if row.enabled]
