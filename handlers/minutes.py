@@ -1,11 +1,13 @@
 """Recording a meeting's minutes (/bienban, "Biên bản họp"): the leader's guided questions.
 
 which meeting (the one just held, an unscheduled one, or earlier minutes) → held at (the
-scheduled time by default) → host → households present (a number, or ticked from the list) →
-guests → topics (the standard list, plus typed ones) → situation reported → mediation cases →
-residents' proposals → decisions → tasks with owner and due date → next meeting → photos of the
-paper minutes → summary, "Lưu" or "Sửa". On saving, members get a short summary, commune police
-too, and each task's owner their task.
+scheduled time by default; "19h30-21h" gives the end too) → ended at (only when it cannot be
+taken as the moment the leader opened the minutes that same evening) → host → households
+present (a number, or ticked from the list) → secretary (only the first time: the group's
+last one is kept, shown in the summary) → guests → topics (the standard list, plus typed
+ones) → situation reported → mediation cases → residents' proposals → decisions → tasks with
+owner and due date → next meeting → photos of the paper minutes → summary, "Lưu" or "Sửa".
+On saving, members get a short summary, commune police too, and each task's owner their task.
 
 For 7 days after they were first saved, minutes can be opened again and changed; after that
 they are locked, and what the leader types is appended as a dated correction.
@@ -58,7 +60,7 @@ from bot.meetings.service import (
     when_text,
 )
 from bot.meetings.tasks import task_notice
-from bot.meetings.when import parse_future, parse_past
+from bot.meetings.when import parse_future, parse_past, read_when
 from bot.text_match import fold
 from bot.tips.service import police_chats
 from handlers.meetings import _pick_household, may, not_available
@@ -71,6 +73,7 @@ from storage.models import (
     MeetingTask,
     MinutesCorrection,
 )
+from storage.repos.meetings import last_secretary
 
 DONE, NONE, LIST, KEEP, NO_HOST, UNSCHEDULED = "done", "none", "list", "keep", "nohost", "new"
 SAVE, EDIT, NO_DUE, ME, LATER = "save", "edit", "nodue", "me", "later"
@@ -83,12 +86,29 @@ RECENT_MINUTES = 4
 # A scheduled meeting can be recorded from a few hours before its time (recorded as it goes).
 _SOON = timedelta(hours=6)
 PRESENT_NUMBER = re.compile(r"^\s*(\d{1,3})\s*(?:ho|households?)?\s*$")
+# "19h30-21h", "19h30 – 21h", "19h30 đến 21h": the start and the end in one answer.
+RANGE = re.compile(r"\s*(?:-|–|\bđến\b|\bden\b)\s*", re.IGNORECASE)
+MIN_LENGTH, MAX_LENGTH = timedelta(minutes=20), timedelta(hours=8)
+
+
+def _end_after(text: str, start: datetime, turn: Turn) -> datetime | None:
+    """The end the text names: a time on the start's day (or the next), after the start."""
+    local = start.astimezone(turn.t.timezone)
+    clock = read_when(text, local.date()).clock
+    if clock is None:
+        return None
+    moment = datetime.combine(local.date(), clock, turn.t.timezone)
+    if moment <= start:
+        moment += timedelta(days=1)
+    return moment if moment - start <= timedelta(hours=12) else None
 
 
 class Step(StrEnum):
     GROUP = "group"
     MEETING = "meeting"
     HELD_AT = "held_at"
+    ENDED_AT = "ended_at"
+    SECRETARY = "secretary"
     HOST = "host"
     PLACE = "place"
     ATTENDANCE = "attendance"
@@ -113,6 +133,7 @@ ORDER = (
     Step.HELD_AT,
     Step.HOST,
     Step.ATTENDANCE,
+    Step.SECRETARY,
     Step.GUESTS,
     Step.TOPICS,
     Step.SITUATION,
@@ -127,6 +148,7 @@ EDITABLE = {
     Step.HELD_AT: N_("Time"),
     Step.HOST: N_("Host and place"),
     Step.ATTENDANCE: N_("Households present"),
+    Step.SECRETARY: N_("Secretary"),
     Step.GUESTS: N_("Guests"),
     Step.TOPICS: N_("Topics"),
     Step.SITUATION: N_("Situation reported"),
@@ -291,7 +313,9 @@ class Minutes(Flow):
 
     async def _start(self, turn: Turn, meeting: Meeting | None) -> None:
         total = await households_total(turn.session, turn.data["group_id"])
-        turn.update_data(draft=empty_draft(meeting, total, turn.now), editing=False)
+        draft = empty_draft(meeting, total, turn.now)
+        draft["secretary"] = await last_secretary(turn.session, turn.data["group_id"])
+        turn.update_data(draft=draft, editing=False, opened_at=turn.now.isoformat())
         await self._ask(turn, Step.HELD_AT)
 
     # --- moving between questions ------------------------------------------------------------
@@ -328,16 +352,21 @@ class Minutes(Flow):
         turn.ask(Step.HELD_AT, text, choices, free_text=True)
 
     async def on_held_at(self, turn: Turn) -> None:
+        end_typed: datetime | None = None
         if turn.choice != KEEP:
             draft = _draft(turn)
             local_now = turn.now.astimezone(turn.t.timezone)
             scheduled = datetime.fromisoformat(draft["held_at"]).astimezone(turn.t.timezone)
+            start_text, *rest = RANGE.split(turn.event.text, maxsplit=1)
+            end_text = rest[0] if rest else ""
             moment = parse_past(
-                turn.event.text,
+                start_text,
                 local_now,
                 default_day=scheduled.date(),
                 default_time=scheduled.time(),
             )
+            if moment is not None and end_text:
+                end_typed = _end_after(end_text, moment, turn)
             if moment is None:
                 self._retry(
                     turn,
@@ -348,7 +377,74 @@ class Minutes(Flow):
                 )
                 return
             _set_draft(turn, held_at=moment.isoformat())
+        await self._settle_end(turn, end_typed)
+
+    async def _settle_end(self, turn: Turn, typed: datetime | None) -> None:
+        """The end: as typed, else kept, else the moment these minutes were opened when that
+        was the same evening; asked only when none of these applies."""
+        draft = _draft(turn)
+        held = datetime.fromisoformat(draft["held_at"])
+        kept = datetime.fromisoformat(draft["ended_at"]) if draft.get("ended_at") else None
+        opened = datetime.fromisoformat(turn.data.get("opened_at") or turn.now.isoformat())
+        tz = turn.t.timezone
+        same_evening = (
+            opened.astimezone(tz).date() == held.astimezone(tz).date()
+            and MIN_LENGTH <= opened - held <= MAX_LENGTH
+        )
+        end = typed or (kept if kept and kept > held else None)
+        if end is None and same_evening:
+            end = opened.replace(minute=opened.minute - opened.minute % 5, second=0, microsecond=0)
+        if end is None:
+            turn.ask(
+                Step.ENDED_AT,
+                turn._("When did the meeting end? Type the time, for example “21h”."),
+                free_text=True,
+            )
+            return
+        _set_draft(turn, ended_at=end.isoformat())
         await self._next(turn, Step.HELD_AT)
+
+    async def on_ended_at(self, turn: Turn) -> None:
+        held = datetime.fromisoformat(_draft(turn)["held_at"])
+        end = _end_after(turn.event.text, held, turn)
+        if end is None:
+            self._retry(
+                turn,
+                turn._(
+                    "Please type a time after the start ({time}), for example “21h”.",
+                    time=f"{held.astimezone(turn.t.timezone):%H:%M}",
+                ),
+            )
+            return
+        await self._settle_end(turn, end)
+
+    # --- secretary ---------------------------------------------------------------------------
+    async def _ask_secretary(self, turn: Turn) -> None:
+        if _draft(turn).get("secretary") and not turn.data.get("editing"):
+            await self._next(turn, Step.SECRETARY)  # the group's last one, shown in the summary
+            return
+        people = await invitees(turn.session, turn.data["group_id"])
+        choices = [Choice(str(pid), name) for pid, name in list(people.items())[:MAX_BUTTONS]]
+        turn.ask(
+            Step.SECRETARY,
+            turn._(
+                "Who was the secretary (who wrote down the minutes)? Press a name, or type one."
+            ),
+            choices,
+            free_text=True,
+        )
+
+    async def on_secretary(self, turn: Turn) -> None:
+        people = await invitees(turn.session, turn.data["group_id"])
+        if turn.choice and turn.choice.isdigit() and int(turn.choice) in people:
+            name = people[int(turn.choice)]
+        else:
+            name = " ".join(turn.event.text.split())
+            if not 2 <= len(name) <= MAX_NAME:
+                self._retry(turn, turn._("Please type a name, at most 120 characters."))
+                return
+        _set_draft(turn, secretary=name)
+        await self._next(turn, Step.SECRETARY)
 
     # --- host and place ----------------------------------------------------------------------
     async def _households(self, turn: Turn) -> list[Household]:

@@ -298,6 +298,8 @@ async def record_minutes(leader: Chat, clock: Clock) -> None:
     await leader.picks("12 đường Cây Dương")
     await leader.picks("15 đường Cây Dương")
     await leader.picks("Xong (2 hộ có mặt)")
+    leader.sees("Ai là thư ký (người ghi biên bản)?")  # asked the first time only
+    await leader.picks("Trần Thị Lan")
     leader.sees("Khách mời dự họp?")
     await leader.picks("Công an xã")
     await leader.says("Bí thư chi bộ ấp")
@@ -460,6 +462,7 @@ async def test_text_only_scheduling_and_minutes_with_typed_answers(
     await leader.says("1")  # the scheduled time
     await leader.says("1")  # the planned host
     await leader.says("2 hộ")
+    await leader.says("tran thi lan")  # the secretary
     await leader.says("xong")  # no guests
     await leader.says("1")  # the first topic
     await leader.says("xong")

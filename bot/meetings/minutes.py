@@ -78,6 +78,9 @@ class MinutesView:
     chair: str = ""
     photos: int = 0
     corrections: list[tuple[datetime, str]] = field(default_factory=list)
+    secretary: str = ""
+    ended_at: datetime | None = None
+    present_ids: list[int] = field(default_factory=list)
 
     @property
     def rate(self) -> float | None:
@@ -93,6 +96,8 @@ def full_text(t: Translator, view: MinutesView, *, title: str) -> str:
     lines = [
         title,
         t.gettext("Held: {when}", when=when_text(t, view.held_at)),
+        t.gettext("Ended at: {time}", time=end_text(t, view)),
+        t.gettext("Secretary: {name}", name=view.secretary or t.gettext("not named yet")),
         t.gettext("Host: {host}", host=view.host),
         t.gettext("Place: {place}", place=view.place or "—"),
         t.gettext("Households present: {rate}", rate=rate_text(view)),
@@ -116,6 +121,16 @@ def full_text(t: Translator, view: MinutesView, *, title: str) -> str:
     for at, text in view.corrections:
         lines.append(t.gettext("Correction of {date}: {text}", date=date_text(t, at), text=text))
     return "\n".join(lines)
+
+
+def end_text(t: Translator, view: MinutesView) -> str:
+    """ "21:15", with the date when the meeting ended on another day."""
+    if view.ended_at is None:
+        return t.gettext("not given")
+    end = view.ended_at.astimezone(t.timezone)
+    if end.date() != view.held_at.astimezone(t.timezone).date():
+        return f"{end:%H:%M %d/%m/%Y}"
+    return f"{end:%H:%M}"
 
 
 def task_text(t: Translator, task: TaskView) -> str:
@@ -196,6 +211,8 @@ def empty_draft(meeting: Meeting | None, total: int, now: datetime) -> dict[str,
         "tasks": [],
         "next_at": None,
         "photos": [],
+        "secretary": "",
+        "ended_at": None,
     }
 
 
@@ -233,6 +250,8 @@ async def draft_from_minutes(session: AsyncSession, minutes: MeetingMinutes) -> 
         "next_at": minutes.next_meeting_at.isoformat() if minutes.next_meeting_at else None,
         "photos": [],
         "editing_saved": True,
+        "secretary": minutes.secretary_name,
+        "ended_at": minutes.ended_at.isoformat() if minutes.ended_at else None,
     }
 
 
@@ -249,7 +268,7 @@ async def draft_view(
     return MinutesView(
         held_at=datetime.fromisoformat(draft["held_at"]),
         host=host_label(host, t),
-        place=draft.get("place") or "",
+        place=draft.get("place") or (host.address if host else ""),
         present=present_count(draft),
         total=int(draft.get("total") or 0),
         guests=[label_of(t, key, GUESTS) for key in draft.get("guests", [])],
@@ -269,6 +288,9 @@ async def draft_view(
         ],
         next_at=datetime.fromisoformat(draft["next_at"]) if draft.get("next_at") else None,
         photos=photos or len(draft.get("photos", [])),
+        secretary=draft.get("secretary") or "",
+        ended_at=datetime.fromisoformat(draft["ended_at"]) if draft.get("ended_at") else None,
+        present_ids=list(draft.get("present_ids") or []),
     )
 
 
@@ -344,6 +366,8 @@ async def save_minutes(
     minutes.next_meeting_at = (
         datetime.fromisoformat(draft["next_at"]) if draft.get("next_at") else None
     )
+    minutes.secretary_name = draft.get("secretary") or ""
+    minutes.ended_at = datetime.fromisoformat(draft["ended_at"]) if draft.get("ended_at") else None
     minutes.updated_at = now
     new_tasks = await _save_tasks(session, meeting, draft.get("tasks") or [], now)
     for ref in draft.get("photos") or []:
