@@ -16,8 +16,16 @@ from bot.dialog.engine import DialogEngine
 from bot.meetings.minutes import empty_draft, save_minutes
 from handlers import build_flows
 from storage.db import Database
-from storage.models import ChannelAccount, Person, Role, RoleAssignment, ScopeKind
+from storage.models import (
+    ChannelAccount,
+    MeetingRsvp,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+)
 from tests.conversation import Chat
+from tests.docx_layout import cell_lines, check_layout, header_cells
 from tests.org_fixtures import Org, small_commune
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -61,7 +69,8 @@ async def minutes_of(
     *,
     present: int,
     tasks: int = 1,  # type: ignore[no-untyped-def]
-) -> None:
+    **more,  # type: ignore[no-untyped-def]
+) -> int:
     async with db.transaction() as session:
         draft = empty_draft(None, 3, held)
         draft.update(
@@ -77,8 +86,9 @@ async def minutes_of(
                 {"text": f"Việc số {n}", "owner_id": None, "owner_name": "Lê Văn Tư", "due": None}
                 for n in range(1, tasks + 1)
             ],
+            **more,
         )
-        await save_minutes(
+        meeting, *_ = await save_minutes(
             session,
             draft,
             group_id=org.groups["Tổ 1"],
@@ -88,11 +98,36 @@ async def minutes_of(
             now=held,
             tz=TZ,
         )
+        return meeting.id
 
 
 @pytest.fixture
 async def two_meetings(db: Database, org: Org, settings) -> None:  # type: ignore[no-untyped-def]
-    await minutes_of(db, org, settings, datetime(2026, 1, 11, 19, 45, tzinfo=TZ), present=2)
+    """The first with its secretary, end time, households ticked and an absence excused in
+    the chat; the second recorded before those were asked."""
+    h = org.households
+    first = await minutes_of(
+        db,
+        org,
+        settings,
+        datetime(2026, 1, 11, 19, 45, tzinfo=TZ),
+        present=None,
+        present_ids=[h["12 đường Cây Dương"], h["15 đường Cây Dương"]],
+        secretary="Trần Thị Lan",
+        ended_at=datetime(2026, 1, 11, 21, 0, tzinfo=TZ).isoformat(),
+    )
+    async with db.transaction() as session:
+        tu = Person(
+            full_name="Lê Văn Tư",
+            commune_code=org.commune,
+            consent_version=CONSENT_VERSION,
+            household_id=h["21 đường Cây Dương"],
+        )
+        session.add(tu)
+        await session.flush()
+        session.add(
+            MeetingRsvp(meeting_id=first, person_id=tu.id, answer="absent", reason="đi làm ca đêm")
+        )
     await minutes_of(
         db, org, settings, datetime(2026, 4, 12, 19, 30, tzinfo=TZ), present=3, tasks=2
     )
@@ -141,16 +176,58 @@ async def test_the_docx_and_xlsx_exports_by_cli(
 
 def check_exports(folder: Path) -> None:
     docx = next(folder.glob("*.docx"))
+    document = check_layout(docx)
     text = docx_text(docx)
-    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text
     assert "SỔ SINH HOẠT TỔ 1" in text
     assert "Ấp Mỹ Thạnh, Xã Thanh Mỹ" in text
-    assert "Buổi họp 1 — quý I/2026" in text and "Buổi họp 2 — quý II/2026" in text
-    assert "Thời gian: 19:45, Chủ nhật 11/01/2026" in text
-    assert "Số hộ có mặt: 2/3 (67%)" in text
-    assert "Khách mời: Công an xã, Bí thư chi bộ" in text
-    assert "Tình hình báo cáo: Mất trộm gà ở hộ số 21" in text
-    assert "Việc số 1 | Lê Văn Tư |  | chưa xong" in text
+    assert "1 | I/2026 | 19:45, Chủ nhật 11/01/2026 | 15 đường Cây Dương" in text  # the cover
+
+    # Each meeting's biên bản: its own header block, dated the day of the meeting.
+    assert header_cells(document, 1) == (
+        ["ẤP MỸ THẠNH", "TỔ 1"],
+        [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Thanh Mỹ, ngày 11 tháng 01 năm 2026",
+        ],
+    )
+    first, second = text.split("BIÊN BẢN HỌP TỔ 1")[1:]
+    assert first.startswith("\nSinh hoạt định kỳ quý I/2026")
+    assert (
+        "Hôm nay, vào lúc 19 giờ 45 phút, ngày 11 tháng 01 năm 2026, tại nhà chủ hộ Trần Thị "
+        "Lan, 15 đường Cây Dương, Tổ 1 (ấp Mỹ Thạnh, xã Thanh Mỹ) tiến hành họp sinh hoạt "
+        "định kỳ." in first
+    )
+    for line in (
+        "I. THÀNH PHẦN THAM DỰ",
+        "Chủ trì: Nguyễn Văn Hùng",
+        "Thư ký: Trần Thị Lan",
+        "Khách mời: Công an xã, Bí thư chi bộ",
+        "Số hộ có mặt: 2/3 hộ",
+        "Các hộ có mặt: 12 đường Cây Dương; 15 đường Cây Dương",
+        "Vắng (1 hộ): 21 đường Cây Dương (Lê Văn Tư: đi làm ca đêm)",
+        "II. NỘI DUNG CUỘC HỌP",
+        "Tình hình báo cáo: Mất trộm gà ở hộ số 21",
+        "III. Ý KIẾN CỦA CÁC HỘ",
+        "IV. KẾT LUẬN",
+        "Cuộc họp kết thúc vào lúc 21 giờ 00 phút cùng ngày; biên bản đã được đọc lại cho mọi "
+        "người cùng nghe và nhất trí.",
+    ):
+        assert line in first, line
+    assert "Việc số 1 | Lê Văn Tư |  | chưa xong" in text  # the tasks' table
+    assert first.count("Tăng cường tuần tra ban đêm") == 1  # the conclusions, once
+    assert "—" not in first + second
+    # Minutes from before the secretary and the end were asked: blanks to fill in by hand.
+    assert "Cuộc họp kết thúc vào lúc …… giờ …… phút cùng ngày" in second
+    signatures = [
+        (cell_lines(t.cell(0, 0)), cell_lines(t.cell(0, 1)))
+        for t in document.tables
+        if cell_lines(t.cell(0, 0))[:1] == ["THƯ KÝ"]
+    ]
+    assert signatures == [
+        (["THƯ KÝ", "Trần Thị Lan"], ["CHỦ TRÌ", "Nguyễn Văn Hùng"]),
+        (["THƯ KÝ", "……………"], ["CHỦ TRÌ", "Nguyễn Văn Hùng"]),
+    ]
 
     workbook = load_workbook(next(folder.glob("*.xlsx")))
     sheet = workbook.worksheets[0]
@@ -158,8 +235,16 @@ def check_exports(folder: Path) -> None:
     assert rows[1][:3] == ("STT", "Quý", "Thời gian")
     assert rows[2][1] == "I/2026" and rows[2][2] == datetime(2026, 1, 11, 19, 45)
     assert rows[2][5:8] == (2, 3, 0.667)
+    assert rows[2][13:15] == (datetime(2026, 1, 11, 21, 0), "Trần Thị Lan")
     assert rows[3][10:12] == (2, 2)
     assert len(list(workbook.worksheets[1].iter_rows())) == 1 + 3
+    for printed in workbook.worksheets:  # prints: A4, one page wide, headers frozen
+        assert printed.page_setup.paperSize == 9 and printed.page_setup.fitToWidth == 1
+        assert printed.sheet_properties.pageSetUpPr.fitToPage
+        assert printed.freeze_panes in ("A2", "A3")
+        assert printed.column_dimensions["B"].width
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet["C3"].number_format == "d/m/yyyy hh:mm"
 
 
 async def test_an_empty_year_still_makes_a_book(
@@ -191,7 +276,7 @@ async def test_the_leader_and_police_get_the_book_in_the_chat(
     leader.sees("Sổ họp của Tổ 1, Ấp Mỹ Thạnh, năm 2026: 2 buổi họp.")
     sent = next(m for m in leader.received if m.document)
     assert Path(sent.document).parent == settings.media_dir / "books"
-    assert "Buổi họp 2 — quý II/2026" in docx_text(Path(sent.document))
+    assert "Sinh hoạt định kỳ quý II/2026" in docx_text(Path(sent.document))
 
     police = Chat(engine, user_id="police")
     await police.says("/sohop")

@@ -1,6 +1,6 @@
-"""The meeting book (sổ sinh hoạt tổ): a group's minutes of one year as a .docx in the customary
-layout (the national heading, then commune / village / group, one section per meeting), and as
-an .xlsx register; and the quarter summary for the village head and commune police.
+"""The meeting book (sổ sinh hoạt tổ): a group's minutes of one year, as a .docx of biên bản
+(bot.meetings.book_docx) and as an .xlsx register that prints; and the quarter summary for the
+village head and commune police.
 
 Written in Vietnamese by default: the book goes up to the commune as it is.
 """
@@ -16,9 +16,10 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.meetings.minutes import MinutesView, rate_text, stored_view
+from bot.meetings.minutes import MinutesView, stored_view
 from bot.meetings.schedule import quarter_label
-from bot.meetings.service import date_text, group_names, when_text
+from bot.meetings.service import date_text, group_names
+from bot.reports.sheets import DATE, DATE_TIME, finish_sheet
 from storage.models import (
     Group,
     Meeting,
@@ -29,6 +30,7 @@ from storage.models import (
     TaskStatus,
     Village,
 )
+from storage.repos.meetings import absences, group_households
 
 FORMATS = ("docx", "xlsx")
 
@@ -37,6 +39,8 @@ FORMATS = ("docx", "xlsx")
 class BookEntry:
     meeting: Meeting
     view: MinutesView
+    present: list[str] = field(default_factory=list)  # addresses, when ticked one by one
+    absent: list[str] = field(default_factory=list)  # households or people, with reasons
 
 
 @dataclass
@@ -63,11 +67,34 @@ async def load_book(session: AsyncSession, group_id: int, year: int, t: Translat
         )
         .order_by(MeetingMinutes.held_at)
     )
+    households = await group_households(session, group_id)
     for meeting in meetings:
         view = await stored_view(session, meeting, t)
         if view is not None:
-            book.entries.append(BookEntry(meeting, view))
+            entry = BookEntry(meeting, view)
+            await attendance(session, entry, households, t)
+            book.entries.append(entry)
     return book
+
+
+async def attendance(
+    session: AsyncSession, entry: BookEntry, households: dict[int, str], t: Translator
+) -> None:
+    """Who was present (when ticked) and who was absent, with the reasons members gave when
+    they answered "Vắng"."""
+    said: dict[int | None, list[str]] = {}
+    for name, household, reason in await absences(session, entry.meeting.id):
+        text = t.gettext("{name}: {reason}", name=name, reason=reason) if reason else name
+        said.setdefault(household, []).append(text)
+    ticked = entry.view.present_ids
+    if ticked:
+        entry.present = [households.get(h) or str(h) for h in ticked]
+        for household, address in households.items():
+            if household not in ticked:
+                why = said.pop(household, [])
+                entry.absent.append(f"{address} ({'; '.join(why)})" if why else address)
+    for texts in said.values():
+        entry.absent += texts
 
 
 def book_path(out_dir: Path, book: Book, group_id: int, fmt: str) -> Path:
@@ -75,103 +102,13 @@ def book_path(out_dir: Path, book: Book, group_id: int, fmt: str) -> Path:
 
 
 async def write_book(book: Book, t: Translator, path: Path, fmt: str) -> Path:
+    from bot.meetings.book_docx import write_book_docx
+
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
-    writer = _write_docx if fmt == "docx" else _write_xlsx
+    writer = write_book_docx if fmt == "docx" else _write_xlsx
     await asyncio.to_thread(writer, book, t, path)
     return path
-
-
-# --- .docx -----------------------------------------------------------------------------------
-def _write_docx(book: Book, t: Translator, path: Path) -> None:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    document = Document()
-    style = document.styles["Normal"]
-    style.font.name = "Times New Roman"  # type: ignore[union-attr]
-    style.font.size = Pt(13)  # type: ignore[union-attr]
-
-    def centred(text: str, *, bold: bool = False, size: int | None = None) -> None:
-        paragraph = document.add_paragraph()
-        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        run = paragraph.add_run(text)
-        run.bold = bold
-        if size:
-            run.font.size = Pt(size)
-
-    centred(t.gettext("SOCIALIST REPUBLIC OF VIETNAM"), bold=True)
-    centred(t.gettext("Independence - Freedom - Happiness"), bold=True)
-    centred("———————")
-    centred(t.gettext("MEETING BOOK OF {group}", group=book.group.upper()), bold=True, size=16)
-    centred(", ".join(part for part in (book.village, book.commune, book.province) if part))
-    centred(t.gettext("Year {year}", year=book.year))
-    if not book.entries:
-        document.add_paragraph(t.gettext("No meeting was recorded this year."))
-    for number, entry in enumerate(book.entries, 1):
-        view = entry.view
-        document.add_page_break()
-        heading = document.add_heading(level=1)
-        heading.add_run(
-            t.gettext(
-                "Meeting {n} — quarter {quarter}",
-                n=number,
-                quarter=quarter_label(entry.meeting.year, entry.meeting.quarter),
-            )
-        )
-        for label, value in _fields(t, view):
-            paragraph = document.add_paragraph()
-            paragraph.add_run(f"{label}: ").bold = True
-            paragraph.add_run(value)
-        if view.tasks:
-            document.add_paragraph().add_run(t.gettext("Decisions and tasks")).bold = True
-            table = document.add_table(rows=1, cols=4)
-            table.style = "Table Grid"
-            for cell, text in zip(
-                table.rows[0].cells,
-                (t.gettext("Task"), t.gettext("Owner"), t.gettext("Due"), t.gettext("Status")),
-                strict=True,
-            ):
-                cell.text = text
-            for task in view.tasks:
-                cells = table.add_row().cells
-                cells[0].text = task.text
-                cells[1].text = task.owner
-                cells[2].text = f"{task.due:%d/%m/%Y}" if task.due else ""
-                cells[3].text = t.gettext("completed") if task.done else t.gettext("not done yet")
-        for at, text in view.corrections:
-            paragraph = document.add_paragraph()
-            paragraph.add_run(
-                t.gettext("Correction of {date}", date=date_text(t, at)) + ": "
-            ).bold = True
-            paragraph.add_run(text)
-        signature = document.add_paragraph()
-        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        signature.add_run(t.gettext("Chair: {name}", name=view.chair or "")).italic = True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    document.save(str(path))
-
-
-def _fields(t: Translator, view: MinutesView) -> list[tuple[str, str]]:
-    nothing = t.gettext("none")
-    return [
-        (t.gettext("Time"), when_text(t, view.held_at)),
-        (t.gettext("Host household"), view.host),
-        (t.gettext("Place"), view.place or "—"),
-        (t.gettext("Households present"), rate_text(view)),
-        (t.gettext("Guests"), ", ".join(view.guests) or nothing),
-        (t.gettext("Topics"), "; ".join(view.topics) or nothing),
-        (t.gettext("Situation reported"), view.situation or nothing),
-        (t.gettext("Mediation cases"), view.mediation or nothing),
-        (t.gettext("Residents' proposals"), view.proposals or nothing),
-        (t.gettext("Decisions"), view.decisions or nothing),
-        (
-            t.gettext("Next meeting"),
-            when_text(t, view.next_at) if view.next_at else t.gettext("not decided yet"),
-        ),
-        (t.gettext("Photos of the paper minutes"), str(view.photos)),
-    ]
 
 
 # --- .xlsx -----------------------------------------------------------------------------------
@@ -197,6 +134,8 @@ def _write_xlsx(book: Book, t: Translator, path: Path) -> None:
             t.gettext("Tasks"),
             t.gettext("Open tasks"),
             t.gettext("Next meeting"),
+            t.gettext("Ended at"),
+            t.gettext("Secretary"),
         ]
     )
     tasks = workbook.create_sheet(t.gettext("Tasks")[:31])
@@ -227,12 +166,16 @@ def _write_xlsx(book: Book, t: Translator, path: Path) -> None:
                 len(view.tasks),
                 sum(1 for task in view.tasks if not task.done),
                 view.next_at.astimezone(t.timezone).replace(tzinfo=None) if view.next_at else None,
+                view.ended_at.astimezone(t.timezone).replace(tzinfo=None)
+                if view.ended_at
+                else None,
+                view.secretary,
             ]
         )
-        sheet.cell(row=sheet.max_row, column=3).number_format = "dd/mm/yyyy hh:mm"
+        sheet.cell(row=sheet.max_row, column=3).number_format = DATE_TIME
         sheet.cell(row=sheet.max_row, column=8).number_format = "0%"
-        if view.next_at:
-            sheet.cell(row=sheet.max_row, column=13).number_format = "dd/mm/yyyy hh:mm"
+        for column in (13, 14):
+            sheet.cell(row=sheet.max_row, column=column).number_format = DATE_TIME
         for task in view.tasks:
             tasks.append(
                 [
@@ -244,7 +187,9 @@ def _write_xlsx(book: Book, t: Translator, path: Path) -> None:
                 ]
             )
             if task.due:
-                tasks.cell(row=tasks.max_row, column=4).number_format = "dd/mm/yyyy"
+                tasks.cell(row=tasks.max_row, column=4).number_format = DATE
+    finish_sheet(sheet, header_row=2)
+    finish_sheet(tasks)
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(str(path))
 

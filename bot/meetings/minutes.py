@@ -81,6 +81,7 @@ class MinutesView:
     secretary: str = ""
     ended_at: datetime | None = None
     present_ids: list[int] = field(default_factory=list)
+    host_name: str = ""  # the host household's head, for "at the home of …"
 
     @property
     def rate(self) -> float | None:
@@ -291,6 +292,7 @@ async def draft_view(
         secretary=draft.get("secretary") or "",
         ended_at=datetime.fromisoformat(draft["ended_at"]) if draft.get("ended_at") else None,
         present_ids=list(draft.get("present_ids") or []),
+        host_name=host.head_name if host else "",
     )
 
 

@@ -19,6 +19,7 @@ from bot.reports.layout import (
     add_line,
     body_text,
     closing_block,
+    date_line,
     grid,
     header_block,
     landscape_section,
@@ -77,10 +78,9 @@ def write_docx(report: Report, path: Path) -> Path:
     local = report.generated_at.astimezone(report.timezone)
     header_block(
         document,
-        letterhead,
         left=left_lines(letterhead),
         number=number_line("BC", letterhead.number_suffix),
-        day=local.date(),
+        dated=date_line(letterhead.place, local.date()),
     )
     title_block(
         document,

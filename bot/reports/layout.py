@@ -231,20 +231,28 @@ def _plain_table(document: Any, widths_mm: tuple[float, ...], rows: int = 1) -> 
 
 
 def header_block(
-    document: Any, letterhead: Letterhead, *, left: list[str], number: str, day: date
+    document: Any,
+    *,
+    left: list[str],
+    number: str,
+    dated: str,
+    motto: tuple[str, str] = (MOTTO, MOTTO_LINE),
 ) -> None:
     """Left: the superior (plain) and the body (bold) in capitals, a stroke, the number.
-    Right: the national motto, a stroke, the place and date line in italics."""
+    Right: the national motto, a stroke, the place and date line in italics. Empty
+    `number` or `dated` leave their line out."""
     table = _plain_table(document, (68, TEXT_WIDTH_MM - 68))
     body_cell, motto_cell = table.rows[0].cells
     lines = [line for line in left if line]
     for index, line in enumerate(lines):
         last = index == len(lines) - 1
         add_line(body_cell, line.upper(), bold=last, size=BODY_PT, rule=0.4 if last else 0)
-    add_line(body_cell, number, size=BODY_PT, space_after=0).paragraph_format.space_before = 0
-    add_line(motto_cell, MOTTO, bold=True, size=12)
-    add_line(motto_cell, MOTTO_LINE, bold=True, size=BODY_PT, rule=0.62)
-    add_line(motto_cell, date_line(letterhead.place, day), italic=True, size=BODY_PT)
+    if number:
+        add_line(body_cell, number, size=BODY_PT)
+    add_line(motto_cell, motto[0], bold=True, size=12)
+    add_line(motto_cell, motto[1], bold=True, size=BODY_PT, rule=0.62)
+    if dated:
+        add_line(motto_cell, dated, italic=True, size=BODY_PT)
     add_line(document, "")
 
 
@@ -271,12 +279,21 @@ def closing_block(document: Any, letterhead: Letterhead) -> None:
     """Left: "Nơi nhận:" and the list; right: the signer's title, room to sign, the name."""
     add_line(document, "")
     table = _plain_table(document, (75, TEXT_WIDTH_MM - 75))
+    keep_on_one_page(table)
     recipients_cell, signer_cell = table.rows[0].cells
     add_line(recipients_cell, "Nơi nhận:", bold=True, italic=True, size=12, align="left")
     for recipient in (*letterhead.recipients, "Lưu: VT."):
         ending = "" if recipient.endswith((".", ";")) else ";"
         add_line(recipients_cell, f"- {recipient}{ending}", size=11, align="left")
     signer_block(signer_cell, letterhead.signer_title, letterhead.signer_name)
+
+
+def keep_on_one_page(table: Any) -> None:
+    """The rows of a signature table are not split over two pages."""
+    from docx.oxml import OxmlElement
+
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
 
 
 def signer_block(cell: Any, title: str, name: str) -> None:

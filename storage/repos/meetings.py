@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
     Household,
+    HouseholdStatus,
     Meeting,
     MeetingMinutes,
     MeetingRsvp,
@@ -45,4 +46,18 @@ async def addresses(session: AsyncSession, household_ids: list[int]) -> dict[int
     rows = await session.execute(
         select(Household.id, Household.address).where(Household.id.in_(household_ids))
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows}
+
+
+async def group_households(session: AsyncSession, group_id: int) -> dict[int, str]:
+    """The group's resident households, id → address, in list order."""
+    rows = await session.execute(
+        select(Household.id, Household.address)
+        .where(
+            Household.group_id == group_id,
+            Household.status == HouseholdStatus.ACTIVE,
+            Household.confirmed.is_(True),
+        )
+        .order_by(Household.id)
+    )
+    return {key: value for key, value in rows}
