@@ -5,6 +5,7 @@ ones the chat shows."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from openpyxl import load_workbook
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from bot.pledges.coverage import Unit, UnitKind, coverage
+from bot.reports.texts import rate_value
 from handlers import build_flows
 from storage.db import Database
 from tests.org_fixtures import THANH_MY, Org
@@ -81,6 +83,12 @@ async def test_police_get_the_spreadsheet_and_its_numbers_match(
     assert document.text == "Cam kết hộ an toàn, Xã Thanh Mỹ, năm 2026"
     path = Path(document.document or "")
     assert path.is_absolute() and path.suffix == ".xlsx"
+    printed = load_workbook(path)  # every sheet prints: A4, one page wide, headers frozen
+    for sheet in printed.worksheets:
+        assert sheet.page_setup.paperSize == 9 and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert printed["Tổng hợp"].freeze_panes == "A5" and printed["Ấp Mỹ Phú"].freeze_panes == "A2"
+    assert re.fullmatch(r"Lập lúc \d{1,2}/\d{1,2}/\d{4} \d\d:\d\d", printed["Tổng hợp"]["A2"].value)
 
     sheets = sheet_rows(path)
     assert list(sheets) == ["Tổng hợp", "Ấp Mỹ Phú", "Ấp Mỹ Thạnh"]
@@ -92,17 +100,19 @@ async def test_police_get_the_spreadsheet_and_its_numbers_match(
         report = await coverage(session, Unit(UnitKind.COMMUNE, THANH_MY), 2026)
     for village in report.villages:
         counts = village.counts
+        # The share with one decimal, as the report's .docx ("66,7%").
         assert rows[(village.name, "Cả thôn/ấp")] == (
             counts.pledged,
             counts.resident,
-            counts.percent,
+            rate_value(counts.pledged, counts.resident) or 0,
         )
         for group in village.groups:
             assert rows[(village.name, group.name)] == (
                 group.counts.pledged,
                 group.counts.resident,
-                group.counts.percent,
+                rate_value(group.counts.pledged, group.counts.resident) or 0,
             )
+    assert rows[("Ấp Mỹ Thạnh", "Tổ 1")][2] == 66.7
     assert rows[("Tổng cộng", None)] == (2, 5, 40)
 
     households = sheets["Ấp Mỹ Thạnh"]

@@ -21,6 +21,8 @@ from sqlalchemy.orm import aliased
 from bot.i18n import N_, Translator
 from bot.pledges.coverage import Coverage, Unit, UnitKind, coverage, natural_key, unit_name
 from bot.pledges.service import HOW_NAMES
+from bot.reports.sheets import DATE, RATE, print_setup
+from bot.reports.texts import rate_value
 from storage.models import Group, Household, HouseholdStatus, Person, Pledge, PledgeText, Village
 
 SUMMARY_SHEET = N_("Summary")
@@ -43,6 +45,8 @@ HOUSEHOLD_HEADERS = (
     N_("Reason for withdrawal"),
 )
 HOUSEHOLD_WIDTHS = (12, 30, 24, 24, 12, 24, 16, 10, 30)
+SUMMARY_WIDTHS = (28, 18, 20, 20, 14)
+SUMMARY_HEADER_ROW = 4  # under the title, the date and a blank line
 SUMMARY_HEADERS = (
     N_("Village"),
     N_("Group"),
@@ -194,23 +198,26 @@ def _write(
 
     names: set[str] = set()
     summary = workbook.create_sheet(_sheet_name(t.gettext(SUMMARY_SHEET), names))
-    for letter, width in zip("ABCDE", (28, 18, 20, 20, 14), strict=True):
+    for letter, width in zip("ABCDE", SUMMARY_WIDTHS, strict=True):
         summary.column_dimensions[letter].width = width
+    # Write-only sheets take their settings before the first row.
+    print_setup(summary, header_row=SUMMARY_HEADER_ROW, widths=list(SUMMARY_WIDTHS))
     title = WriteOnlyCell(
         summary,
         value=t.gettext("Household safety pledges, {place}, {year}", place=place, year=report.year),
     )
     title.font = Font(bold=True, size=13)
     summary.append([title])
-    summary.append([t.gettext("Made on {date}", date=t.datetime(now))])
+    made = now.astimezone(t.timezone)
+    summary.append([t.gettext("Made on {date}", date=f"{made.day}/{made.month}/{made:%Y %H:%M}")])
     summary.append([])
     header(summary, SUMMARY_HEADERS)
     for village in report.villages:
         for group in village.groups:
-            summary.append(_summary_row(village.name, group.name, group.counts))
-        total = _summary_row(village.name, t.gettext("All groups"), village.counts)
+            summary.append(_summary_row(summary, village.name, group.name, group.counts))
+        total = _summary_row(summary, village.name, t.gettext("All groups"), village.counts)
         summary.append(total)
-    summary.append(_summary_row(t.gettext("Total"), "", report.counts))
+    summary.append(_summary_row(summary, t.gettext("Total"), "", report.counts))
 
     by_village: dict[int, list[HouseholdLine]] = {}
     for line in lines:
@@ -219,6 +226,7 @@ def _write(
         sheet = workbook.create_sheet(_sheet_name(village.name, names))
         for letter, width in zip("ABCDEFGHI", HOUSEHOLD_WIDTHS, strict=True):
             sheet.column_dimensions[letter].width = width
+        print_setup(sheet, header_row=1, widths=list(HOUSEHOLD_WIDTHS))
         header(sheet, HOUSEHOLD_HEADERS)
         for line in by_village.get(village.village_id, []):
             sheet.append(_household_row(sheet, t, line, WriteOnlyCell))
@@ -226,8 +234,13 @@ def _write(
     workbook.save(path)
 
 
-def _summary_row(village: str, group: str, counts) -> list[object]:  # type: ignore[no-untyped-def]
-    return [village, group, counts.pledged, counts.resident, counts.percent]
+def _summary_row(sheet, village: str, group: str, counts) -> list[object]:  # type: ignore[no-untyped-def]
+    """The share with one decimal, as the report's .docx shows it ("84,6%")."""
+    from openpyxl.cell import WriteOnlyCell
+
+    rate = WriteOnlyCell(sheet, value=rate_value(counts.pledged, counts.resident) or 0)
+    rate.number_format = RATE
+    return [village, group, counts.pledged, counts.resident, rate]
 
 
 def _household_row(sheet, t: Translator, line: HouseholdLine, cell_type) -> list[object]:  # type: ignore[no-untyped-def]
@@ -235,7 +248,7 @@ def _household_row(sheet, t: Translator, line: HouseholdLine, cell_type) -> list
     when: object = None
     if moment is not None:
         when = cell_type(sheet, value=_local_date(moment, t))
-        when.number_format = "dd/mm/yyyy"
+        when.number_format = DATE
     how = t.gettext(HOW_NAMES[line.assisted_how]) if line.assisted_how in HOW_NAMES else None
     # Empty cells as None: openpyxl writes nothing for them, "" would be a cell each.
     return [
