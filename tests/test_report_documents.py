@@ -241,7 +241,7 @@ async def test_the_spreadsheet_prints_and_keeps_small_counts_hidden(db, tmp_path
     assert workbook["PL Tin báo"].page_setup.orientation == "landscape"
     assert workbook["Tổng hợp"].page_setup.orientation == "portrait"
     assessment = workbook["Tự đánh giá"]
-    assert assessment.column_dimensions["B"].width == 60  # long criteria wrap
+    assert assessment.column_dimensions["B"].width == 45  # long criteria wrap
     assert assessment["B2"].alignment.wrap_text
 
     annex = list(workbook["PL Tin báo"].iter_rows(values_only=True))

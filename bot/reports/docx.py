@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.reports.charts import draw_charts
-from bot.reports.data import CampaignNumbers, Report, TipNumbers
+from bot.reports.data import NO_VILLAGE, CampaignNumbers, Report, TipNumbers
 from bot.reports.layout import (
     MARGINS,
     PAGE,
@@ -293,7 +293,9 @@ def village_category_table(document: Any, report: Report, tips: TipNumbers) -> N
         [
             [village, number(total)]
             + [cell(tips.by_village_category.get((village, k), 0)) for k in keys]
-            for village, total in sorted(tips.by_village.items())
+            for village, total in sorted(
+                tips.by_village.items(), key=lambda item: (item[0] == NO_VILLAGE, item[0])
+            )
         ],
         (45, 18, *([each] * len(keys))),
     )

@@ -17,6 +17,7 @@ BODY_PT = 13
 TABLE_PT = 12
 BLANK = "……………"
 SHORT_CELL = 16  # characters: a table cell up to this long is centred
+KEEP_TOGETHER_UP_TO = 15  # rows: a table this short is not split over two pages
 MOTTO = "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
 MOTTO_LINE = "Độc lập - Tự do - Hạnh phúc"
 # Millimetres: A4, and margins inside the ranges of Decree 30 (top/bottom 20–25, left 30–35,
@@ -333,6 +334,11 @@ def grid(
             run = paragraph.add_run(text)
             run.font.size = Pt(size)
             run.bold = index == 0
+    if len(rows) <= KEEP_TOGETHER_UP_TO:
+        for row in table.rows[:-1]:  # a short table stays on one page with its header
+            for target in row.cells:
+                for paragraph in target.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
     add_line(document, "", size=6)
     return table
 

@@ -14,7 +14,8 @@ from typing import Any
 DATE = "d/m/yyyy"
 DATE_TIME = "d/m/yyyy hh:mm"  # 6/12/2026 13:48
 RATE = "0.0"  # 84.6, as the .docx's "84,6%"
-MIN_WIDTH, MAX_WIDTH = 6, 60
+MIN_WIDTH, MAX_WIDTH = 6, 45
+LINE_HEIGHT = 15  # points
 # Above this many characters of columns in total, the sheet is printed sideways.
 PORTRAIT_UP_TO = 95
 
@@ -34,23 +35,56 @@ def shown_length(value: Any) -> int:
 
 def fit_columns(sheet: Any, *, skip_rows: int = 0) -> list[float]:
     """Sets each column's width to its longest value (rows after `skip_rows`, so that a long
-    title above the table does not widen its first column); long texts wrap."""
+    title above the table does not widen its first column); long texts wrap, and so do the
+    headers (their longest word counts)."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
 
     widths: dict[int, int] = {}
     for row in sheet.iter_rows(min_row=skip_rows + 1):
         for cell in row:
+            if cell.row == skip_rows + 1:
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+                text = str(cell.value or "")
+                # At most about three lines, none narrower than its longest word.
+                length = max([len(word) for word in text.split()] + [-(-len(text) // 3)])
+                widths[cell.column] = max(widths.get(cell.column, 0), length)
+                continue
             length = shown_length(cell.value)
             widths[cell.column] = max(widths.get(cell.column, 0), length)
             if length > MAX_WIDTH:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
-    result = []
+    result = {}
     for column, length in sorted(widths.items()):
         width = min(max(length + 2, MIN_WIDTH), MAX_WIDTH)
         sheet.column_dimensions[get_column_letter(column)].width = width
-        result.append(width)
-    return result
+        result[column] = width
+    # Wrapped rows get their height: not every spreadsheet grows them by itself.
+    for row in sheet.iter_rows(min_row=skip_rows + 1):
+        lines = max(
+            (
+                _lines(cell.value, result.get(cell.column, MAX_WIDTH) * 1.2)
+                for cell in row
+                if cell.alignment.wrap_text
+            ),
+            default=1,
+        )
+        if lines > 1:
+            sheet.row_dimensions[row[0].row].height = LINE_HEIGHT * lines
+            for cell in row:
+                cell.alignment = Alignment(wrap_text=cell.alignment.wrap_text, vertical="top")
+    return list(result.values())
+
+
+def _lines(value: Any, width: float) -> int:
+    """About how many lines a wrapped text takes in a column of that width."""
+    lines, used = 1, 0
+    for word in str(value or "").split():
+        if used and used + 1 + len(word) > width - 1:
+            lines, used = lines + 1, len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
 
 
 def print_setup(sheet: Any, *, header_row: int, widths: list[float] | None = None) -> None:
