@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from bot.cli import main as cli_main
 from bot.pledges.coverage import Unit, UnitKind
@@ -255,3 +256,52 @@ async def test_the_spreadsheet_prints_and_keeps_small_counts_hidden(db, tmp_path
     pledges = workbook["Cam kết"]
     assert [row[4] for row in pledges.iter_rows(min_row=2, values_only=True)] == [0, 100, None]
     assert pledges["E2"].number_format == "0.0"  # one decimal, as "85,7%" in the .docx
+
+
+async def test_counts_have_whole_ticks_and_wide_tables_turn_sideways(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Ten categories in one village: the village × category table gets a landscape page;
+    a month with one or two tips still has whole-number ticks."""
+    from bot.reports.charts import draw_charts
+    from storage.models import Tip, TipCategory
+
+    org = await small_commune(db)
+    async with db.transaction() as session:
+        keys = list(
+            await session.scalars(
+                select(TipCategory.key).where(TipCategory.commune_code.is_(None)).limit(10)
+            )
+        )
+        for n, key in enumerate(keys):
+            session.add(
+                Tip(
+                    code=f"W{n}",
+                    commune_code=org.commune,
+                    village_id=org.villages[MY_THANH],
+                    channel="test",
+                    category_key=key,
+                    urgent=False,
+                    reporter_key=f"r{n}",
+                    status="new",
+                    created_at=local(2026, 7 + n % 3, 3 + n, 9),
+                )
+            )
+    report, (docx_path, _xlsx) = await write(db, org, "2026-Q3", tmp_path)
+    document = check_layout(docx_path)
+    orientation = [round(s.page_width / s.page_height, 1) for s in document.sections]
+    assert orientation == [0.7, 1.4, 0.7]  # upright, the wide table sideways, upright again
+    ticks = [
+        label.removeprefix("tick:")
+        for _, labels in draw_charts(report, tmp_path, "t")
+        for label in labels
+        if label.startswith("tick:")
+    ]
+    assert ticks and all(re.fullmatch(r"\d+", tick) for tick in ticks), ticks
+
+
+def test_the_campaign_texts_say_who_and_what(settings) -> None:  # type: ignore[no-untyped-def]
+    from bot.calendar.events import NATIONAL_KEYS
+    from bot.i18n import Translator
+
+    t = Translator("vi", settings.timezone)
+    assert "Công an xã mở đợt cao điểm" in NATIONAL_KEYS["tet_campaign"].render_text(t)
+    assert "Không đốt pháo nổ" in NATIONAL_KEYS["tet"].render_text(t)

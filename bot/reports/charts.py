@@ -1,7 +1,8 @@
 """The report's charts as PNG files, drawn headless (matplotlib's Agg backend) with DejaVu Sans
 from bot/assets/fonts, which has every Vietnamese diacritic.
 
-Each function returns the chart's path and the labels it drew (titles, axes, ticks, legend),
+Each function returns the chart's path and the labels it drew (titles, axes, ticks, legend; the
+count axis' ticks as "tick:2"),
 so that tests can check the words really carry their diacritics; or no path and the sentence
 the document prints instead, when there is nothing to draw. Counts have whole-number ticks.
 """
@@ -53,6 +54,11 @@ def _whole_numbers(axis) -> None:  # type: ignore[no-untyped-def]
     axis.set_major_locator(MaxNLocator(integer=True))
 
 
+def _tick_labels(axis) -> list[str]:  # type: ignore[no-untyped-def]
+    """The count axis' tick labels as drawn (the figure is saved, so they are set)."""
+    return [f"tick:{label.get_text()}" for label in axis.get_ticklabels()]
+
+
 def tips_by_month(report: Report, path: Path) -> Drawn:
     """Stacked bars: tips received each month, the most frequent categories apart."""
     tips = report.tips
@@ -87,8 +93,9 @@ def tips_by_month(report: Report, path: Path) -> Drawn:
     axes.tick_params(axis="x", labelrotation=45 if len(months) > 6 else 0)
     axes.legend(fontsize=8)
     _save(figure, path)
+    counts = _tick_labels(axes.yaxis)
     plt.close(figure)
-    return path, [title, ylabel, *ticks, *series]
+    return path, [title, ylabel, *ticks, *series, *counts]
 
 
 def coverage_by_village(report: Report, path: Path) -> Drawn:
@@ -130,8 +137,9 @@ def meetings_by_quarter(report: Report, path: Path) -> Drawn:
     _whole_numbers(axes.yaxis)
     axes.legend(fontsize=8)
     _save(figure, path)
+    counts = _tick_labels(axes.yaxis)
     plt.close(figure)
-    return path, [title, ylabel, *ticks, "Đã sinh hoạt", rule]
+    return path, [title, ylabel, *ticks, "Đã sinh hoạt", rule, *counts]
 
 
 def draw_charts(report: Report, directory: Path, stem: str) -> list[Drawn]:
