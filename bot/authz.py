@@ -47,6 +47,7 @@ class Action(StrEnum):
     ADD_LOCAL_EVENT = "commune.add_local_event"
     VIEW_REPORT = "report.view"
     VIEW_REPORT_TIP_ROWS = "report.view_tip_rows"
+    SET_REPORT_SETTINGS = "report.set_settings"
 
 
 LEADERS = frozenset({Role.GROUP_LEADER, Role.GROUP_DEPUTY, Role.VILLAGE_HEAD})
@@ -92,6 +93,7 @@ POLICY: dict[Action, frozenset[str]] = {
     # leaders only where VIEW_TIP_COUNTS is on, the annex of tip rows for police and admins.
     Action.VIEW_REPORT: LEADERS | POLICE | ADMIN,
     Action.VIEW_REPORT_TIP_ROWS: POLICE | ADMIN,
+    Action.SET_REPORT_SETTINGS: ADMIN,
 }
 
 # Roles whose invitations are single-use and expire within 7 days.

@@ -33,6 +33,7 @@ from handlers.police_tips import (
     tip_detail_entry,
 )
 from handlers.reminder_optout import register as register_reminder_optout
+from handlers.report_settings import ReportSettings, report_settings_entry
 from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
 from handlers.tip_relay import register as register_tip_relay
@@ -56,6 +57,7 @@ def build_flows() -> FlowRegistry:
     register_pledges(registry)
     registry.add(PledgeCoverage(), pledge_coverage_entry)
     registry.add(PeriodicReport(), periodic_report_entry)
+    registry.add(ReportSettings(), report_settings_entry)
     register_meetings(registry)
     register_minutes(registry)
     register_group_chat(registry)
@@ -88,6 +90,7 @@ def build_flows() -> FlowRegistry:
             "tipcountset",
             "reports",
             "local_event",
+            "reportset",
         }
     )
     return registry

@@ -408,11 +408,11 @@ class Minutes(Flow):
         held = datetime.fromisoformat(_draft(turn)["held_at"])
         end = _end_after(turn.event.text, held, turn)
         if end is None:
+            start = held.astimezone(turn.t.timezone).strftime("%H:%M")
             self._retry(
                 turn,
                 turn._(
-                    "Please type a time after the start ({time}), for example “21h”.",
-                    time=f"{held.astimezone(turn.t.timezone):%H:%M}",
+                    "Please type a time after the start ({time}), for example “21h”.", time=start
                 ),
             )
             return

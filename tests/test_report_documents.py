@@ -305,3 +305,58 @@ def test_the_campaign_texts_say_who_and_what(settings) -> None:  # type: ignore[
     t = Translator("vi", settings.timezone)
     assert "Công an xã mở đợt cao điểm" in NATIONAL_KEYS["tet_campaign"].render_text(t)
     assert "Không đốt pháo nổ" in NATIONAL_KEYS["tet"].render_text(t)
+
+
+async def test_the_commune_admin_sets_the_header_and_signer_in_the_chat(db, engine) -> None:  # type: ignore[no-untyped-def]
+    from bot.consent import CONSENT_VERSION
+    from storage.models import (
+        ChannelAccount,
+        Person,
+        ReportSettings,
+        Role,
+        RoleAssignment,
+        ScopeKind,
+    )
+    from tests.conversation import Chat
+
+    org = await small_commune(db)
+    async with db.transaction() as session:
+        admin = Person(
+            full_name="Phan Thị Hoa", commune_code=org.commune, consent_version=CONSENT_VERSION
+        )
+        session.add(admin)
+        await session.flush()
+        session.add(
+            RoleAssignment(
+                person_id=admin.id,
+                role=Role.COMMUNE_ADMIN,
+                scope_kind=ScopeKind.COMMUNE,
+                scope_id=org.commune,
+            )
+        )
+        session.add(
+            ChannelAccount(
+                channel="test", external_user_id="admin", chat_id="admin", person_id=admin.id
+            )
+        )
+    chat = Chat(engine, user_id="admin")
+    await chat.says("/mauvanban")
+    chat.sees("Phần đầu và phần ký của báo cáo Xã Thanh Mỹ:")
+    chat.sees("• Cơ quan ban hành: ……………")
+    await chat.picks("Cơ quan ban hành")
+    await chat.says("Công an   xã Thanh Mỹ")
+    chat.sees("• Cơ quan ban hành: Công an xã Thanh Mỹ")
+    await chat.picks("Nơi nhận")
+    chat.sees("Gõ nơi nhận, cách nhau bằng dấu “;”.")
+    await chat.says("Công an tỉnh Đồng Tháp; Đảng ủy, UBND xã")
+    chat.sees("• Nơi nhận: Công an tỉnh Đồng Tháp; Đảng ủy, UBND xã")
+    await chat.picks("Xong")
+    chat.sees("Đã lưu. Các báo cáo từ nay in theo các dòng này.")
+    async with db.transaction() as session:
+        row = await session.get(ReportSettings, org.commune)
+        assert row is not None and row.body == "Công an xã Thanh Mỹ"
+        assert row.recipients == ["Công an tỉnh Đồng Tháp", "Đảng ủy, UBND xã"]
+
+    police = Chat(engine, user_id="police")  # reads reports, does not set them
+    await police.says("/mauvanban")
+    police.does_not_see("Phần đầu và phần ký")

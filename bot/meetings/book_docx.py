@@ -42,8 +42,8 @@ def long_date(t: Translator, day: date) -> str:
 
 
 def clock_words(t: Translator, moment: datetime) -> str:
-    local = moment.astimezone(t.timezone)
-    return t.gettext("{hour} h {minute} min", hour=f"{local:%H}", minute=f"{local:%M}")
+    hour, minute = moment.astimezone(t.timezone).strftime("%H %M").split()
+    return t.gettext("{hour} h {minute} min", hour=hour, minute=minute)
 
 
 def dated(t: Translator, place: str, day: date) -> str:

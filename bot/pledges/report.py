@@ -209,7 +209,8 @@ def _write(
     title.font = Font(bold=True, size=13)
     summary.append([title])
     made = now.astimezone(t.timezone)
-    summary.append([t.gettext("Made on {date}", date=f"{made.day}/{made.month}/{made:%Y %H:%M}")])
+    made_at = f"{made.day}/{made.month}/{made:%Y %H:%M}"  # 6/12/2026 13:48
+    summary.append([t.gettext("Made on {date}", date=made_at)])
     summary.append([])
     header(summary, SUMMARY_HEADERS)
     for village in report.villages:
