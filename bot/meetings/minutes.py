@@ -128,10 +128,8 @@ def end_text(t: Translator, view: MinutesView) -> str:
     """ "21:15", with the date when the meeting ended on another day."""
     if view.ended_at is None:
         return t.gettext("not given")
-    end = view.ended_at.astimezone(t.timezone)
-    if end.date() != view.held_at.astimezone(t.timezone).date():
-        return f"{end:%H:%M %d/%m/%Y}"
-    return f"{end:%H:%M}"
+    end, start = (moment.astimezone(t.timezone) for moment in (view.ended_at, view.held_at))
+    return f"{end:%H:%M}" if end.date() == start.date() else f"{end:%H:%M %d/%m/%Y}"
 
 
 def task_text(t: Translator, task: TaskView) -> str:
