@@ -1,7 +1,7 @@
 """documents: a commune's report header and signer settings; minutes' secretary and end time
 
 Revision ID: 0014
-Revises: 0013
+Revises: 0011
 Create Date: 2026-12-06 08:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.base
 
 revision: str = "0014"
-down_revision: str | None = "0013"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
