@@ -280,7 +280,6 @@ async def test_counts_have_whole_ticks_and_wide_tables_turn_sideways(db, tmp_pat
                     channel="test",
                     category_key=key,
                     urgent=False,
-                    reporter_key=f"r{n}",
                     status="new",
                     created_at=local(2026, 7 + n % 3, 3 + n, 9),
                 )
