@@ -7,6 +7,7 @@ themselves. Each decision is checked against the decider's roles and scope, on t
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import or_, select
@@ -17,7 +18,9 @@ from bot.dialog.flows import action_key
 from bot.dialog.messages import Choice, OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.personal_data import audit
 from bot.text_match import fold
+from storage.base import utcnow
 from storage.models import (
     ChannelAccount,
     Group,
@@ -167,7 +170,7 @@ async def decide(turn: Turn, membership_id: int, *, accept: bool) -> Decision:
     if person is None or group is None:
         return Decision.GONE
     if accept:
-        await _admit(session, person, group, household)
+        await _admit(session, person, group, household, actor=actor.person_id, at=turn.now)
     elif household is not None and not household.confirmed:
         await _drop_unconfirmed_household(session, membership, household)
     await _tell_member(turn, person, group, accepted=accept)
@@ -175,7 +178,13 @@ async def decide(turn: Turn, membership_id: int, *, accept: bool) -> Decision:
 
 
 async def _admit(
-    session: AsyncSession, person: Person, group: Group, household: Household | None
+    session: AsyncSession,
+    person: Person,
+    group: Group,
+    household: Household | None,
+    *,
+    actor: int | None,
+    at: datetime,
 ) -> None:
     roles = [Role.RESIDENT]
     if household is not None:
@@ -184,7 +193,9 @@ async def _admit(
         if fold(household.head_name) == fold(person.full_name):
             roles.append(Role.HOUSEHOLD_HEAD)
     for role in roles:
-        await grant_role(session, person.id, role, ScopeKind.GROUP, str(group.id))
+        await grant_role(
+            session, person.id, role, ScopeKind.GROUP, str(group.id), actor=actor, at=at
+        )
 
 
 async def _drop_unconfirmed_household(
@@ -196,8 +207,17 @@ async def _drop_unconfirmed_household(
 
 
 async def grant_role(
-    session: AsyncSession, person_id: int, role: str, scope_kind: str, scope_id: str
+    session: AsyncSession,
+    person_id: int,
+    role: str,
+    scope_kind: str,
+    scope_id: str,
+    *,
+    actor: int | None = None,
+    at: datetime | None = None,
+    detail: str | None = None,
 ) -> None:
+    """Give a role in a scope, once; every new grant is written to the audit log."""
     exists = await session.scalar(
         select(RoleAssignment.id).where(
             RoleAssignment.person_id == person_id,
@@ -209,6 +229,15 @@ async def grant_role(
     if exists is None:
         session.add(
             RoleAssignment(person_id=person_id, role=role, scope_kind=scope_kind, scope_id=scope_id)
+        )
+        audit(
+            session,
+            actor=actor,
+            action="role.grant",
+            subject_kind="person",
+            subject_id=person_id,
+            at=at or utcnow(),
+            detail=f"{role}@{scope_kind}:{scope_id}" + (f" {detail}" if detail else ""),
         )
         await session.flush()
 

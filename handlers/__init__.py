@@ -36,6 +36,7 @@ from handlers.reminder_optout import register as register_reminder_optout
 from handlers.report_settings import ReportSettings, report_settings_entry
 from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
+from handlers.staff_invite import StaffInvite, staff_invite_entry
 from handlers.tip_relay import register as register_tip_relay
 from handlers.tip_triage import register as register_tip_triage
 
@@ -50,6 +51,8 @@ def build_flows() -> FlowRegistry:
     registry.add(GroupInvite(), group_invite_entry)
     registry.add(Joining(), joining_entry)
     registry.consent_flow = Joining.name
+    registry.needs_consent = {"pledge", "meeting_answer"}
+    registry.private_flows = {Joining.name, MyData.name, ReportTip.name, MyTips.name}
     registry.invite_code = is_invite_code  # a bare code typed where there are no deep links
     register_link_accounts(registry)
     registry.add(MyData(), my_data_entry)
@@ -65,6 +68,7 @@ def build_flows() -> FlowRegistry:
     registry.add(OpenTips(), open_tips_entry)
     registry.add(TipDetail(), tip_detail_entry)
     registry.add(TipAudit(), tip_audit_entry)
+    registry.add(StaffInvite(), staff_invite_entry)
     registry.add(LeaderTipCounts(), leader_tip_counts_entry)
     registry.add(LeaderTipCountsSetting(), leader_tip_counts_setting_entry)
     register_tip_triage(registry)
@@ -87,6 +91,7 @@ def build_flows() -> FlowRegistry:
             "grpchat",
             "desk",
             "tipaudit",
+            "staffinv",
             "tipcountset",
             "reports",
             "local_event",

@@ -27,11 +27,11 @@ from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.invites import ALPHABET, CODE_LENGTH, InviteProblem, check_invite, normalise_code, redeem
 from bot.membership import grant_role, request_membership
-from bot.personal_data import erase_person
+from bot.personal_data import audit, erase_person
+from bot.personal_invites import ROLE_NAMES
 from bot.phone import normalise_phone
 from bot.text_match import fold
 from storage.models import (
-    ChannelAccount,
     Commune,
     ConsentDecision,
     Group,
@@ -51,16 +51,6 @@ CONFIRM_ERASE, REREAD = "erase", "reread"
 MAX_NAME = 80
 MAX_HOUSEHOLD_BUTTONS = 30
 
-ROLE_NAMES = {
-    Role.RESIDENT: N_("resident"),
-    Role.HOUSEHOLD_HEAD: N_("household head"),
-    Role.GROUP_LEADER: N_("group leader"),
-    Role.GROUP_DEPUTY: N_("deputy group leader"),
-    Role.VILLAGE_HEAD: N_("village head"),
-    Role.SECURITY_TEAM: N_("security team member"),
-    Role.COMMUNE_POLICE: N_("commune police officer"),
-    Role.COMMUNE_ADMIN: N_("commune administrator"),
-}
 INVITE_PROBLEMS = {
     InviteProblem.UNKNOWN: N_(
         "I do not know the code “{code}”. Please check it on the poster or ask your group leader."
@@ -75,6 +65,9 @@ INVITE_PROBLEMS = {
         "The code “{code}” has already been used. Please ask whoever gave it to you for a new one."
     ),
 }
+NOT_YOURS = N_(
+    "The code “{code}” was made for another person. Please ask your commune admin for your own."
+)
 
 
 class Step(StrEnum):
@@ -142,6 +135,10 @@ class Joining(Flow):
             turn.say(turn._(INVITE_PROBLEMS[problem], code=code.strip()[:20]))
             return False
         invite = check.invite
+        mine = turn.person is None or turn.person.id == invite.person_id
+        if invite.person_id is not None and not mine:
+            turn.say(turn._(NOT_YOURS, code=invite.code))
+            return False
         turn.update_data(invite_id=invite.id)
         turn.say(await self._invite_text(turn, invite))
         return True
@@ -167,9 +164,11 @@ class Joining(Flow):
     # --- consent -------------------------------------------------------------------------
     async def _ask_consent(self, turn: Turn) -> None:
         commune = await self._commune_of(turn)
+        invite = await self._invite(turn)
+        staff = invite is not None and invite.role in PRIVILEGED_ROLES
         turn.ask(
             Step.CONSENT,
-            consent_text(turn.t, commune.name if commune else None),
+            consent_text(turn.t, commune, staff=staff),
             [Choice(AGREE, turn._("I agree")), Choice(DISAGREE, turn._("I do not agree"))],
         )
 
@@ -199,7 +198,11 @@ class Joining(Flow):
                 else:
                     turn.leave()
                 return
-            self._ask_name(turn)
+            invite = await self._invite(turn)
+            if invite is not None and invite.person_id is not None:
+                await self._after_contact(turn)  # a personal code: the commune's list has them
+            else:
+                self._ask_name(turn)
         elif renewal:
             turn.ask(
                 Step.CONFIRM_ERASE,
@@ -453,7 +456,11 @@ class Joining(Flow):
             turn.leave()
             return
         commune_code = invite.commune_code if invite else commune_code
-        person = turn.person or await self._new_person(turn, commune_code)
+        person = turn.person or await self._listed_or_new_person(turn, invite, commune_code)
+        if person is None:
+            turn.say(turn._(NOT_YOURS, code=invite.code if invite else ""))
+            turn.leave()
+            return
         if turn.person is None:
             turn.account.person_id = person.id
             record_consent(
@@ -474,8 +481,25 @@ class Joining(Flow):
                 )
             )
         elif invite.role in PRIVILEGED_ROLES:
+            if invite.person_id is not None:
+                audit(
+                    turn.session,
+                    actor=invite.created_by,
+                    action="role.claim",
+                    subject_kind="person",
+                    subject_id=person.id,
+                    at=turn.now,
+                    detail=f"invite:{invite.id} {turn.account.channel}:{turn.account.id}",
+                )
             await grant_role(
-                turn.session, person.id, invite.role, invite.scope_kind, invite.scope_id
+                turn.session,
+                person.id,
+                invite.role,
+                invite.scope_kind,
+                invite.scope_id,
+                actor=invite.created_by,
+                at=turn.now,
+                detail=f"invite:{invite.id}",
             )
             turn.say(
                 turn._(
@@ -500,29 +524,22 @@ class Joining(Flow):
             )
         turn.leave()
 
-    async def _new_person(self, turn: Turn, commune_code: str | None) -> Person:
-        """A new person, or the one the commune's list already has under this name and that no
-        messenger account claimed yet (a leader imported from the spreadsheet)."""
-        name = turn.data["name"]
+    async def _listed_or_new_person(
+        self, turn: Turn, invite: Invite | None, commune_code: str | None
+    ) -> Person | None:
+        """The person a personal invite was made for (None if they erased their data since),
+        or a new person. Never one found by name: a name proves nothing about who types it."""
+        if invite is not None and invite.person_id is not None:
+            listed = await turn.session.get(Person, invite.person_id)
+            return listed if listed is not None and listed.erased_at is None else None
         phone = turn.data.get("phone")
-        sealed = base64.b64decode(phone) if phone else None
-        person = None
-        if commune_code:
-            candidates = await turn.session.scalars(
-                select(Person)
-                .outerjoin(ChannelAccount, ChannelAccount.person_id == Person.id)
-                .where(
-                    Person.commune_code == commune_code,
-                    Person.erased_at.is_(None),
-                    ChannelAccount.id.is_(None),
-                )
-            )
-            same = [p for p in candidates if fold(p.full_name) == fold(name)]
-            person = same[0] if len(same) == 1 else None
-        if person is None:
-            person = Person(full_name=name, commune_code=commune_code, created_at=turn.now)
-            turn.session.add(person)
-        person.phone_encrypted = sealed or person.phone_encrypted
+        person = Person(
+            full_name=turn.data["name"],
+            commune_code=commune_code,
+            phone_encrypted=base64.b64decode(phone) if phone else None,
+            created_at=turn.now,
+        )
+        turn.session.add(person)
         await turn.session.flush()
         return person
 

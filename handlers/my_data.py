@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from sqlalchemy import select
+
 from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE
 from bot.dialog.engine import JOINED
 from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
+from bot.dialog.messages import Choice, EventKind, OutboundMessage
 from bot.dialog.turn import Turn
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.personal_data import audit, cipher, collect, erase_person, export_document
 from bot.phone import normalise_phone
+from storage.models import ChannelAccount
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
+UNLINK = "unlink"
+MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
 YES, NO = "yes", "no"
 MAX_NAME = 80
 
@@ -25,6 +30,7 @@ class Step(StrEnum):
     NEW_NAME = "new_name"
     NEW_PHONE = "new_phone"
     CONFIRM = "confirm"
+    UNLINK_WHICH = "unlink_which"
 
 
 class MyData(Flow):
@@ -37,7 +43,7 @@ class MyData(Flow):
             return
         data = await collect(turn.session, turn.person, cipher(turn))
         turn.say(self._summary(turn, data), private=True)
-        self._ask_action(turn)
+        self._ask_action(turn, linked=len(data["messenger_accounts"]) > 1)
 
     def _summary(self, turn: Turn, data: dict) -> str:  # type: ignore[type-arg]
         person, household = data["person"], data["household"]
@@ -64,20 +70,29 @@ class MyData(Flow):
                 version=person["consent_version"] or CONSENT_VERSION,
             )
         )
+        for account in data["messenger_accounts"]:
+            lines.append(
+                turn._(
+                    "• Linked account: {messenger}, since {since}",
+                    messenger=MESSENGERS.get(account["channel"], account["channel"]),
+                    since=account["since"][:10],
+                )
+            )
         return "\n".join(lines)
 
-    def _ask_action(self, turn: Turn) -> None:
-        turn.ask(
-            Step.ACTION,
-            turn._("What would you like to do?"),
-            [
-                Choice(EXPORT, turn._("Send me all my data as a file")),
-                Choice(NAME, turn._("Correct my name")),
-                Choice(PHONE, turn._("Correct my phone number")),
-                Choice(WITHDRAW, turn._("Withdraw my consent")),
-                Choice(DELETE, turn._("Delete my account")),
-            ],
-        )
+    def _ask_action(self, turn: Turn, *, linked: bool) -> None:
+        choices = [
+            Choice(EXPORT, turn._("Send me all my data as a file")),
+            Choice(NAME, turn._("Correct my name")),
+            Choice(PHONE, turn._("Correct my phone number")),
+        ]
+        if linked:
+            choices.append(Choice(UNLINK, turn._("Unlink one of my messenger accounts")))
+        choices += [
+            Choice(WITHDRAW, turn._("Withdraw my consent")),
+            Choice(DELETE, turn._("Delete my account")),
+        ]
+        turn.ask(Step.ACTION, turn._("What would you like to do?"), choices)
 
     async def on_action(self, turn: Turn) -> None:
         person = turn.person
@@ -102,6 +117,13 @@ class MyData(Flow):
         elif turn.choice == NAME:
             turn.ask(
                 Step.NEW_NAME, turn._("Please type your full name as it should be."), free_text=True
+            )
+        elif turn.choice == UNLINK:
+            others = await _other_accounts(turn)
+            turn.ask(
+                Step.UNLINK_WHICH,
+                turn._("Which account should no longer be you?"),
+                [Choice(str(a.id), MESSENGERS.get(a.channel, a.channel)) for a in others],
             )
         elif turn.choice == PHONE:
             question = (
@@ -188,6 +210,38 @@ class MyData(Flow):
         )
         turn.leave()
 
+    async def on_unlink_which(self, turn: Turn) -> None:
+        """That account is detached from the person (audited) and told so."""
+        person = turn.person
+        account = next((a for a in await _other_accounts(turn) if str(a.id) == turn.choice), None)
+        turn.leave()
+        if person is None or account is None:
+            turn.say(turn._("Nothing was changed."))
+            return
+        account.person_id = None
+        audit(
+            turn.session,
+            actor=person.id,
+            action="account.unlink",
+            subject_kind="person",
+            subject_id=person.id,
+            at=turn.now,
+            detail=f"{account.channel}:{account.id}",
+        )
+        messenger = MESSENGERS.get(account.channel, account.channel)
+        turn.say(turn._("Done: your {messenger} account is no longer linked.", messenger=messenger))
+        t = Translator(account.language, turn.settings.timezone)
+        await turn.notify(
+            channel=account.channel,
+            chat_id=account.chat_id,
+            message=OutboundMessage(
+                text=t.gettext(
+                    "This account is no longer linked with your member account; it was undone "
+                    "from your other messenger."
+                )
+            ),
+        )
+
     async def on_confirm(self, turn: Turn) -> None:
         if turn.choice != YES or turn.person is None:
             turn.say(turn._("Nothing was changed."))
@@ -195,6 +249,18 @@ class MyData(Flow):
             return
         await erase_person(turn, turn.person, withdrawn=turn.data.get("erase") == WITHDRAW)
         turn.leave()
+
+
+async def _other_accounts(turn: Turn) -> list[ChannelAccount]:
+    """The person's messenger accounts other than the one writing now."""
+    if turn.person is None:
+        return []
+    rows = await turn.session.scalars(
+        select(ChannelAccount).where(
+            ChannelAccount.person_id == turn.person.id, ChannelAccount.id != turn.account.id
+        )
+    )
+    return list(rows)
 
 
 STATUS_NAMES = {

@@ -338,6 +338,17 @@ def _no_such_tip(turn: Turn, code: str) -> str:
 class TipAudit(_ByCode):
     name = "tip_audit"
 
+    async def begin(self, turn: Turn) -> None:
+        """Without a tip code: the commune's audit log (roles, links, identity views)."""
+        typed = turn.event.args.strip() if turn.event.kind is EventKind.COMMAND else ""
+        if typed:
+            await super().begin(turn)
+            return
+        from handlers.commune_audit import show_commune_log
+
+        await show_commune_log(turn)
+        turn.leave()
+
     async def show(self, turn: Turn, code: str) -> None:
         """Who read the reporter's identity and when, then the events without their texts;
         this look is audited too."""

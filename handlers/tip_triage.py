@@ -202,7 +202,12 @@ async def _show_reporter(turn: Turn, tip: Tip) -> None:
         await turn.notify(
             channel=turn.event.channel, chat_id=turn.account.chat_id, message=_private(text)
         )
-        turn.say(turn._("Sent to you in a private chat."))
+        turn.say(
+            turn._(
+                "I have messaged you privately. If nothing arrives, open a private chat with "
+                "Bình Yên first."
+            )
+        )
     else:
         turn.say(text, private=True)
 

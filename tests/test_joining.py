@@ -11,9 +11,11 @@ from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.dialog.engine import DialogEngine
 from bot.invites import revoke
+from bot.personal_invites import personal_invite
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (
+    AuditEntry,
     ChannelAccount,
     ConsentRecord,
     Household,
@@ -21,6 +23,7 @@ from storage.models import (
     Person,
     Role,
     RoleAssignment,
+    ScopeKind,
 )
 from tests.conversation import Chat
 from tests.org_fixtures import Org, invite_for, notices_to, small_commune
@@ -52,7 +55,7 @@ async def test_a_resident_joins_by_deep_link_and_the_leader_confirms(
     invite = await invite_for(db, org)
     await newcomer.says(f"/start {invite.code}")
     newcomer.sees("Bạn được mời tham gia Tổ 1, Ấp Mỹ Thạnh, Xã Thanh Mỹ với vai trò người dân.")
-    newcomer.sees("Đơn vị chịu trách nhiệm: Xã Thanh Mỹ")
+    newcomer.sees("Đơn vị chịu trách nhiệm về dữ liệu của bạn: Ủy ban nhân dân Xã Thanh Mỹ")
     assert newcomer.choices()[:2] == ["Đồng ý", "Không đồng ý"]
 
     await newcomer.picks("Đồng ý")
@@ -225,38 +228,74 @@ async def test_a_racing_second_use_of_a_single_use_invite_fails_at_the_end(
     assert await persons(db) == before
 
 
-async def test_a_leader_imported_from_the_list_is_linked_not_duplicated(
+async def test_an_imported_leader_claims_their_row_only_with_their_personal_code(
     db: Database, org: Org, engine: DialogEngine
 ) -> None:
     async with db.transaction() as session:
-        session.add(Person(full_name="Lê Văn Tư", commune_code=org.commune))
-    invite = await invite_for(db, org, role=Role.GROUP_LEADER, group="Tổ 2")
+        listed = Person(full_name="Lê Văn Tư", commune_code=org.commune)
+        session.add(listed)
+        await session.flush()
+        session.add(
+            RoleAssignment(
+                person_id=listed.id,
+                role=Role.GROUP_LEADER,
+                scope_kind=ScopeKind.GROUP,
+                scope_id=str(org.groups["Tổ 2"]),
+            )
+        )
+        await session.flush()
+        code = await personal_invite(session, listed, now=utcnow())
+        assert code is not None
     chat = Chat(engine, user_id="8001", name="le van tu")
-    await chat.says(f"/start {invite.code}")
+    await chat.says(f"/start {code.invite.code}")
+    chat.sees("Tổ 2, Ấp Mỹ Thạnh, Xã Thanh Mỹ với vai trò tổ trưởng")
+    chat.sees("Trước khi bắt đầu nhiệm vụ, bạn hãy đọc trách nhiệm của mình")  # staff notice
     await chat.picks("Đồng ý")
-    await chat.says("Lê Văn Tư")
-    await chat.picks("Bỏ qua")
+    chat.sees("Chào mừng Lê Văn Tư. Bạn đã được ghi nhận là tổ trưởng.")  # no name asked
     async with db.transaction() as session:
         people = list(await session.scalars(select(Person).where(Person.full_name == "Lê Văn Tư")))
-        assert len(people) == 1
         account = await session.scalar(
             select(ChannelAccount).where(ChannelAccount.external_user_id == "8001")
         )
-        assert account is not None and account.person_id == people[0].id
+        claimed = await session.scalar(select(AuditEntry).where(AuditEntry.action == "role.claim"))
+    assert len(people) == 1 and account is not None and account.person_id == listed.id
+    assert people[0].consent_version == CONSENT_VERSION
+    assert claimed is not None and claimed.subject_id == str(listed.id)
+    another = Chat(engine, user_id="8002")
+    await another.says(f"/start {code.invite.code}")  # the code worked once
+    another.sees("đã được sử dụng")
 
 
-async def test_an_outdated_consent_is_asked_again(db: Database, org: Org, leader: Chat) -> None:
+async def test_an_outdated_consent_is_asked_only_before_storing_more(
+    db: Database, org: Org, engine: DialogEngine
+) -> None:
     async with db.transaction() as session:
-        person = await session.get(Person, org.people["leader1"])
-        assert person is not None
-        person.consent_version = "2020-01"
-    await leader.says("menu")
-    leader.sees("Trước khi tham gia, bạn hãy đọc cách dữ liệu của bạn được sử dụng.")
-    await leader.says("menu")  # nothing else until answered
-    leader.sees("Bạn có đồng ý không?")
-    await leader.picks("Đồng ý")
-    leader.sees("Sự đồng ý của bạn đã được ghi nhận.")
-    assert "Thành viên trong tổ" in leader.choices()
+        person = Person(full_name="Trần Thị Lan", commune_code=org.commune, consent_version="2020")
+        session.add(person)
+        await session.flush()
+        session.add(
+            RoleAssignment(
+                person_id=person.id,
+                role=Role.RESIDENT,
+                scope_kind=ScopeKind.GROUP,
+                scope_id=str(org.groups["Tổ 1"]),
+            )
+        )
+        session.add(
+            ChannelAccount(
+                channel="test", external_user_id="lan", chat_id="lan", person_id=person.id
+            )
+        )
+    lan = Chat(engine, user_id="lan")
+    await lan.says("menu")
+    lan.does_not_see("Bạn có đồng ý không?")
+    await lan.says("/khancap")
+    lan.sees("113")
+    await lan.says("menu")
+    await lan.says("/hopto")  # answering a meeting stores her answer: the notice first
+    lan.sees("Trước khi tham gia, bạn hãy đọc cách dữ liệu của bạn được sử dụng")
+    await lan.picks("Đồng ý")
+    lan.sees("Sự đồng ý của bạn đã được ghi nhận.")
 
 
 async def test_the_leader_rejects_a_household_that_is_not_real(

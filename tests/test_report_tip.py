@@ -511,15 +511,18 @@ async def test_the_limit_is_checked_again_when_sending(
     assert await count(db, Tip) == 1
 
 
-async def test_in_a_group_chat_tips_are_refused_for_the_reporters_safety(
+async def test_in_a_group_chat_a_tip_is_moved_to_the_private_chat(
     engine: DialogEngine, db: Database, org: Org
 ) -> None:
+    """Changed by issue #12: asked privately rather than refused; the group sees nothing of it."""
     chat = Chat(engine, user_id="7012", chat_id="-1005001")
     await chat.send(kind=EventKind.COMMAND, command="baotin", text="/baotin", is_group=True)
-    chat.sees("tin báo chỉ được gửi trong trò chuyện riêng với bot")
-    chat.does_not_see("Bạn muốn báo về việc gì?")
+    chat.sees("Tôi nhắn riêng cho bạn.")
+    chat.does_not_see("113")
+    private = await notices_to(db, "7012")
+    assert "Việc này ở xã hay phường nào?" in private[-1].text
     await chat.send(kind=EventKind.COMMAND, command="tincuatoi", text="/tincuatoi", is_group=True)
-    chat.sees("chỉ hiện trong trò chuyện riêng với bot")
+    chat.sees("Tôi nhắn riêng cho bạn.")
     assert await count(db, Tip) == 0
 
 

@@ -356,13 +356,17 @@ async def test_one_person_on_zalo_and_telegram_gets_news_of_their_tip_where_they
             code = await _member_tip(nam)
             await desk.receives(1)
 
-            telegram.push_update(telegram.user_message("/lienket", user_id=4004))
-            (link,) = await telegram.wait_for_messages(4004, 1)
-            link_code = code_in([link["text"]], r"(?<=/lienket )[A-Z0-9]{8}")
-            linked = last(await nam.says(f"/lienket {link_code}"))
-            assert "Telegram" in linked and "cùng một thành viên" in linked
+            # The code comes from the account that already is her, and is typed on the new one.
+            link_code = code_in(await nam.says("/lienket"), r"(?<=/lienket )[A-Z0-9]{8}")
+            telegram.push_update(telegram.user_message(f"/lienket {link_code}", user_id=4004))
+            (waiting,) = await telegram.wait_for_messages(4004, 1)
+            assert "hãy đồng ý trên tài khoản Zalo" in waiting["text"]
+            (question,) = await nam.receives(1)
+            assert "Liên kết tài khoản Telegram" in question and "1. Đồng ý" in question
+            linked = joined(await nam.says("1"))
+            assert "đã được liên kết với tài khoản Telegram" in linked
             (told,) = (await telegram.wait_for_messages(4004, 2))[1:]
-            assert "Zalo" in told["text"]
+            assert "Tài khoản Zalo của bạn đã đồng ý" in told["text"]
             telegram.push_update(telegram.user_message("menu", user_id=4004))
             (menu,) = (await telegram.wait_for_messages(4004, 3))[2:]
             assert "Tin tôi đã báo" in str(menu)

@@ -90,22 +90,33 @@ def link_code(chat: Chat) -> str:
     return text.split("/lienket ")[1].split()[0]
 
 
-async def test_a_member_links_a_new_telegram_account(
+async def test_a_member_links_a_new_telegram_account_and_says_yes_on_the_old_one(
     db: Database, engine: DialogEngine, org: Org
 ) -> None:
-    new = telegram(engine)
-    await new.says("/lienket")
-    new.sees("Mã liên kết của bạn:")
-    code = link_code(new)
     member = zalo(engine)
-    await member.says(f"/lienket {code.lower()}")
-    member.sees("tài khoản này và tài khoản Telegram của bạn giờ là cùng một thành viên")
+    await member.says("/lienket")
+    member.sees("Mã liên kết của bạn:")
+    code = link_code(member)
+    new = telegram(engine)
+    await new.says(f"/lienket {code.lower()}")
+    new.sees("hãy đồng ý trên tài khoản Zalo")
+    async with db.transaction() as session:
+        assert (
+            await session.scalar(
+                select(ChannelAccount.person_id).where(ChannelAccount.channel == "telegram")
+            )
+        ) is None  # nothing yet: only the owner's yes links
+    member.receives(await notices_to(db, "z-hung"))
+    member.sees("Liên kết tài khoản Telegram “Nguyễn Thị Bình” với tài khoản này?")
+    assert member.choices() == ["Đồng ý", "Không"]
+    await member.says("1")
+    member.sees("tài khoản này đã được liên kết với tài khoản Telegram của bạn")
     told = (await notices_to(db, "4004"))[-1]
-    assert "vừa được liên kết với tài khoản Zalo" in told.text
+    assert "Tài khoản Zalo của bạn đã đồng ý" in told.text
     await new.says("menu")
     new.sees("Thành viên trong tổ")  # the leader's menu, on Telegram too
-    await member.says(f"/lienket {code}")
-    member.sees("Mã này không hợp lệ, đã được dùng hoặc đã hết hạn.")
+    await new.says(f"/lienket {code}")
+    new.sees("Mã này không hợp lệ, đã được dùng hoặc đã hết hạn.")
     async with db.transaction() as session:
         account = await session.scalar(
             select(ChannelAccount).where(ChannelAccount.channel == "telegram")
@@ -116,23 +127,42 @@ async def test_a_member_links_a_new_telegram_account(
     assert entry.detail == f"telegram:{account.id}"  # ids only
 
 
+async def test_the_owner_says_no_and_nothing_is_linked(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    member = zalo(engine)
+    await member.says("/lienket")
+    new = telegram(engine)
+    await new.says(f"/lienket {link_code(member)}")
+    member.receives(await notices_to(db, "z-hung"))
+    await member.picks("Không")
+    member.sees("Không liên kết gì cả.")
+    assert "không đồng ý" in (await notices_to(db, "4004"))[-1].text
+    async with db.transaction() as session:
+        people = {a.channel: a.person_id for a in await session.scalars(select(ChannelAccount))}
+        refused = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "account.link_refused")
+        )
+    assert people["telegram"] is None and refused is not None
+
+
 async def test_what_cannot_be_linked(
     db: Database, engine: DialogEngine, org: Org, clock: Clock
 ) -> None:
     member = zalo(engine)
     await member.says("/lienket")
     await member.says(f"/lienket {link_code(member)}")
-    member.sees("Bạn hãy gửi mã này từ ứng dụng nhắn tin còn lại")
+    member.sees("Bạn hãy gõ mã này trên ứng dụng nhắn tin còn lại")
 
     other_member = Chat(engine, user_id="leader3")  # another person, on the test channel
     await member.says("/lienket")
     await other_member.says(f"/lienket {link_code(member)}")
-    other_member.sees("Cả hai tài khoản đều đã là thành viên")
+    other_member.sees("Tài khoản này đã thuộc về một thành viên")
 
-    nobody, nobody_else = telegram(engine, "5005"), zalo(engine, "z-x")
+    nobody = telegram(engine, "5005")
     await nobody.says("/lienket")
-    await nobody_else.says(f"/lienket {link_code(nobody)}")
-    nobody_else.sees("Cả hai tài khoản đều chưa tham gia")
+    nobody.sees("Tài khoản này chưa tham gia")
+    nobody.does_not_see("Mã liên kết")
 
     await member.says("/lienket")
     code = link_code(member)
@@ -149,7 +179,7 @@ async def test_what_cannot_be_linked(
         people = {a.channel: a.person_id for a in await session.scalars(select(ChannelAccount))}
         codes = list(await session.scalars(select(AccountLinkCode)))
     assert people["telegram"] is None
-    assert len(codes) == 4
+    assert len(codes) == 3
 
 
 async def test_news_of_a_tip_go_where_the_reporter_wrote_last(
@@ -170,9 +200,11 @@ async def test_news_of_a_tip_go_where_the_reporter_wrote_last(
 
     assert await route() == ("zalo", "z-hung")
     other = telegram(engine)
-    await other.says("/lienket")
+    await member.says("/lienket")
     clock.tick()
-    await member.says(f"/lienket {link_code(other)}")
+    await other.says(f"/lienket {link_code(member)}")
+    member.receives(await notices_to(db, "z-hung"))
+    await member.picks("Đồng ý")
     clock.tick()
     await other.says("menu")
     assert await route() == ("telegram", "4004")

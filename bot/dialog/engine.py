@@ -28,6 +28,7 @@ from bot.text_match import fold, match_choice
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Priority
+from storage.repos.conversations import private_conversation
 from storage.repos.ledger import record_processed, was_processed
 from storage.repos.outbox import queue_message
 from storage.repos.senders import load_person, load_sender
@@ -37,7 +38,8 @@ log = logging.getLogger(__name__)
 MENU_KEY_PREFIX = "m:"
 # The last line of the main menu, opening the entries marked `secondary`.
 MORE_ENTRY = MenuEntry(key="more", label=N_("More…"), flow="")
-# Not a role anyone is given: everyone who joined and agreed has it, to see "My data" and the like.
+# Not a role anyone is given: everyone the bot keeps something about has it (a member, or a
+# person of the commune's list who has not agreed to the notice yet), to see "My data".
 JOINED = "joined"
 # A flow may hand these to the engine by name; the texts live here so every flow says them alike.
 NOT_UNDERSTOOD = N_("Sorry, I did not understand that. Please choose one of the options:")
@@ -132,7 +134,7 @@ class DialogEngine:
             now=now,
         )
         person, roles = await load_person(session, account.person_id)
-        if has_current_consent(person):
+        if person is not None:
             roles = roles | {JOINED}
         return Turn(
             event=event,
@@ -160,9 +162,7 @@ class DialogEngine:
         if self._is_action(turn):
             await self._run_action(turn)
             return  # a notice's button: the open question, if any, stays as it was
-        if self._needs_consent(turn, command):
-            await self.start_flow(turn, self.flows.consent_flow or "")
-        elif turn.event.kind is EventKind.CHOICE and self._is_stale(turn):
+        if turn.event.kind is EventKind.CHOICE and self._is_stale(turn):
             await self._answer_stale_button(turn)
         elif command is not None:
             await self._run_universal(turn, command)
@@ -170,6 +170,8 @@ class DialogEngine:
             await self._continue_flow(turn)
         else:
             await self._handle_idle(turn)
+        if turn.shown_elsewhere:
+            return
         if not turn.flow and not turn.conversation.prompt and self._menu_wanted(turn, command):
             if turn.identity_changed:  # joined, got a role, or erased: the menu changes
                 await self._reload_person(turn)
@@ -185,7 +187,7 @@ class DialogEngine:
         await turn.session.flush()
         person, roles = await load_person(turn.session, turn.account.person_id)
         turn.person = person
-        turn.roles = roles | {JOINED} if has_current_consent(person) else roles
+        turn.roles = roles | {JOINED} if person is not None else roles
 
     def _is_action(self, turn: Turn) -> bool:
         key = turn.event.choice_key or ""
@@ -208,14 +210,15 @@ class DialogEngine:
             return
         await handler(turn, argument)
 
-    def _needs_consent(self, turn: Turn, command: Universal | None) -> bool:
-        """A member whose consent is missing or outdated is asked before anything else; help
-        and cancel still work, and the consent flow itself must be let through."""
-        if not self.flows.consent_flow or turn.person is None or has_current_consent(turn.person):
-            return False
-        if command in (Universal.HELP, Universal.CANCEL, Universal.START):
-            return False
-        return turn.flow != self.flows.consent_flow or command is Universal.MENU
+    def _needs_consent(self, turn: Turn, flow: str) -> bool:
+        """Help, emergency numbers, anonymous tips and one's data work for everyone; a member
+        whose consent is missing or outdated is asked only before a flow that stores more."""
+        return (
+            bool(self.flows.consent_flow)
+            and flow in self.flows.needs_consent
+            and turn.person is not None
+            and not has_current_consent(turn.person)
+        )
 
     def _expired(self, turn: Turn) -> bool:
         updated = turn.conversation.updated_at
@@ -369,8 +372,42 @@ class DialogEngine:
         return self._menu_choices(turn, more=False)
 
     async def start_flow(self, turn: Turn, name: str) -> None:
+        if self._needs_consent(turn, name):
+            name = self.flows.consent_flow or name
+        if turn.event.is_group and name in self.flows.private_flows:
+            await self._start_in_private(turn, name)
+            return
         turn.enter(name)
         await self.flows.flows[name].begin(turn)
+
+    async def _start_in_private(self, turn: Turn, name: str) -> None:
+        """Joining, one's data, a tip: asked in the person's private chat, never in the group;
+        the group is told only that a private message was sent."""
+        event = replace(turn.event, chat_id=turn.account.chat_id, is_group=False, update_key=None)
+        conversation = await private_conversation(
+            turn.session, channel=event.channel, chat_id=event.chat_id, user_id=event.user_id
+        )
+        private = replace(turn, event=event, conversation=conversation, replies=[], queued=set())
+        private.enter(name)
+        await self.flows.flows[name].begin(private)
+        if not private.flow and not conversation.prompt:
+            self.show_menu(private)
+        conversation.updated_at = turn.now
+        turn.queued |= private.queued
+        turn.shown_elsewhere = True
+        for message in private.replies:
+            await turn.notify(
+                channel=event.channel,
+                chat_id=event.chat_id,
+                message=message,
+                priority=Priority.REPLY,
+            )
+        turn.say(
+            turn._(
+                "I have messaged you privately. If nothing arrives, open a private chat with "
+                "Bình Yên first."
+            )
+        )
 
     def show_menu(self, turn: Turn, *, more: bool = False) -> None:
         """The main menu: what a person uses often, then "More…" for the rest (about, privacy,

@@ -82,8 +82,13 @@ class FlowRegistry:
     actions: dict[str, ButtonAction] = field(default_factory=dict)
     typed_actions: dict[str, TypedAction] = field(default_factory=dict)
     shown_arguments: dict[str, ShownArgument] = field(default_factory=dict)
-    # The flow that asks for consent; the engine sends people there whose consent is outdated.
+    # The flow that asks for consent (joining): the engine sends a member there, whose consent
+    # is missing or outdated, before a flow of `needs_consent` (one that stores more about them).
     consent_flow: str | None = None
+    needs_consent: set[str] = field(default_factory=set)
+    # Flows that ask or show personal things: started in a group chat, they run in the
+    # person's private chat instead, and the group sees only "I messaged you privately".
+    private_flows: set[str] = field(default_factory=set)
     # Whether a text typed by someone who has not joined is an invitation code (joining starts).
     invite_code: Callable[[AsyncSession, str], Awaitable[bool]] | None = None
 

@@ -86,6 +86,8 @@ class Turn:
     queued: set[str] = field(default_factory=set)  # channels with new outbox rows for others
     # Set by a flow that changed who this is (joined, new role, erased): the menu is rebuilt.
     identity_changed: bool = False
+    # Set when what was asked was answered in the person's private chat instead of here.
+    shown_elsewhere: bool = False
 
     # --- reading state -------------------------------------------------------------------
     @property

@@ -106,6 +106,7 @@ async def import_files(session: AsyncSession, cipher: FieldCipher, files: Import
     try:
         state = await load_state(session, files.commune_code)
         report.commune = f"{state.commune.code} ({state.commune.name})"
+        report.commune_code = state.commune.code
         plan = _Plan(state, cipher, report)
         plan.check(files)
     except OrgFileError as exc:
@@ -158,6 +159,9 @@ class _Plan:
         if structure.has_duty_phone and structure.duty_phone != commune.duty_phone:
             self.updates.append((commune, "duty_phone", structure.duty_phone))
             self.report.commune_changes.append("duty phone")
+        if structure.has_data_controller and structure.data_controller != commune.data_controller:
+            self.updates.append((commune, "data_controller", structure.data_controller))
+            self.report.commune_changes.append("data controller")
         if structure.has_police_chat:
             chat = structure.police_chat
             wanted = (chat.channel, chat.chat_id) if chat else (None, None)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.config import ConfigError, Settings
 from bot.crypto import FieldCipher
+
+if TYPE_CHECKING:
+    from storage.db import Database
 
 
 def add_org_commands(commands: Any) -> None:
@@ -44,10 +47,38 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         report = await import_path(db, cipher, args.file, args.commune)
+        print(report.render(verbose=args.verbose))
+        if report.ok and report.commune_code:
+            await print_personal_codes(db, settings, report.commune_code)
     finally:
         await db.close()
-    print(report.render(verbose=args.verbose))
     return 0 if report.ok else 1
+
+
+async def print_personal_codes(
+    db: Database, settings: Settings, commune_code: str, out: TextIO | None = None
+) -> None:
+    """Each leader's, officer's and admin's personal code, with the message that hands it over:
+    the only way their messenger account gets their role (a name typed in the chat never does)."""
+    from bot.i18n import Translator
+    from bot.personal_invites import codes_for_unclaimed_staff, handout_text
+    from storage.base import utcnow
+
+    out = out or sys.stdout
+    async with db.transaction() as session:
+        codes = await codes_for_unclaimed_staff(session, commune_code, now=utcnow())
+    if not codes:
+        return
+    t = Translator(settings.bot_locale, settings.timezone)
+    print(
+        f"\nPersonal codes ({len(codes)}): hand each one to its person only, in person or by a "
+        "private message. Each works once, for 7 days; a new one: run the import again after "
+        "it expired, or /moicanbo in the chat (commune admins).",
+        file=out,
+    )
+    for code in codes:
+        print(f"\n--- {code.person.full_name}: {code.invite.code}", file=out)
+        print(handout_text(t, code, bot_username=settings.telegram_bot_username), file=out)
 
 
 async def run_export(settings: Settings, args: argparse.Namespace) -> int:

@@ -124,6 +124,7 @@ def _structure(
         commune_code=commune.code,
         commune_name=commune.name,
         duty_phone=commune.duty_phone,
+        data_controller=commune.data_controller,
         police_chat=chat,
         households_file=households_path,
         villages=[

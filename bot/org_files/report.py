@@ -40,6 +40,7 @@ class Tally:
 @dataclass
 class Report:
     commune: str = ""
+    commune_code: str = ""
     households: Tally = field(default_factory=Tally)
     villages: Tally = field(default_factory=Tally)
     groups: Tally = field(default_factory=Tally)

@@ -31,7 +31,7 @@ ALLOWED_SCOPES: dict[Role, tuple[ScopeKind, ...]] = {
     Role.COMMUNE_ADMIN: (ScopeKind.COMMUNE,),
 }
 _TOP_KEYS = {"commune", "households_file", "villages", "people"}
-_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat"}
+_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat", "data_controller"}
 _PERSON_KEYS = {"name", "phone", "household", "roles"}
 _ROLE_KEYS = {"role", "group", "village", "commune"}
 
@@ -92,6 +92,8 @@ class Structure:
     has_duty_phone: bool = False
     police_chat: PoliceChat | None = None
     has_police_chat: bool = False
+    data_controller: str | None = None
+    has_data_controller: bool = False
     households_file: Path | None = None
     villages: list[VillageSpec] | None = None  # None: no `villages:` key
     people: list[PersonSpec] = field(default_factory=list)
@@ -167,9 +169,22 @@ class _Reader:
         if "duty_phone" in commune:
             structure.has_duty_phone = True
             structure.duty_phone = self._duty_phone(commune["duty_phone"])
+        if "data_controller" in commune:
+            structure.has_data_controller = True
+            structure.data_controller = self._data_controller(commune["data_controller"])
         if "police_chat" in commune:
             structure.has_police_chat = True
             structure.police_chat = self._police_chat(commune["police_chat"])
+
+    def _data_controller(self, value: object) -> str | None:
+        """The legal body named in the data notice, e.g. "Công an xã Thanh Mỹ"."""
+        if value is None or value == "":
+            return None
+        text = clean_text(value)
+        if not isinstance(value, str) or len(text) > 200:
+            self._reject("commune data_controller", "expected a name of at most 200 characters")
+            return None
+        return text
 
     def _duty_phone(self, value: object) -> str | None:
         """Stored as written ("0277 3800 113"): it is shown to residents as it is."""
@@ -385,6 +400,7 @@ def _commune_data(structure: Structure) -> dict[str, Any]:
         "code": _Quoted(structure.commune_code),
         "name": structure.commune_name,
         "duty_phone": _Quoted(duty_phone) if duty_phone else None,
+        "data_controller": structure.data_controller,
         "police_chat": _Flow(channel=chat.channel, chat_id=_Quoted(chat.chat_id)) if chat else None,
     }
 

@@ -49,6 +49,9 @@ class Commune(Base):
     leaders_see_tip_counts: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
+    # The legal body responsible for residents' data, as the data notice names it ("Công an xã
+    # Thanh Mỹ"); None: the commune's People's Committee.
+    data_controller: Mapped[str | None] = mapped_column(String(200))
 
 
 class Village(Base):

@@ -117,6 +117,9 @@ class Invite(Base):
     max_uses: Mapped[int | None] = mapped_column(Integer)
     uses: Mapped[int] = mapped_column(Integer, default=0)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A personal invite: only for this person (an imported leader or officer claims their row
+    # with it). None: whoever holds the code joins as a new person.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
 
 
 class AuditEntry(Base):

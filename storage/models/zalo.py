@@ -24,7 +24,7 @@ class ZaloUsage(Base):
 
 class AccountLinkCode(Base):
     """A one-time code from /lienket: typed on another messenger, it puts that account and this
-    one on the same person. Short-lived; grants nothing else."""
+    one on the same person once this account's owner says yes. Short-lived; grants nothing else."""
 
     __tablename__ = "account_link_codes"
 
@@ -34,3 +34,7 @@ class AccountLinkCode(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The new account that typed the code; the link is made only when the owner of
+    # `account_id` confirms (then `used_at` is set).
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("channel_accounts.id"))
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,80 @@
+"""The commune admin's audit log (/audit or /nhatky without a tip code): the latest role grants,
+account links and unlinks, views of a reporter's identity and erasures in their commune; with
+a tip code, /audit shows that tip's audit instead (handlers/police_tips.py)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.dialog.turn import Turn
+from bot.i18n import N_
+from bot.personal_data import audit
+from storage.models import Person, Role, RoleAssignment, ScopeKind
+from storage.repos.audit import commune_log
+
+ACTION_NAMES = {
+    "role.grant": N_("role given"),
+    "role.claim": N_("role taken up with a personal code"),
+    "invite.personal": N_("personal code issued"),
+    "account.link": N_("messenger account linked"),
+    "account.link_refused": N_("account link refused"),
+    "account.unlink": N_("messenger account unlinked"),
+    "tip.read_identity": N_("reporter's identity viewed"),
+    "person.erase": N_("personal data erased"),
+    "person.withdraw_consent": N_("consent withdrawn, data erased"),
+}
+
+
+async def show_commune_log(turn: Turn) -> None:
+    """The latest entries of the communes the reader administers; this look is audited too."""
+    person = turn.person
+    communes = (
+        list(
+            await turn.session.scalars(
+                select(RoleAssignment.scope_id).where(
+                    RoleAssignment.person_id == person.id,
+                    RoleAssignment.role == Role.COMMUNE_ADMIN,
+                    RoleAssignment.scope_kind == ScopeKind.COMMUNE,
+                )
+            )
+        )
+        if person is not None
+        else []
+    )
+    if not communes or person is None:
+        turn.say(turn._("Sorry, that is only for the commune admin."))
+        return
+    entries = await commune_log(turn.session, communes)
+    ids = {e.actor_person_id for e in entries} | {
+        int(e.subject_id) for e in entries if e.subject_kind == "person"
+    }
+    names = dict(
+        (
+            await turn.session.execute(
+                select(Person.id, Person.full_name).where(Person.id.in_(ids - {None}))
+            )
+        ).all()
+    )
+    lines = [turn._("Audit log of your commune, newest first:"), ""]
+    if not entries:
+        lines.append(turn._("Nothing recorded yet."))
+    for entry in entries:
+        what = turn._(ACTION_NAMES[entry.action]) if entry.action in ACTION_NAMES else entry.action
+        who = names.get(entry.actor_person_id, turn._("the bot"))
+        about = (
+            names.get(int(entry.subject_id), "—")
+            if entry.subject_kind == "person"
+            else entry.subject_id
+        )
+        detail = f" ({entry.detail})" if entry.detail and entry.action == "role.grant" else ""
+        lines.append(f"• {turn.t.datetime(entry.at)} · {who} · {what}: {about}{detail}")
+    lines += ["", turn._("For one tip: /audit TB-XXXX")]
+    turn.say("\n".join(lines))
+    audit(
+        turn.session,
+        actor=person.id,
+        action="audit.view",
+        subject_kind="commune",
+        subject_id=",".join(communes),
+        at=turn.now,
+    )

@@ -1,0 +1,44 @@
+"""Reading the audit log of a commune: who was given a role, linked or unlinked an account,
+viewed a reporter's identity, erased their data."""
+
+from __future__ import annotations
+
+from sqlalchemy import String, and_, cast, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AuditEntry, Person, Tip
+
+TRUST_ACTIONS = (
+    "role.grant",
+    "role.claim",
+    "invite.personal",
+    "account.link",
+    "account.link_refused",
+    "account.unlink",
+    "tip.read_identity",
+    "person.erase",
+    "person.withdraw_consent",
+)
+
+
+async def commune_log(
+    session: AsyncSession, commune_codes: list[str], *, limit: int = 30
+) -> list[AuditEntry]:
+    """The latest trust-relevant entries about persons and tips of these communes."""
+    about_person = and_(
+        AuditEntry.subject_kind == "person",
+        AuditEntry.subject_id.in_(
+            select(cast(Person.id, String)).where(Person.commune_code.in_(commune_codes))
+        ),
+    )
+    about_tip = and_(
+        AuditEntry.subject_kind == "tip",
+        AuditEntry.subject_id.in_(select(Tip.code).where(Tip.commune_code.in_(commune_codes))),
+    )
+    rows = await session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.action.in_(TRUST_ACTIONS), or_(about_person, about_tip))
+        .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
