@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.consent import has_current_consent
+from bot.consent import consent_text, has_current_consent, record_consent
 from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind, Media
 from bot.dialog.turn import Turn
@@ -35,7 +35,16 @@ from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import tips_since
 from bot.tips.service import DraftAttachment, TipDraft, categories_for, cipher_of, submit_tip
 from bot.tips.when import parse_when_detail
-from storage.models import Commune, Group, Household, Membership, Person, TipCategory, Village
+from storage.models import (
+    Commune,
+    ConsentDecision,
+    Group,
+    Household,
+    Membership,
+    Person,
+    TipCategory,
+    Village,
+)
 from storage.repos.org import find_communes
 
 MAX_PART = 2000  # characters in one message of "what happened"
@@ -69,6 +78,7 @@ class Step(StrEnum):
     WHEN = "when"
     WHERE = "where"
     ANONYMITY = "anonymity"
+    NAME_CONSENT = "name_consent"
     UPDATES = "updates"
     SUMMARY = "summary"
     EDIT = "edit"
@@ -579,8 +589,13 @@ class ReportTip(Flow):
             and person.commune_code == turn.data.get("commune")
         )
 
+    def _may_be_asked_name(self, turn: Turn) -> bool:
+        """A person of the commune's list may give their name once they agree to the notice."""
+        person = turn.person
+        return person is not None and person.commune_code == turn.data.get("commune")
+
     async def _ask_anonymity(self, turn: Turn, prefix: str | None) -> None:
-        if not self._may_give_name(turn):
+        if not self._may_be_asked_name(turn):
             turn.update_data(anonymous=True)
             turn.say(
                 turn._(
@@ -611,7 +626,32 @@ class ReportTip(Flow):
         self._prefix_last(turn, prefix)
 
     async def on_anonymity(self, turn: Turn) -> None:
+        if turn.choice == NAMED and not self._may_give_name(turn):
+            # Their name goes with a tip: the residents' notice first (issue #12).
+            commune = await turn.session.get(Commune, turn.data.get("commune"))
+            turn.ask(
+                Step.NAME_CONSENT,
+                consent_text(turn.t, commune),
+                [Choice(YES, turn._("I agree")), Choice(NO, turn._("I do not agree"))],
+            )
+            return
         turn.update_data(anonymous=turn.choice != NAMED)
+        await self._next(turn, Step.ANONYMITY)
+
+    async def on_name_consent(self, turn: Turn) -> None:
+        """Agreed: recorded, and the name goes with the tip; else the tip stays anonymous."""
+        if turn.choice == YES and turn.person is not None:
+            record_consent(
+                turn.session,
+                turn.person,
+                decision=ConsentDecision.GIVEN,
+                channel=turn.event.channel,
+                at=turn.now,
+            )
+            turn.update_data(anonymous=False)
+        else:
+            turn.update_data(anonymous=True)
+            turn.say(turn._("Understood: your tip will be sent anonymously."))
         await self._next(turn, Step.ANONYMITY)
 
     async def _ask_updates(self, turn: Turn, prefix: str | None) -> None:
@@ -687,7 +727,7 @@ class ReportTip(Flow):
                 Choice(Step.WHEN, turn._("When")),
                 Choice(Step.WHERE, turn._("Where")),
             ]
-            if self._may_give_name(turn):
+            if self._may_be_asked_name(turn):
                 choices.append(Choice(Step.ANONYMITY, turn._("Anonymous or with my name")))
             choices.append(Choice(Step.UPDATES, turn._("Updates")))
             turn.ask(Step.EDIT, turn._("What would you like to change?"), choices)

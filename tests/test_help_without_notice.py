@@ -12,9 +12,27 @@ from storage.db import Database
 from storage.models import ChannelAccount, Person, Role, RoleAssignment, ScopeKind, Tip
 from tests.conversation import Chat
 from tests.org_fixtures import Org, small_commune
-from tests.test_report_tip import code_in, send_tip
+from tests.test_report_tip import code_in
 
 NOTICE = "Bạn có đồng ý không?"
+
+
+async def tip_up_to_anonymity(chat: Chat) -> None:
+    await chat.says("/baotin")
+    await chat.says("Thanh Mỹ")  # not agreed: her commune is not taken from the list
+    await chat.picks("Trộm cắp")
+    await chat.says("Có người lạ bẻ khóa xe máy.")
+    await chat.picks("Xong")
+    await chat.picks("Hôm qua")
+    await chat.says("Đầu hẻm đường Cây Dương")
+
+
+async def send_anonymous_tip(chat: Chat) -> str:
+    await tip_up_to_anonymity(chat)
+    await chat.picks("Ẩn danh")
+    await chat.picks("Có, báo cho tôi")
+    await chat.picks("Gửi")
+    return code_in(chat)
 
 
 @pytest.fixture
@@ -51,8 +69,8 @@ async def test_an_imported_resident_without_consent_gets_help_and_reports_anonym
     lan.sees("113")
     lan.does_not_see(NOTICE)
     await lan.says("menu")
-    await send_tip(lan)
-    code = code_in(lan)
+    code = await send_anonymous_tip(lan)
+    lan.does_not_see(NOTICE)
     async with db.transaction() as session:
         tip = await session.scalar(select(Tip).where(Tip.code == code))
     assert tip is not None and tip.anonymous
@@ -64,9 +82,27 @@ async def test_an_officer_uses_tips_without_the_residents_notice(
     engine: DialogEngine, db: Database, org: Org
 ) -> None:
     lan = Chat(engine, user_id="lan")
-    await send_tip(lan)
-    code = code_in(lan)
+    code = await send_anonymous_tip(lan)
     officer = Chat(engine, user_id="police")
     await officer.says("/tips")
     officer.does_not_see(NOTICE)
     officer.sees(code)
+
+
+async def test_a_named_tip_asks_the_notice_first(
+    engine: DialogEngine, db: Database, org: Org
+) -> None:
+    lan = Chat(engine, user_id="lan", name="Lan")
+    await tip_up_to_anonymity(lan)
+    await lan.picks("Gửi kèm tên và số điện thoại cho công an xã")
+    lan.sees("Trước khi tham gia, bạn hãy đọc cách dữ liệu của bạn được sử dụng")
+    await lan.picks("Đồng ý")
+    lan.sees("Bạn có muốn nhận tin nhắn")
+    await lan.picks("Có, báo cho tôi")
+    lan.sees("• Cách gửi: kèm tên và số điện thoại, chỉ công an xã xem được")
+    await lan.picks("Gửi")
+    async with db.transaction() as session:
+        tip = await session.scalar(select(Tip).where(Tip.code == code_in(lan)))
+        person = await session.scalar(select(Person).where(Person.full_name == "Trần Thị Lan"))
+    assert tip is not None and not tip.anonymous
+    assert person is not None and person.consent_version is not None
