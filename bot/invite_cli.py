@@ -35,6 +35,7 @@ from bot.invites import (
     revoke,
     telegram_link,
 )
+from bot.personal_invites import listed_person
 from bot.text_match import fold
 from storage.base import utcnow
 from storage.db import Database
@@ -61,6 +62,7 @@ class CreateRequest:
     days: int | None = None
     max_uses: int | None = None
     out: Path | None = None
+    person: str | None = None  # a personal invite: only this person of the commune may use it
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,9 @@ def add_invite_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     create.add_argument("--role", required=True, choices=[role.value for role in Role])
     create.add_argument("--days", type=_positive, help="valid for this many days (default 90)")
     create.add_argument("--max-uses", type=_positive, help="how many people may use it")
+    create.add_argument(
+        "--person", help="a person of the commune (full name or id): only they may use it"
+    )
     create.add_argument(
         "--out", type=Path, help=f"the poster's file (default {DEFAULT_POSTER_DIR}/<code>.png)"
     )
@@ -125,6 +130,7 @@ async def _run_create(settings: Settings, args: argparse.Namespace) -> int:
         days=args.days,
         max_uses=args.max_uses,
         out=args.out,
+        person=args.person,
     )
     username, note = await bot_username(settings)
     async with _database(settings) as db:
@@ -179,6 +185,14 @@ async def create_command(
                 valid_for=timedelta(days=request.days) if request.days else None,
                 max_uses=request.max_uses,
             )
+            if request.person:
+                person = await listed_person(session, target.commune.code, request.person)
+                if person is None:
+                    raise InviteCliError(
+                        f"No single person {request.person!r} in commune {target.commune.code}; "
+                        "give their id or full name."
+                    )
+                invite.person_id = person.id
     except InviteCliError as exc:
         print(exc, file=err)
         return 2
@@ -195,6 +209,8 @@ async def create_command(
     await asyncio.to_thread(render_poster, content, path)
 
     print(f"Invite for {target.place}, role {invite.role}", file=out)
+    if invite.person_id is not None:
+        print(f"Only for:      person {invite.person_id} ({request.person})", file=out)
     if link:
         print(f"Telegram link: {link}", file=out)
     else:

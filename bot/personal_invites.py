@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import PRIVILEGED_ROLES
 from bot.i18n import N_, Translator
 from bot.invites import PRIVILEGED_MAX_AGE, create_invite, telegram_link
+from bot.text_match import fold
 from storage.models import Invite, Person, Role
-from storage.repos.grants import open_personal_invite, staff_grants, unclaimed_staff
+from storage.repos.grants import open_personal_invite, people_of, staff_grants, unclaimed_staff
 
 ROLE_NAMES = {
     Role.RESIDENT: N_("resident"),
@@ -68,6 +69,20 @@ async def personal_invite(
     invite.person_id = person.id
     await session.flush()
     return PersonalCode(person, invite, new=True)
+
+
+async def listed_person(session: AsyncSession, commune_code: str, typed: str) -> Person | None:
+    """The one person of the commune with this id or full name (diacritics and case aside)."""
+    if typed.strip().isdigit():
+        person = await session.get(Person, int(typed))
+        found = [person] if person is not None and person.commune_code == commune_code else []
+    else:
+        found = [
+            p
+            for p in await people_of(session, commune_code=commune_code)
+            if fold(p.full_name) == fold(typed)
+        ]
+    return found[0] if len(found) == 1 and found[0].erased_at is None else None
 
 
 async def codes_for_unclaimed_staff(

@@ -4,10 +4,15 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
+from bot.config import Settings
 from bot.dialog.engine import DialogEngine
+from bot.invite_cli import CreateRequest, create_command
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -138,3 +143,25 @@ async def test_the_admin_issues_a_personal_code_in_the_chat(
     leader = Chat(engine, user_id="leader1")
     await leader.says("/moicanbo")
     leader.does_not_see("Mã riêng cho ai?")
+
+
+async def test_the_cli_makes_a_personal_invite_for_one_person(
+    db: Database, settings: Settings, org: Org, tmp_path: Path
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    request = CreateRequest(
+        commune=org.commune,
+        role=Role.COMMUNE_POLICE,
+        person="phan van tam",
+        out=tmp_path / "tam.png",
+    )
+    assert await create_command(db, settings, request, username=None, out=out, err=err) == 0
+    async with db.transaction() as session:
+        invite = await session.scalar(select(Invite).where(Invite.person_id.is_not(None)))
+    assert invite is not None and invite.person_id == org.people["listed"]
+    assert "Only for:" in out.getvalue()
+    nobody = CreateRequest(
+        commune=org.commune, role=Role.COMMUNE_POLICE, person="Ai Đó", out=tmp_path / "x.png"
+    )
+    assert await create_command(db, settings, nobody, username=None, out=out, err=err) == 2
+    assert "No single person" in err.getvalue()

@@ -73,3 +73,12 @@ async def commune_admins(session: AsyncSession, commune_code: str) -> list[int]:
             )
         )
     )
+
+
+async def people_of(session: AsyncSession, *, commune_code: str) -> list[Person]:
+    """The persons of a commune that were not erased."""
+    return list(
+        await session.scalars(
+            select(Person).where(Person.commune_code == commune_code, Person.erased_at.is_(None))
+        )
+    )
