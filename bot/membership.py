@@ -18,6 +18,7 @@ from bot.dialog.flows import action_key
 from bot.dialog.messages import Choice, OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.listed_match import listed_label, merge_into_listed
 from bot.personal_data import audit
 from bot.text_match import fold
 from storage.base import utcnow
@@ -34,7 +35,7 @@ from storage.models import (
     Village,
 )
 
-CONFIRM, REJECT = "mem_ok", "mem_no"
+CONFIRM, REJECT, CONFIRM_LISTED = "mem_ok", "mem_no", "mem_as"
 
 
 class Decision(StrEnum):
@@ -42,6 +43,7 @@ class Decision(StrEnum):
     ALREADY_DECIDED = "already_decided"
     FORBIDDEN = "forbidden"
     GONE = "gone"
+    LISTED_TAKEN = "listed_taken"
 
 
 async def accounts_of(session: AsyncSession, person_ids: list[int]) -> list[ChannelAccount]:
@@ -96,6 +98,7 @@ async def request_membership(
     group: Group,
     household: Household | None,
     invite_id: int | None,
+    suggested: Person | None = None,
 ) -> Membership:
     membership = Membership(
         person_id=person.id,
@@ -104,15 +107,17 @@ async def request_membership(
         invite_id=invite_id,
         status=MembershipStatus.PENDING,
         created_at=turn.now,
+        suggested_person_id=suggested.id if suggested else None,
     )
     turn.session.add(membership)
     await turn.session.flush()
+    listed = await listed_label(turn.session, membership)
     for account in await accounts_of(turn.session, await deciders_of(turn.session, group.id)):
         t = Translator(account.language, turn.settings.timezone)
         await turn.notify(
             channel=account.channel,
             chat_id=account.chat_id,
-            message=request_notice(t, membership, person, group, household),
+            message=request_notice(t, membership, person, group, household, listed=listed),
             dedupe_key=f"membership:{membership.id}:{account.id}",
         )
     return membership
@@ -124,6 +129,8 @@ def request_notice(
     person: Person,
     group: Group,
     household: Household | None,
+    *,
+    listed: str | None = None,
 ) -> OutboundMessage:
     if household is None:
         where = t.gettext("no household given")
@@ -133,21 +140,32 @@ def request_notice(
         where = t.gettext(
             "a household NOT on your list, at {address}: please check it", address=household.address
         )
-    return OutboundMessage(
-        text=t.gettext(
-            "New member for {group}: {name}, {where}. Do you confirm?",
-            group=group.name,
-            name=person.full_name,
-            where=where,
-        ),
-        choices=(
-            Choice(action_key(CONFIRM, membership.id), t.gettext("Confirm")),
-            Choice(action_key(REJECT, membership.id), t.gettext("Reject")),
-        ),
+    text = t.gettext(
+        "New member for {group}: {name}, {where}. Do you confirm?",
+        group=group.name,
+        name=person.full_name,
+        where=where,
     )
+    choices = [
+        Choice(action_key(CONFIRM, membership.id), t.gettext("Confirm")),
+        Choice(action_key(REJECT, membership.id), t.gettext("Reject")),
+    ]
+    if listed:
+        text += "\n\n" + t.gettext(
+            "The name typed was “{typed}”. The commune's list has “{listed}”, not on Bình Yên "
+            "yet. If it is the same person, confirm as the listed one.",
+            typed=person.full_name,
+            listed=listed,
+        )
+        choices.insert(
+            0, Choice(action_key(CONFIRM_LISTED, membership.id), t.gettext("Confirm as listed"))
+        )
+    return OutboundMessage(text=text, choices=tuple(choices))
 
 
-async def decide(turn: Turn, membership_id: int, *, accept: bool) -> Decision:
+async def decide(
+    turn: Turn, membership_id: int, *, accept: bool, as_listed: bool = False
+) -> Decision:
     """Confirm or reject one request, if the presser may decide for that group."""
     session = turn.session
     membership = await session.get(Membership, membership_id, with_for_update=True)
@@ -169,6 +187,20 @@ async def decide(turn: Turn, membership_id: int, *, accept: bool) -> Decision:
     )
     if person is None or group is None:
         return Decision.GONE
+    if as_listed:
+        listed = await merge_into_listed(
+            session, membership, person, actor=actor.person_id, at=turn.now
+        )
+        if listed is None:
+            membership.status = MembershipStatus.PENDING
+            return Decision.LISTED_TAKEN
+        person = listed
+        if listed.household_id and (household is None or not household.confirmed):
+            # The list knows their household: one they added while joining is not needed.
+            if household is not None:
+                await _drop_unconfirmed_household(session, membership, household)
+            household = await session.get(Household, listed.household_id)
+            membership.household_id = listed.household_id
     if accept:
         await _admit(session, person, group, household, actor=actor.person_id, at=turn.now)
     elif household is not None and not household.confirmed:

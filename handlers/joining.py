@@ -26,6 +26,7 @@ from bot.dialog.messages import Choice, EventKind
 from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.invites import ALPHABET, CODE_LENGTH, InviteProblem, check_invite, normalise_code, redeem
+from bot.listed_match import suggest_listed
 from bot.membership import grant_role, request_membership
 from bot.personal_data import audit, erase_person
 from bot.personal_invites import ROLE_NAMES
@@ -456,6 +457,7 @@ class Joining(Flow):
             turn.leave()
             return
         commune_code = invite.commune_code if invite else commune_code
+        new_person = turn.person is None
         person = turn.person or await self._listed_or_new_person(turn, invite, commune_code)
         if person is None:
             turn.say(turn._(NOT_YOURS, code=invite.code if invite else ""))
@@ -512,7 +514,12 @@ class Joining(Flow):
             group = await turn.session.get(Group, turn.data["group_id"])
             assert group is not None
             await request_membership(
-                turn, person=person, group=group, household=household, invite_id=invite.id
+                turn,
+                person=person,
+                group=group,
+                household=household,
+                invite_id=invite.id,
+                suggested=await suggest_listed(turn.session, person) if new_person else None,
             )
             turn.say(
                 turn._(

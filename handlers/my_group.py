@@ -12,8 +12,10 @@ from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.dialog.messages import Choice, EventKind
 from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.listed_match import listed_label
 from bot.membership import (
     CONFIRM,
+    CONFIRM_LISTED,
     REJECT,
     Decision,
     group_label,
@@ -92,7 +94,10 @@ class MyGroup(Flow):
                     else None
                 )
                 if person is not None:
-                    notice = request_notice(turn.t, membership, person, group, household)
+                    listed = await listed_label(turn.session, membership)
+                    notice = request_notice(
+                        turn.t, membership, person, group, household, listed=listed
+                    )
                     turn.replies.append(notice)
         turn.leave()
 
@@ -109,10 +114,13 @@ DECISION_TEXTS = {
     Decision.FORBIDDEN: N_("That option is not available to you."),
     Decision.ALREADY_DECIDED: N_("This request was already decided."),
     Decision.GONE: N_("This request no longer exists."),
+    Decision.LISTED_TAKEN: N_(
+        "The person of the list is no longer free to match. Confirm as a new member, or reject."
+    ),
 }
 
 
-async def _decide(turn: Turn, argument: str, *, accept: bool) -> None:
+async def _decide(turn: Turn, argument: str, *, accept: bool, as_listed: bool = False) -> None:
     argument = argument.strip()
     if not argument.isdigit():
         if turn.event.kind is EventKind.COMMAND:  # "/xacnhan" typed without its number
@@ -126,7 +134,7 @@ async def _decide(turn: Turn, argument: str, *, accept: bool) -> None:
         else:
             turn.say(turn._("That button belongs to an earlier message."))
         return
-    decision = await decide_membership(turn, int(argument), accept=accept)
+    decision = await decide_membership(turn, int(argument), accept=accept, as_listed=as_listed)
     if decision is Decision.DONE:
         turn.say(
             turn._("Confirmed. The new member has been told.")
@@ -143,6 +151,10 @@ async def confirm_member(turn: Turn, argument: str) -> None:
 
 async def reject_member(turn: Turn, argument: str) -> None:
     await _decide(turn, argument, accept=False)
+
+
+async def confirm_as_listed(turn: Turn, argument: str) -> None:
+    await _decide(turn, argument, accept=True, as_listed=True)
 
 
 def _leads_something(roles: frozenset[str]) -> bool:
@@ -164,3 +176,4 @@ def register(registry: FlowRegistry) -> None:
     # Typed where there are no buttons (Zalo): "/xacnhan 12", "/tuchoi 12".
     registry.add_action(CONFIRM, confirm_member, typed={"xacnhan": ""})
     registry.add_action(REJECT, reject_member, typed={"tuchoi": ""})
+    registry.add_action(CONFIRM_LISTED, confirm_as_listed, typed={"xacnhands": ""})

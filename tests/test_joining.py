@@ -318,3 +318,71 @@ async def test_the_leader_rejects_a_household_that_is_not_real(
         )
     told = await notices_to(db, "5001")
     assert "chưa thể xác nhận" in told[-1].text
+
+
+async def test_a_typed_name_only_suggests_a_listed_resident_and_the_leader_decides(
+    db: Database, org: Org, leader: Chat, engine: DialogEngine
+) -> None:
+    async with db.transaction() as session:
+        listed = Person(
+            full_name="Trần Thị Lan",
+            commune_code=org.commune,
+            household_id=org.households["15 đường Cây Dương"],
+        )
+        session.add(listed)
+        await session.flush()
+        for role in (Role.RESIDENT, Role.HOUSEHOLD_HEAD):
+            session.add(
+                RoleAssignment(
+                    person_id=listed.id,
+                    role=role,
+                    scope_kind=ScopeKind.GROUP,
+                    scope_id=str(org.groups["Tổ 1"]),
+                )
+            )
+    invite = await invite_for(db, org)
+    lan = Chat(engine, user_id="5003", name="Lan")
+    await lan.says(f"/start {invite.code}")
+    await lan.picks("Đồng ý")
+    await lan.says("tran thi lan")
+    await lan.picks("Bỏ qua")
+    await lan.picks("Hộ của tôi không có trong danh sách")
+    await lan.says("15 Cây Dương")
+    async with db.transaction() as session:  # nothing of the listed person is hers yet
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.external_user_id == "5003")
+        )
+        assert account is not None and account.person_id != listed.id
+
+    leader.receives(await notices_to(db, "leader1"))
+    leader.sees(
+        "Tên đã gõ là “tran thi lan”. Danh sách của xã có “Trần Thị Lan, 15 đường Cây Dương”"
+    )
+    await leader.picks("Xác nhận là người trong danh sách")
+    leader.sees("Đã xác nhận. Thành viên mới đã được báo tin.")
+    async with db.transaction() as session:
+        account = await session.scalar(
+            select(ChannelAccount).where(ChannelAccount.external_user_id == "5003")
+        )
+        roles = set(
+            await session.scalars(
+                select(RoleAssignment.role).where(RoleAssignment.person_id == listed.id)
+            )
+        )
+        matched = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "person.match_listed")
+        )
+        same_name = await session.scalar(
+            select(func.count()).where(Person.full_name == "tran thi lan")
+        )
+    assert account is not None and account.person_id == listed.id
+    assert roles == {Role.RESIDENT, Role.HOUSEHOLD_HEAD}
+    assert matched is not None and matched.subject_id == str(listed.id)
+    assert same_name == 0  # the person made while joining was emptied
+    async with db.transaction() as session:
+        person = await session.get(Person, listed.id)
+        added = await session.scalar(select(Household).where(Household.address == "15 Cây Dương"))
+    assert person is not None and person.household_id == org.households["15 đường Cây Dương"]
+    assert added is None  # the household she added while joining was the listed one
+    await lan.says("/dulieu")
+    lan.sees("• Họ tên: Trần Thị Lan")

@@ -82,3 +82,20 @@ async def people_of(session: AsyncSession, *, commune_code: str) -> list[Person]
             select(Person).where(Person.commune_code == commune_code, Person.erased_at.is_(None))
         )
     )
+
+
+async def unclaimed_in_commune(
+    session: AsyncSession, *, commune_code: str, exclude: int
+) -> list[Person]:
+    """Persons of the commune's list no messenger account belongs to (nor erased)."""
+    has_account = exists().where(ChannelAccount.person_id == Person.id)
+    return list(
+        await session.scalars(
+            select(Person).where(
+                Person.commune_code == commune_code,
+                Person.erased_at.is_(None),
+                Person.id != exclude,
+                ~has_account,
+            )
+        )
+    )

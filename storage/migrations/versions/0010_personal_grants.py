@@ -1,5 +1,5 @@
 """personal grants: invites for one named person, link requests the owner confirms, the
-commune's data controller named in the data notice
+commune's data controller named in the data notice, a join request's suggested listed person
 
 Revision ID: 0010
 Revises: 0009
@@ -30,6 +30,14 @@ def upgrade() -> None:
             batch_op.f("fk_invites_person_id_persons"), "persons", ["person_id"], ["id"]
         )
         batch_op.create_index(batch_op.f("ix_invites_person_id"), ["person_id"], unique=False)
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("suggested_person_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_memberships_suggested_person_id_persons"),
+            "persons",
+            ["suggested_person_id"],
+            ["id"],
+        )
     with op.batch_alter_table("account_link_codes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("claimed_by", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("claimed_at", UTC, nullable=True))
@@ -48,6 +56,11 @@ def downgrade() -> None:
         )
         batch_op.drop_column("claimed_at")
         batch_op.drop_column("claimed_by")
+    with op.batch_alter_table("memberships", schema=None) as batch_op:
+        batch_op.drop_constraint(
+            batch_op.f("fk_memberships_suggested_person_id_persons"), type_="foreignkey"
+        )
+        batch_op.drop_column("suggested_person_id")
     with op.batch_alter_table("invites", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_invites_person_id"))
         batch_op.drop_constraint(batch_op.f("fk_invites_person_id_persons"), type_="foreignkey")
