@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 from pathlib import Path
 
@@ -11,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
+from bot.demo import SAMPLE
 from bot.dialog.engine import DialogEngine
 from bot.invite_cli import CreateRequest, create_command
+from bot.org_files.commands import run_import
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -165,3 +168,24 @@ async def test_the_cli_makes_a_personal_invite_for_one_person(
     )
     assert await create_command(db, settings, nobody, username=None, out=out, err=err) == 2
     assert "No single person" in err.getvalue()
+
+
+async def test_org_import_prints_each_staff_members_personal_code(
+    db: Database, settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = argparse.Namespace(file=SAMPLE, commune=None, verbose=False)
+    assert await run_import(settings, args) == 0
+    printed = capsys.readouterr().out
+    assert "Personal codes (2)" in printed  # the leader and the officer; not the resident
+    async with db.transaction() as session:
+        invites = {
+            name: code
+            for name, code in await session.execute(
+                select(Person.full_name, Invite.code).join(Invite, Invite.person_id == Person.id)
+            )
+        }
+    assert set(invites) == {"Nguyễn Văn Hùng", "Lâm Quốc Bảo"}
+    assert f"--- Lâm Quốc Bảo: {invites['Lâm Quốc Bảo']}" in printed
+    assert f"/join {invites['Lâm Quốc Bảo']}" in printed
+    assert await run_import(settings, args) == 0  # again: the same codes while they work
+    assert f"--- Lâm Quốc Bảo: {invites['Lâm Quốc Bảo']}" in capsys.readouterr().out
