@@ -75,6 +75,6 @@ async def show_commune_log(turn: Turn) -> None:
         actor=person.id,
         action="audit.view",
         subject_kind="commune",
-        subject_id=",".join(communes),
+        subject_id=",".join(communes)[:40],
         at=turn.now,
     )

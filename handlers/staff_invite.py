@@ -91,7 +91,9 @@ class StaffInvite(Flow):
             detail=f"invite:{code.invite.id}",
         )
         turn.say(
-            turn._("Send this to {name} privately, or print it for them:", name=person.full_name)  # type: ignore[union-attr]
+            turn._(
+                "Send this to {name} privately, or print it for them:", name=code.person.full_name
+            )
         )
         turn.say(handout_text(turn.t, code, bot_username=turn.settings.telegram_bot_username))
 
