@@ -95,7 +95,9 @@ class StaffInvite(Flow):
                 "Send this to {name} privately, or print it for them:", name=code.person.full_name
             )
         )
-        turn.say(handout_text(turn.t, code, bot_username=turn.settings.telegram_bot_username))
+        # The code gives a role to whoever types it: sealed in the outbox until sent.
+        handout = handout_text(turn.t, code, bot_username=turn.settings.telegram_bot_username)
+        turn.say(handout, private=True)
 
 
 staff_invite_entry = MenuEntry(

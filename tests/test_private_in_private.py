@@ -3,9 +3,15 @@ only reads "Tôi nhắn riêng cho bạn" (issue #12)."""
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.crypto import FieldCipher
 from bot.dialog.engine import DialogEngine
 from bot.dialog.messages import EventKind
+from bot.sealed_messages import open_payload
 from storage.db import Database
+from storage.models import OutboxMessage
 from tests.conversation import Chat
 from tests.org_fixtures import invite_for, notices_to, small_commune
 
@@ -38,12 +44,21 @@ async def test_joining_typed_in_a_group_is_asked_privately(
 
 
 async def test_my_data_typed_in_a_group_is_shown_privately(
-    db: Database, engine: DialogEngine
+    db: Database, engine: DialogEngine, settings: Settings
 ) -> None:
     await small_commune(db)
     group = Chat(engine, user_id="leader1", chat_id=GROUP)
     await group.send(kind=EventKind.COMMAND, command="dulieu", text="/dulieu", is_group=True)
     group.sees(MOVED)
     group.does_not_see("Nguyễn Văn Hùng")
-    private = await notices_to(db, "leader1")
+    async with db.transaction() as session:
+        rows = list(
+            await session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.chat_id == "leader1", OutboxMessage.claimed_until.is_(None))
+                .order_by(OutboxMessage.id)
+            )
+        )
+    assert all("Nguyễn Văn Hùng" not in str(row.payload) for row in rows)  # sealed until sent
+    private = [open_payload(row.payload, FieldCipher.of(settings)) for row in rows]
     assert any("• Họ tên: Nguyễn Văn Hùng" in m.text for m in private)
