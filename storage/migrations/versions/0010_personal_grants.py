@@ -2,7 +2,7 @@
 commune's data controller named in the data notice, a join request's suggested listed person
 
 Revision ID: 0010
-Revises: 0011
+Revises: 0014
 Create Date: 2026-12-06 08:40:00.000000
 """
 
@@ -14,7 +14,7 @@ from alembic import op
 import storage.base
 
 revision: str = "0010"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
