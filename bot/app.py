@@ -30,6 +30,8 @@ from bot.pacing import Pacer, PacingRules
 from bot.scheduler import build_scheduler
 from bot.security.keys import check_key_opens_data
 from bot.tips.media import MEDIA_QUEUE, MediaStore
+from bot.web.app import PREFIX as CONSOLE_PREFIX
+from bot.web.app import ConsoleConfig, build_console
 from bot.webhook import build_web_app, telegram_webhook, zalo_webhook
 from handlers import build_flows
 from storage.db import Database
@@ -106,7 +108,7 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
         webhooks = (settings.webhook_url and app.telegram) or (
             settings.zalo_webhook_url and app.zalo
         )
-        if webhooks or settings.web_server:
+        if webhooks or settings.web_server or settings.web_console:
             await stack.enter_async_context(_webhook_server(app))
         yield app
 
@@ -201,7 +203,11 @@ async def _webhook_server(app: BotApp) -> AsyncIterator[None]:
         ),
         "/metrics": metrics_handler(app.metrics, lambda: app.db, app.settings),
     }
-    runner = web.AppRunner(build_web_app(routes, ops_routes), access_log=None)
+    web_app = build_web_app(routes, ops_routes)
+    if app.settings.web_console:
+        console = ConsoleConfig(db=app.db, settings=app.settings, wake=app.wake_worker)
+        web_app.add_subapp(CONSOLE_PREFIX, build_console(console))
+    runner = web.AppRunner(web_app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, app.settings.webhook_listen, app.settings.webhook_port)
     await site.start()

@@ -39,6 +39,12 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # Serve /healthz and /metrics on WEBHOOK_LISTEN:WEBHOOK_PORT even without a webhook.
     web_server: bool = False
+    # The web console for commune police and admins, under /console/ on the same server.
+    web_console: bool = False
+    # Its public address as people open it (e.g. https://binhyen.example.vn/console); unset:
+    # http://127.0.0.1:<WEBHOOK_PORT>/console, for a console used on the server itself.
+    web_console_url: str | None = None
+    web_session_idle_minutes: int = Field(default=30, ge=1)
     bot_timezone: str = "Asia/Ho_Chi_Minh"
     bot_locale: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -79,7 +85,9 @@ class Settings(BaseSettings):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
-    @field_validator("telegram_api_url", "webhook_url", "zalo_api_url", "zalo_webhook_url")
+    @field_validator(
+        "telegram_api_url", "webhook_url", "zalo_api_url", "zalo_webhook_url", "web_console_url"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None or value == "":
@@ -138,6 +146,14 @@ class Settings(BaseSettings):
         """The path our aiohttp server answers Zalo on: the path of ZALO_WEBHOOK_URL."""
         path = urlparse(self.zalo_webhook_url).path if self.zalo_webhook_url else ""
         return path or "/zalo/webhook"
+
+    @property
+    def console_url(self) -> str:
+        """Where sign-in links point: WEB_CONSOLE_URL, or this server's own address."""
+        if self.web_console_url:
+            return self.web_console_url
+        host = "127.0.0.1" if self.webhook_listen in ("0.0.0.0", "::") else self.webhook_listen
+        return f"http://{host}:{self.webhook_port}/console"
 
     def secret_key_bytes(self) -> bytes:
         if not self.bot_secret_key:

@@ -39,6 +39,7 @@ from handlers.reports import PeriodicReport, periodic_report_entry
 from handlers.staff_invite import StaffInvite, staff_invite_entry
 from handlers.tip_relay import register as register_tip_relay
 from handlers.tip_triage import register as register_tip_triage
+from handlers.web_login import WebLogin, web_login_entry
 
 
 def build_flows() -> FlowRegistry:
@@ -78,6 +79,7 @@ def build_flows() -> FlowRegistry:
     register_broadcast(registry)
     register_reminder_optout(registry)
     register_local_events(registry)
+    registry.add(WebLogin(), web_login_entry)
     # A short main menu for people who read it on Zalo as a numbered list: what is done rarely,
     # or a few times a year, is one line further, under "More…".
     registry.move_under_more(
@@ -96,6 +98,7 @@ def build_flows() -> FlowRegistry:
             "reports",
             "local_event",
             "reportset",
+            "web",
         }
     )
     return registry

@@ -22,6 +22,7 @@ from bot.i18n import Translator
 from bot.tips.cards import police_card, reporter_update
 from bot.tips.own_tips import remember_own_tip
 from bot.tips.vault import Identity, Route, route_to_reporter, seal
+from bot.work import Work
 from storage.models import (
     CLOSED_STATUSES,
     ChannelAccount,
@@ -346,7 +347,7 @@ async def tip_for_police(
 
 
 async def change_status(
-    turn: Turn, tip: Tip, status: TipStatus, *, note: str | None = None
+    turn: Turn | Work, tip: Tip, status: TipStatus, *, note: str | None = None
 ) -> bool:
     """Move a tip to `status` (False if it is there already), record who and when, edit the
     cards, and tell the reporter if they asked for updates."""
@@ -377,7 +378,7 @@ async def change_status(
 
 
 async def tell_reporter(
-    turn: Turn,
+    turn: Turn | Work,
     tip: Tip,
     text: str | None,
     *,

@@ -97,7 +97,13 @@ async def _latest_account(session: AsyncSession, route: Route) -> Route:
 
 
 async def read_identity(
-    session: AsyncSession, cipher: FieldCipher, tip: Tip, *, reader: int, at: datetime
+    session: AsyncSession,
+    cipher: FieldCipher,
+    tip: Tip,
+    *,
+    reader: int,
+    at: datetime,
+    reason: str | None = None,
 ) -> Identity | None:
     """The reporter's name and phone for a police officer, written to the audit log. The caller
     has checked that `reader` may see it (bot.authz READ_REPORTER_IDENTITY)."""
@@ -113,6 +119,7 @@ async def read_identity(
         subject_kind="tip",
         subject_id=tip.code,
         at=at,
+        detail=reason,
     )
     session.add(
         TipEvent(tip_id=tip.id, at=at, kind=TipEventKind.IDENTITY_READ, actor_person_id=reader)

@@ -54,6 +54,7 @@ from storage.models.tips import (
     TipReporter,
     TipStatus,
 )
+from storage.models.web import WebLoginLink, WebSession
 from storage.models.zalo import AccountLinkCode, ZaloUsage
 
 __all__ = [
@@ -116,5 +117,7 @@ __all__ = [
     "TipReporter",
     "TipStatus",
     "Village",
+    "WebLoginLink",
+    "WebSession",
     "ZaloUsage",
 ]

@@ -78,6 +78,8 @@ class Tip(Base):
     escalation_level: Mapped[int] = mapped_column(Integer, default=0)
     next_escalation_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime(), index=True)
     purged_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
+    # The officer who works it (set from the web console); None: the whole desk.
+    assigned_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
 
 
 class TipReporter(Base):
@@ -117,6 +119,7 @@ class TipEventKind(StrEnum):
     FEEDBACK = "feedback"
     ESCALATED = "escalated"
     IDENTITY_READ = "identity_read"
+    ASSIGNED = "assigned"
 
 
 class TipEvent(Base):

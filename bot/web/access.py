@@ -1,0 +1,61 @@
+"""Who may enter a commune's console, and what they may do there (the rules of bot.authz)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.authz import POLICY, Action, Actor, Scope, allowed
+from storage.models import Role, ScopeKind, Village
+
+COMMUNE_ROLES = frozenset({Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN})
+
+
+async def console_communes(session: AsyncSession, actor: Actor) -> list[str]:
+    """The communes whose console this person may open: as commune police or admin there, or
+    (read-only pages) as head of one of its villages."""
+    communes = {
+        grant.scope_id
+        for grant in actor.grants
+        if grant.role in COMMUNE_ROLES and grant.scope_kind == ScopeKind.COMMUNE
+    }
+    village_ids = [
+        int(grant.scope_id)
+        for grant in actor.grants
+        if grant.role == Role.VILLAGE_HEAD and grant.scope_kind == ScopeKind.VILLAGE
+    ]
+    if village_ids:
+        rows = await session.scalars(
+            select(Village.commune_code).where(Village.id.in_(village_ids))
+        )
+        communes |= set(rows)
+    return sorted(communes)
+
+
+@dataclass(frozen=True)
+class Powers:
+    """What the console shows this person in this commune."""
+
+    commune_code: str
+    works_tips: bool
+    reads_identity: bool
+    admin: bool
+    reads_reports: bool
+
+    @classmethod
+    def of(cls, actor: Actor, commune_code: str, village_ids: list[int]) -> Powers:
+        scope = Scope(commune_code)
+        reports = allowed(actor, Action.VIEW_REPORT, scope) or any(
+            allowed(actor, Action.VIEW_REPORT, Scope(commune_code, village_id))
+            for village_id in village_ids
+        )
+        return cls(
+            commune_code=commune_code,
+            works_tips=allowed(actor, Action.RECEIVE_TIPS, scope),
+            reads_identity=allowed(actor, Action.READ_REPORTER_IDENTITY, scope),
+            admin=any(grant.role in POLICY[Action.VIEW_TIP_AUDIT] for grant in actor.grants)
+            and allowed(actor, Action.VIEW_TIP_AUDIT, scope),
+            reads_reports=reports,
+        )
