@@ -66,12 +66,13 @@ async def _send_link(turn: Turn, commune_code: str) -> None:
         language=turn.t.locale,
         now=turn.now,
     )
+    url = f"{turn.settings.console_url}/login/{token}"
     turn.say(
         turn._(
             "Your sign-in link to the management page, for you alone (do not forward it); it "
             "works once, within {minutes} minutes:\n{url}",
             minutes=int(LINK_VALID_FOR.total_seconds() // 60),
-            url=f"{turn.settings.console_url}/login/{token}",
+            url=url,
         )
     )
     turn.leave()

@@ -1,0 +1,117 @@
+"""Reports in the console: choose a unit (commune, or a village for its head) and a period, see
+the main figures, download the .docx or .xlsx made by the same code as `/baocaoky` and the CLI.
+Every download is written to the audit log."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from aiohttp import web
+
+from bot.authz import Forbidden
+from bot.personal_data import audit
+from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
+from bot.reports import FORMATS, load_report, write_report
+from bot.reports.data import AckRule
+from bot.reports.periods import PeriodError, parse_period
+from bot.web.app import render, visit_of
+from handlers.reports import period_choices
+
+CONTENT_TYPES = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+async def _units(request: web.Request) -> list[tuple[str, str]]:
+    """The units this reader may report on, within the console's commune."""
+    visit = visit_of(request)
+    units = await units_in_reach(visit.work.session, visit.work.actor)
+    return [
+        (unit.key, await unit_name(visit.work.session, unit))
+        for unit in units
+        if unit.commune_code == visit.commune.code and unit.kind != "group"
+    ]
+
+
+async def _report(request: web.Request) -> Any:
+    """The report asked for in the query, for this reader; Forbidden outside their reach."""
+    visit = visit_of(request)
+    keys = dict(await _units(request))
+    key = request.query.get("unit", "")
+    unit = await unit_from_key(visit.work.session, key) if key in keys else None
+    if unit is None:
+        raise Forbidden("no such unit for this reader")
+    period = parse_period(request.query.get("period", ""))
+    settings = visit.work.settings
+    return await load_report(
+        visit.work.session,
+        unit,
+        period,
+        actor=visit.work.actor,
+        tz=settings.timezone,
+        now=visit.work.now,
+        ack=AckRule(settings.tip_ack_minutes, settings.tip_ack_minutes_urgent),
+    )
+
+
+async def reports_page(request: web.Request) -> web.Response:
+    visit = visit_of(request)
+    units = await _units(request)
+    if not units:
+        raise Forbidden("no unit to report on")
+    today = visit.work.now.astimezone(visit.work.settings.timezone).date()
+    speaker = SimpleNamespace(_=visit.t.gettext)  # what period_choices reads of a chat turn
+    periods = [(c.key, c.label) for c in period_choices(speaker, today)]  # type: ignore[arg-type]
+    report = None
+    if request.query.get("unit") and request.query.get("period"):
+        try:
+            report = await _report(request)
+        except PeriodError:
+            report = None
+    return render(
+        request,
+        "reports.html",
+        {"units": units, "periods": periods, "report": report, "query": request.query},
+    )
+
+
+async def report_file(request: web.Request) -> web.Response:
+    visit = visit_of(request)
+    fmt = request.query.get("format", "")
+    if fmt not in FORMATS:
+        raise Forbidden("unknown format")
+    try:
+        report = await _report(request)
+    except PeriodError as exc:
+        raise Forbidden("bad period") from exc
+    with tempfile.TemporaryDirectory() as directory:
+        (path,) = await write_report(report, Path(directory), (fmt,))
+        body = await _read(path)
+    audit(
+        visit.work.session,
+        actor=visit.person.id,
+        action="console.report_export",
+        subject_kind="report",
+        subject_id=f"{report.unit.key}:{report.period.code}:{fmt}",
+        at=visit.work.now,
+    )
+    return web.Response(
+        body=body,
+        content_type=CONTENT_TYPES[fmt],
+        headers={"Content-Disposition": f'attachment; filename="{path.name}"'},
+    )
+
+
+async def _read(path: Path) -> bytes:
+    import asyncio
+
+    return await asyncio.to_thread(path.read_bytes)
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/reports", reports_page)
+    app.router.add_get("/reports/file", report_file)

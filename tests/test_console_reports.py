@@ -1,0 +1,117 @@
+"""Reports in the web console: a commune admin picks a quarter, sees the figures and downloads
+the .docx and .xlsx the chat and the CLI make (audited); a village head reports on their village
+only; nobody reaches another commune's report."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from bot.config import Settings
+from bot.consent import CONSENT_VERSION
+from bot.dialog.engine import DialogEngine
+from storage.db import Database
+from storage.models import AuditEntry, ChannelAccount, Person, Role, RoleAssignment, ScopeKind
+from tests.console_harness import console_client, sign_in
+from tests.conversation import Chat
+from tests.org_fixtures import CHANNEL, Org, small_commune
+from tests.tip_fixtures import engine_with_test_tips
+
+PERIOD = "2026-Q3"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"web_console": True})
+
+
+@pytest.fixture
+async def org(db: Database) -> Org:
+    org = await small_commune(db)
+    async with db.transaction() as session:
+        for key, role, kind, scope in (
+            ("admin", Role.COMMUNE_ADMIN, ScopeKind.COMMUNE, org.commune),
+            ("head", Role.VILLAGE_HEAD, ScopeKind.VILLAGE, str(org.villages["Ấp Mỹ Phú"])),
+        ):
+            person = Person(
+                full_name=key, commune_code=org.commune, consent_version=CONSENT_VERSION
+            )
+            session.add(person)
+            await session.flush()
+            org.people[key] = person.id
+            session.add(
+                RoleAssignment(person_id=person.id, role=role, scope_kind=kind, scope_id=scope)
+            )
+            session.add(
+                ChannelAccount(
+                    channel=CHANNEL, external_user_id=key, chat_id=key, person_id=person.id
+                )
+            )
+    return org
+
+
+@pytest.fixture
+def engine(db: Database, settings: Settings) -> DialogEngine:
+    return engine_with_test_tips(db, settings)
+
+
+async def test_an_admin_sees_the_quarter_and_downloads_both_files(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with console_client(db, settings) as client:
+        home = await sign_in(client, Chat(engine, user_id="admin"))
+        assert 'href="/console/reports"' in home
+        form = await (await client.get("/console/reports")).text()
+        assert f'value="commune:{org.commune}"' in form
+        unit = f"commune:{org.commune}"
+        page = await (
+            await client.get("/console/reports", params={"unit": unit, "period": PERIOD})
+        ).text()
+        assert "Tin báo đã nhận" in page and "format=docx" in page
+        docx = await client.get(
+            "/console/reports/file", params={"unit": unit, "period": PERIOD, "format": "docx"}
+        )
+        assert docx.status == 200
+        assert "attachment" in docx.headers["Content-Disposition"]
+        assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(await docx.read())).namelist()
+        xlsx = await client.get(
+            "/console/reports/file", params={"unit": unit, "period": PERIOD, "format": "xlsx"}
+        )
+        assert load_workbook(io.BytesIO(await xlsx.read())).sheetnames
+    async with db.transaction() as session:
+        exports = list(
+            await session.scalars(
+                select(AuditEntry.subject_id).where(AuditEntry.action == "console.report_export")
+            )
+        )
+    assert exports == [f"{unit}:{PERIOD}:docx", f"{unit}:{PERIOD}:xlsx"]
+
+
+async def test_a_village_head_reports_on_their_village_only(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="head"))
+        form = await (await client.get("/console/reports")).text()
+        assert "Ấp Mỹ Phú" in form and "Ấp Mỹ Thạnh" not in form
+        for unit in (f"commune:{org.commune}", f"village:{org.villages['Ấp Mỹ Thạnh']}"):
+            response = await client.get(
+                "/console/reports/file", params={"unit": unit, "period": PERIOD, "format": "xlsx"}
+            )
+            assert response.status == 403
+
+
+async def test_an_officer_of_another_commune_gets_no_report_of_this_one(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="police_y"))
+        response = await client.get(
+            "/console/reports/file",
+            params={"unit": f"commune:{org.commune}", "period": PERIOD, "format": "docx"},
+        )
+        assert response.status == 403
