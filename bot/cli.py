@@ -22,6 +22,7 @@ from bot.security.cli import add_key_commands
 log = logging.getLogger("bot")
 
 DEMO_PERSON = "Trần Thị Lan"  # the sample resident of docs/examples/sample_commune.yaml
+DEMO_COMMUNE = "30073"  # Xã Thanh Mỹ, the sample commune
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -96,7 +97,17 @@ async def _start(settings: Settings, args: argparse.Namespace) -> int:
     await _db_upgrade(settings, args)
     await _demo_seed(settings, args)
     args.person, args.lang = DEMO_PERSON, None
-    return await _console(settings, args)
+    return await _demo_with_web_console(settings.model_copy(update={"web_console": True}), args)
+
+
+async def _demo_with_web_console(settings: Settings, args: argparse.Namespace) -> int:
+    """The terminal chat, and the web console beside it with a link for the sample's officer."""
+    from bot.web.demo import console_beside_demo
+
+    async with console_beside_demo(settings, DEMO_COMMUNE) as link:
+        if link:
+            print(f"Web console, signed in as the sample commune's police officer: {link}")
+        return await _console(settings, args)
 
 
 async def _run(settings: Settings, _args: argparse.Namespace) -> int:

@@ -125,3 +125,15 @@ def test_a_tip_on_the_text_rendering_as_resident_and_police(
 
     again = run_bot(["console", "--as", "Trần Thị Lan"], ["/quit"], workdir)
     assert f"Công an xã đã tiếp nhận tin báo {code} của bạn." in again.stdout
+
+
+def test_make_run_serves_the_web_console_with_a_link_for_the_sample_officer(
+    tmp_path: Path,
+) -> None:
+    from tests.telegram_harness import free_port
+
+    port = free_port()
+    result = run_bot(["start"], ["/quit"], tmp_path, WEBHOOK_PORT=str(port))
+    assert result.returncode == 0, result.stderr
+    link = f"Web console, signed in as the sample commune's police officer: http://127.0.0.1:{port}/console/login/"
+    assert link in result.stdout
