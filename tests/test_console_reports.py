@@ -85,10 +85,12 @@ async def test_an_admin_sees_the_quarter_and_downloads_both_files(
     async with db.transaction() as session:
         exports = list(
             await session.scalars(
-                select(AuditEntry.subject_id).where(AuditEntry.action == "console.report_export")
+                select(AuditEntry.detail).where(
+                    AuditEntry.action == "console.report_export", AuditEntry.subject_id == unit
+                )
             )
         )
-    assert exports == [f"{unit}:{PERIOD}:docx", f"{unit}:{PERIOD}:xlsx"]
+    assert exports == [f"{PERIOD} docx", f"{PERIOD} xlsx"]
 
 
 async def test_a_village_head_reports_on_their_village_only(

@@ -266,3 +266,37 @@ async def test_a_commune_admin_signs_in_but_does_not_work_tips(
             response = await client.get(path)
             assert response.status == 403
             assert NAME not in await response.text()
+
+
+async def test_the_admin_reads_who_viewed_a_reporter_and_why_in_the_audit_log(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    code = await file_tip(engine, org, user=NAMED, anonymous=False)
+    async with db.transaction() as session:
+        session.add(
+            RoleAssignment(
+                person_id=org.people["leader1"],
+                role=Role.COMMUNE_ADMIN,
+                scope_kind=ScopeKind.COMMUNE,
+                scope_id=org.commune,
+            )
+        )
+    async with console_client(db, settings) as police, console_client(db, settings) as admin:
+        await sign_in(police, Chat(engine, user_id="police"))
+        form = await (await police.get(f"/console/tips/{code}/reporter")).text()
+        await police.post(
+            f"/console/tips/{code}/reporter",
+            data={"csrf": csrf_of(form), "reason": "Cần gặp để lấy lời khai"},
+        )
+        assert (await police.get("/console/audit")).status == 403  # admins only
+
+        await sign_in(admin, Chat(engine, user_id="leader1"))
+        log = await (await admin.get("/console/audit")).text()
+        assert "Lâm Quốc Bảo</em> · xem người báo của tin báo · " + code in log
+        assert "Cần gặp để lấy lời khai" in log
+        assert "· đăng nhập trang quản lý</li>" in log
+        assert NAME not in log and PHONE not in log
+        only_views = await (
+            await admin.get("/console/audit", params={"action": "tip.read_identity"})
+        ).text()
+        assert "· đăng nhập trang quản lý</li>" not in only_views and code in only_views

@@ -43,9 +43,12 @@ class BadText(ValueError):
     """Empty, or longer than a reporter's message may be."""
 
 
-def _check_text(text: str) -> str:
+REASON_MAX = 200  # what the audit log's detail holds
+
+
+def _check_text(text: str, limit: int = MAX_TEXT) -> str:
     text = text.strip()
-    if not 1 <= len(text) <= MAX_TEXT:
+    if not 1 <= len(text) <= limit:
         raise BadText
     return text
 
@@ -162,7 +165,7 @@ async def close(work: Work, tip: Tip, status: TipStatus, note: str) -> None:
 async def reveal_reporter(work: Work, tip: Tip, reason: str) -> Identity | None:
     """The reporter's name and phone, for an officer who gave a reason; audited with it."""
     work.require(Action.READ_REPORTER_IDENTITY, Scope(tip.commune_code))
-    reason = _check_text(reason)
+    reason = _check_text(reason, REASON_MAX)
     assert work.actor.person_id is not None
     return await read_identity(
         work.session,

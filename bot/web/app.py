@@ -226,7 +226,7 @@ def public(handler: Handler) -> Handler:
 
 def build_console(config: ConsoleConfig) -> web.Application:
     """The console application, to be mounted at PREFIX."""
-    from bot.web import login, reports, tip_desk
+    from bot.web import audit, login, reports, tip_desk
 
     app = web.Application(middlewares=[visits])
     app[CONFIG] = config
@@ -242,4 +242,5 @@ def build_console(config: ConsoleConfig) -> web.Application:
     login.add_routes(app)
     tip_desk.add_routes(app)
     reports.add_routes(app)
+    audit.add_routes(app)
     return app

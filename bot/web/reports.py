@@ -96,7 +96,8 @@ async def report_file(request: web.Request) -> web.Response:
         actor=visit.person.id,
         action="console.report_export",
         subject_kind="report",
-        subject_id=f"{report.unit.key}:{report.period.code}:{fmt}",
+        subject_id=report.unit.key,
+        detail=f"{report.period.code} {fmt}",
         at=visit.work.now,
     )
     return web.Response(
