@@ -48,6 +48,7 @@ class Action(StrEnum):
     VIEW_REPORT = "report.view"
     VIEW_REPORT_TIP_ROWS = "report.view_tip_rows"
     SET_REPORT_SETTINGS = "report.set_settings"
+    IMPORT_LISTS = "commune.import_lists"
 
 
 LEADERS = frozenset({Role.GROUP_LEADER, Role.GROUP_DEPUTY, Role.VILLAGE_HEAD})
@@ -94,6 +95,8 @@ POLICY: dict[Action, frozenset[str]] = {
     Action.VIEW_REPORT: LEADERS | POLICE | ADMIN,
     Action.VIEW_REPORT_TIP_ROWS: POLICE | ADMIN,
     Action.SET_REPORT_SETTINGS: ADMIN,
+    # The commune's household list from a spreadsheet (the web console; the CLI is the operator's).
+    Action.IMPORT_LISTS: ADMIN,
 }
 
 # Roles whose invitations are single-use and expire within 7 days.

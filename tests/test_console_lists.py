@@ -1,0 +1,126 @@
+"""Coverage and lists in the web console: pledge coverage with the households still missing,
+and the household list uploaded, previewed without writing anything, then applied by the same
+import code as the CLI (audited); only the commune's admins may upload."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from aiohttp import FormData
+from sqlalchemy import func, select
+
+from bot.config import Settings
+from bot.consent import CONSENT_VERSION
+from bot.dialog.engine import DialogEngine
+from storage.db import Database
+from storage.models import (
+    AuditEntry,
+    ChannelAccount,
+    Household,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+)
+from tests.console_harness import console_client, csrf_of, sign_in
+from tests.conversation import Chat
+from tests.org_fixtures import CHANNEL, Org, small_commune
+from tests.tip_fixtures import engine_with_test_tips
+
+HEADER = ["Thôn/Ấp", "Tổ", "Địa chỉ", "Chủ hộ", "Điện thoại", "Số nhân khẩu", "Tình trạng"]
+ROWS = [
+    ["Ấp Mỹ Thạnh", "Tổ 1", "12 đường Cây Dương", "Nguyễn Văn Hùng", "", "5", ""],
+    ["Ấp Mỹ Phú", "Tổ 3", "47 đường Mỹ Phú", "Phạm Thị Mai", "0912 345 678", "4", ""],
+]
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"web_console": True})
+
+
+@pytest.fixture
+async def org(db: Database) -> Org:
+    org = await small_commune(db)
+    async with db.transaction() as session:
+        person = Person(
+            full_name="Võ Thị Hạnh", commune_code=org.commune, consent_version=CONSENT_VERSION
+        )
+        session.add(person)
+        await session.flush()
+        session.add(
+            RoleAssignment(
+                person_id=person.id,
+                role=Role.COMMUNE_ADMIN,
+                scope_kind=ScopeKind.COMMUNE,
+                scope_id=org.commune,
+            )
+        )
+        session.add(
+            ChannelAccount(
+                channel=CHANNEL, external_user_id="admin", chat_id="admin", person_id=person.id
+            )
+        )
+    return org
+
+
+@pytest.fixture
+def engine(db: Database, settings: Settings) -> DialogEngine:
+    return engine_with_test_tips(db, settings)
+
+
+def households_csv() -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, *ROWS])
+    return out.getvalue().encode()
+
+
+async def household_count(db: Database) -> int:
+    async with db.transaction() as session:
+        return await session.scalar(select(func.count(Household.id))) or 0
+
+
+async def test_police_see_coverage_with_the_missing_households(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="police"))
+        page = await (await client.get("/console/coverage")).text()
+        assert "0 trên 4 hộ đã cam kết (0 %)" in page
+        assert "Hộ chưa cam kết: 4" in page
+        assert "Ấp Mỹ Phú · Tổ 3 · 45 đường Mỹ Phú · Huỳnh Văn Năm" in page
+        assert (await client.get("/console/households")).status == 403  # admins' work
+
+
+async def test_an_admin_previews_then_applies_the_household_list(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with console_client(db, settings) as client:
+        desk = await sign_in(client, Chat(engine, user_id="admin"))
+        form = FormData()
+        form.add_field("csrf", csrf_of(desk))
+        form.add_field("file", households_csv(), filename="ho.csv", content_type="text/csv")
+        preview = await (await client.post("/console/households/preview", data=form)).text()
+        assert "Xem trước: chưa ghi gì" in preview
+        assert (
+            "<dt>Hộ mới</dt><dd>1</dd>" in preview and "<dt>Hộ thay đổi</dt><dd>1</dd>" in preview
+        )
+        assert await household_count(db) == 4  # nothing written yet
+        upload = preview.split('name="upload" value="')[1].split('"')[0]
+        applied = await client.post(
+            "/console/households/apply", data={"csrf": csrf_of(preview), "upload": upload}
+        )
+        assert "Đã nhập" in await applied.text()
+        assert await household_count(db) == 5
+        again = await client.post(
+            "/console/households/apply", data={"csrf": csrf_of(preview), "upload": upload}
+        )
+        assert "Bạn hãy chọn danh sách hộ" in await again.text()  # an upload is applied once
+        assert await household_count(db) == 5
+    async with db.transaction() as session:
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "console.households_import")
+        )
+        assert entry is not None and entry.detail == "+1 ~1"
