@@ -117,3 +117,42 @@ async def test_an_officer_of_another_commune_gets_no_report_of_this_one(
             params={"unit": f"commune:{org.commune}", "period": PERIOD, "format": "docx"},
         )
         assert response.status == 403
+
+
+async def test_meetings_of_the_year_and_the_meeting_book(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from datetime import UTC, datetime
+
+    from storage.models import Meeting
+
+    async with db.transaction() as session:
+        session.add(
+            Meeting(
+                group_id=org.groups["Tổ 3"],
+                year=2026,
+                quarter=3,
+                scheduled_at=datetime(2026, 8, 15, 12, 0, tzinfo=UTC),
+                host_household_id=org.households["45 đường Mỹ Phú"],
+            )
+        )
+    async with console_client(db, settings) as police, console_client(db, settings) as head:
+        await sign_in(police, Chat(engine, user_id="police"))
+        page = await (await police.get("/console/meetings", params={"year": "2026"})).text()
+        assert "Tổ 1" in page and "Tổ 3" in page
+        assert "45 đường Mỹ Phú" in page and "đã lên lịch" in page
+        book = await police.get(
+            f"/console/meetings/{org.groups['Tổ 3']}/book",
+            params={"year": "2026", "format": "docx"},
+        )
+        assert book.status == 200
+        assert "word/document.xml" in zipfile.ZipFile(io.BytesIO(await book.read())).namelist()
+
+        await sign_in(head, Chat(engine, user_id="head"))
+        village = await (await head.get("/console/meetings", params={"year": "2026"})).text()
+        assert "Tổ 3" in village and "Tổ 1" not in village
+        other = await head.get(
+            f"/console/meetings/{org.groups['Tổ 1']}/book",
+            params={"year": "2026", "format": "xlsx"},
+        )
+        assert other.status == 403

@@ -43,6 +43,7 @@ class Powers:
     reads_identity: bool
     admin: bool
     reads_reports: bool
+    reads_meetings: bool
 
     @classmethod
     def of(cls, actor: Actor, commune_code: str, village_ids: list[int]) -> Powers:
@@ -58,4 +59,7 @@ class Powers:
             admin=any(grant.role in POLICY[Action.VIEW_TIP_AUDIT] for grant in actor.grants)
             and allowed(actor, Action.VIEW_TIP_AUDIT, scope),
             reads_reports=reports,
+            reads_meetings=any(
+                grant.role in POLICY[Action.VIEW_MEETING_BOOK] for grant in actor.grants
+            ),
         )

@@ -15,6 +15,7 @@ from storage.repos.web_audit import commune_audit
 ACTION_NAMES = {
     "console.login": N_("signed in to the console"),
     "console.report_export": N_("downloaded a report"),
+    "console.meeting_book": N_("downloaded a group's meeting book"),
     "console.households_import": N_("imported the household list in the console"),
     "tip.read_identity": N_("viewed a tip's reporter"),
     "tip.view_audit": N_("viewed a tip's audit"),
