@@ -124,3 +124,40 @@ async def test_an_admin_previews_then_applies_the_household_list(
             select(AuditEntry).where(AuditEntry.action == "console.households_import")
         )
         assert entry is not None and entry.detail == "+1 ~1"
+
+
+async def test_an_admin_previews_sends_and_follows_an_announcement(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from storage.models import OutboxMessage
+
+    woken: list[str] = []
+    async with console_client(db, settings, woken=woken) as client:
+        await sign_in(client, Chat(engine, user_id="admin"))
+        page = await (await client.get("/console/announcements")).text()
+        preview = await client.post(
+            "/console/announcements/preview",
+            data={"csrf": csrf_of(page), "audience": "leaders", "text": "Họp dân tối thứ Bảy."},
+        )
+        html = await preview.text()
+        assert "Xem trước: 2 người nhận" in html
+        assert "📢 Thông báo của Công an" in html and "Họp dân tối thứ Bảy." in html
+        async with db.transaction() as session:
+            queued = select(func.count(OutboxMessage.id)).where(
+                OutboxMessage.dedupe_key.like("bc:%")
+            )
+            assert await session.scalar(queued) == 0  # a preview sends nothing
+        sent = await client.post(
+            "/console/announcements/send",
+            data={"csrf": csrf_of(html), "audience": "leaders", "text": "Họp dân tối thứ Bảy."},
+        )
+        progress = await sent.text()
+        assert "Thông báo đang được gửi" in progress and "còn lại 2, trên tổng 2" in progress
+    assert woken == [CHANNEL]
+    async with db.transaction() as session:
+        chats = set(
+            await session.scalars(
+                select(OutboxMessage.chat_id).where(OutboxMessage.dedupe_key.like("bc:%"))
+            )
+        )
+    assert chats == {"leader1", "leader3"}

@@ -44,6 +44,7 @@ class Powers:
     admin: bool
     reads_reports: bool
     reads_meetings: bool
+    announces: bool
 
     @classmethod
     def of(cls, actor: Actor, commune_code: str, village_ids: list[int]) -> Powers:
@@ -59,6 +60,7 @@ class Powers:
             admin=any(grant.role in POLICY[Action.VIEW_TIP_AUDIT] for grant in actor.grants)
             and allowed(actor, Action.VIEW_TIP_AUDIT, scope),
             reads_reports=reports,
+            announces=allowed(actor, Action.SEND_BROADCAST, scope),
             reads_meetings=any(
                 grant.role in POLICY[Action.VIEW_MEETING_BOOK] for grant in actor.grants
             ),

@@ -1,0 +1,140 @@
+"""Announcements in the console: write, preview with the audience count, send through the
+broadcast service `/thongbao` uses, and follow each one's progress. The final report goes to
+the author's chat, as for an announcement sent there."""
+
+from __future__ import annotations
+
+from aiohttp import web
+from sqlalchemy import select
+
+from bot.authz import Action, Scope
+from bot.calendar import broadcast as service
+from bot.calendar.audience import resolve
+from bot.web.app import Visit, render, see_other, visit_of
+from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
+from storage.models import Broadcast, ChannelAccount, Village
+
+
+def _may_send(visit: Visit) -> None:
+    visit.work.require(Action.SEND_BROADCAST, Scope(visit.commune.code))
+
+
+async def _audiences(visit: Visit) -> list[tuple[str, str]]:
+    choices = [
+        (key, visit.t.gettext(label)) for key, label in COMMUNE_AUDIENCES if key != "village"
+    ]
+    villages = await visit.work.session.scalars(
+        select(Village).where(Village.commune_code == visit.commune.code).order_by(Village.name)
+    )
+    return choices + [(f"village:{v.id}", v.name) for v in villages]
+
+
+async def _recent(visit: Visit) -> list[tuple[Broadcast, str]]:
+    rows = await visit.work.session.scalars(
+        select(Broadcast)
+        .where(Broadcast.commune_code == visit.commune.code)
+        .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
+        .limit(10)
+    )
+    return [
+        (
+            row,
+            service.progress_text(visit.t, row, await service.progress(visit.work.session, row.id)),
+        )
+        for row in rows
+    ]
+
+
+async def announcements_page(request: web.Request) -> web.Response:
+    visit = visit_of(request)
+    _may_send(visit)
+    return render(
+        request,
+        "announcements.html",
+        {
+            "audiences": await _audiences(visit),
+            "recent": await _recent(visit),
+            "sent": request.query.get("m") == "sent",
+            "draft": None,
+            "max_text": MAX_TEXT,
+        },
+    )
+
+
+async def _draft(request: web.Request) -> tuple[str, str] | None:
+    visit = visit_of(request)
+    form = await request.post()
+    audience, text = str(form.get("audience", "")), str(form.get("text", "")).strip()
+    if audience not in dict(await _audiences(visit)) or not 1 <= len(text) <= MAX_TEXT:
+        return None
+    return audience, text
+
+
+async def preview(request: web.Request) -> web.Response:
+    visit = visit_of(request)
+    _may_send(visit)
+    draft = await _draft(request)
+    context = {
+        "audiences": await _audiences(visit),
+        "recent": [],
+        "sent": False,
+        "max_text": MAX_TEXT,
+        "draft": None,
+    }
+    if draft is None:
+        return render(request, "announcements.html", context | {"bad": True})
+    audience, text = draft
+    recipients = await resolve(
+        visit.work.session, visit.commune.code, audience, today=visit.work.now.date()
+    )
+    shown = Broadcast(
+        commune_code=visit.commune.code, audience=audience, text=text, author_person_id=0
+    )
+    message = await service.render(visit.work.session, shown, visit.t, private=True)
+    return render(
+        request,
+        "announcements.html",
+        context
+        | {
+            "draft": {
+                "audience": audience,
+                "text": text,
+                "preview": message.text,
+                "count": len(recipients),
+            }
+        },
+    )
+
+
+async def send(request: web.Request) -> web.Response:
+    visit = visit_of(request)
+    _may_send(visit)
+    draft = await _draft(request)
+    author = await visit.work.session.scalar(
+        select(ChannelAccount)
+        .where(ChannelAccount.person_id == visit.person.id, ChannelAccount.blocked_at.is_(None))
+        .order_by(ChannelAccount.last_seen_at.desc(), ChannelAccount.id)
+        .limit(1)
+    )
+    if draft is None or author is None:
+        return see_other("/announcements")
+    audience, text = draft
+    _broadcast, channels = await service.start(
+        visit.work.session,
+        visit.work.settings,
+        commune_code=visit.commune.code,
+        author_person_id=visit.person.id,
+        author=author,
+        audience=audience,
+        text=text,
+        photo=None,
+        now=visit.work.now,
+    )
+    visit.work.queued.update(channels)
+    return see_other("/announcements?m=sent")
+
+
+def add_routes(app: web.Application) -> None:
+    app.router.add_get("/announcements", announcements_page)
+    app.router.add_post("/announcements/preview", preview)
+    app.router.add_post("/announcements/send", send)
