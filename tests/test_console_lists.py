@@ -161,3 +161,53 @@ async def test_an_admin_previews_sends_and_follows_an_announcement(
             )
         )
     assert chats == {"leader1", "leader3"}
+
+
+async def test_an_admin_invites_revokes_and_removes_a_role(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from storage.models import Invite
+
+    async with console_client(db, settings) as client, console_client(db, settings) as police:
+        await sign_in(police, Chat(engine, user_id="police"))
+        assert (await police.get("/console/people")).status == 403
+
+        page = await sign_in(client, Chat(engine, user_id="admin"))
+        people = await (await client.get("/console/people")).text()
+        assert "Nguyễn Văn Hùng</strong> <span>tổ trưởng · Tổ 1, Ấp Mỹ Thạnh, Xã Thanh Mỹ" in people
+        wrong = await client.post(
+            "/console/people/invites",
+            data={"csrf": csrf_of(page), "role": "group_leader", "place": f"commune:{org.commune}"},
+        )
+        assert "Vai trò đó không thuộc nơi ấy" in await wrong.text()
+        made = await client.post(
+            "/console/people/invites",
+            data={
+                "csrf": csrf_of(page),
+                "role": "commune_police",
+                "place": f"commune:{org.commune}",
+            },
+        )
+        listed = await made.text()
+        async with db.transaction() as session:
+            invite = await session.scalar(select(Invite))
+            assert invite is not None and invite.max_uses == 1 and invite.created_by
+        assert f"<strong>{invite.code}</strong> <span>công an xã · Xã Thanh Mỹ" in listed
+        poster = await client.get(f"/console/people/invites/{invite.code}/poster")
+        assert poster.content_type == "image/png" and (await poster.read())[:4] == b"\x89PNG"
+        revoked = await client.post(
+            f"/console/people/invites/{invite.code}/revoke", data={"csrf": csrf_of(page)}
+        )
+        assert "đã thu hồi" in await revoked.text()
+
+        leader_role = listed.split('action="/console/people/roles/')[1].split("/")[0]
+        await client.post(
+            f"/console/people/roles/{leader_role}/remove", data={"csrf": csrf_of(page)}
+        )
+    async with db.transaction() as session:
+        roles = await session.scalar(
+            select(func.count(RoleAssignment.id)).where(RoleAssignment.id == int(leader_role))
+        )
+        assert roles == 0
+        actions = set(await session.scalars(select(AuditEntry.action)))
+    assert {"console.invite_created", "console.invite_revoked", "console.role_removed"} <= actions

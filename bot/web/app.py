@@ -226,7 +226,7 @@ def public(handler: Handler) -> Handler:
 
 def build_console(config: ConsoleConfig) -> web.Application:
     """The console application, to be mounted at PREFIX."""
-    from bot.web import announcements, audit, lists, login, meetings, reports, tip_desk
+    from bot.web import announcements, audit, lists, login, meetings, people, reports, tip_desk
 
     app = web.Application(middlewares=[visits])
     app[CONFIG] = config
@@ -246,4 +246,5 @@ def build_console(config: ConsoleConfig) -> web.Application:
     lists.add_routes(app)
     meetings.add_routes(app)
     announcements.add_routes(app)
+    people.add_routes(app)
     return app
