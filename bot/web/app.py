@@ -15,6 +15,7 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from sqlalchemy import select
 
 from bot.authz import Forbidden, load_actor
 from bot.config import Settings
@@ -181,8 +182,6 @@ async def _visit(
 
 
 async def _headed_villages(session: Any, person_id: int) -> list[int]:
-    from sqlalchemy import select
-
     rows = await session.scalars(
         select(RoleAssignment.scope_id).where(
             RoleAssignment.person_id == person_id,

@@ -4,6 +4,7 @@ answers) and its meeting book (.docx minutes, .xlsx register) by the same code a
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 
@@ -100,8 +101,6 @@ async def book_file(request: web.Request) -> web.Response:
 
 
 async def _read(path: Path) -> bytes:
-    import asyncio
-
     return await asyncio.to_thread(path.read_bytes)
 
 

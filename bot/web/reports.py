@@ -4,6 +4,7 @@ Every download is written to the audit log."""
 
 from __future__ import annotations
 
+import asyncio
 import tempfile
 from pathlib import Path
 from types import SimpleNamespace
@@ -108,8 +109,6 @@ async def report_file(request: web.Request) -> web.Response:
 
 
 async def _read(path: Path) -> bytes:
-    import asyncio
-
     return await asyncio.to_thread(path.read_bytes)
 
 
