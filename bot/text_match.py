@@ -56,7 +56,7 @@ def split_text(text: str, limit: int) -> list[str]:
     rest = text.strip()
     while len(rest) > limit:
         window = rest[:limit]
-        cut = _best_cut(window)
+        cut = best_cut(window)
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()
     if rest:
@@ -64,7 +64,9 @@ def split_text(text: str, limit: int) -> list[str]:
     return pieces
 
 
-def _best_cut(window: str) -> int:
+def best_cut(window: str) -> int:
+    """Where to end a piece that may be at most `window`: after the last paragraph, line,
+    sentence or word break of its second half."""
     floor = len(window) // 2  # never leave a tiny first piece just to find a nicer boundary
     for separator in ("\n\n", "\n", ". ", "! ", "? ", "; ", ", ", " "):
         at = window.rfind(separator)

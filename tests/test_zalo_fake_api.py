@@ -34,11 +34,35 @@ async def call(
 
 async def test_answers_and_errors_have_the_documented_shape(api: FakeZaloAPI) -> None:
     status, me = await call(api, "getMe", how="query")
-    assert status == 200 and me["ok"] is True and me["result"]["display_name"] == "Bình Yên"
+    assert status == 200 and me["ok"] is True
+    assert set(me["result"]) == {"id", "account_name", "account_type", "can_join_groups"}
     status, wrong = await call(api, "getMe", token="nope")
     assert status == 401 and wrong["ok"] is False and wrong["error_code"] == 401
-    status, unknown = await call(api, "sendVoice", chat_id="x")
-    assert status == 404 and "description" in unknown
+    status, unknown = await call(api, "sendVoice", chat_id="x")  # "wrong path or API name"
+    assert (status, unknown["description"]) == (400, "Bad request")
+
+
+async def test_an_idle_poll_may_come_as_ok_false_under_http_200() -> None:
+    async with FakeZaloAPI(max_poll_wait=0.05, idle_ok_false=True) as api:
+        status, idle = await call(api, "getUpdates", timeout=1)
+    assert status == 200 and idle == {
+        "ok": False,
+        "error_code": 408,
+        "description": "Request timeout",
+    }
+
+
+async def test_lengths_are_counted_in_utf16_units(api: FakeZaloAPI) -> None:
+    api.add_chat("u1")
+    assert (await call(api, "sendMessage", chat_id="u1", text="🚨" * 1000))[0] == 200
+    assert (await call(api, "sendMessage", chat_id="u1", text="🚨" * 1000 + "!"))[0] == 400
+
+
+def test_a_mention_picked_in_a_group_is_marked_with_its_position() -> None:
+    api = FakeZaloAPI(mark_mentions=True, bot_name="Bot Bình Yên")
+    update = api.text_message("@Bot Bình Yên 1", user_id="u1", chat_id="g1", chat_type="GROUP")
+    mention = {"uid": api.bot_id, "offset": 0, "length": len("@Bot Bình Yên")}
+    assert update["message"]["mentions"] == [mention]
 
 
 async def test_get_updates_gives_one_update_then_408_when_idle(api: FakeZaloAPI) -> None:
@@ -84,7 +108,8 @@ async def test_sending_limits(api: FakeZaloAPI) -> None:
     assert (await call(api, "sendChatAction", chat_id="u1", action="typing"))[0] == 200
     assert (await call(api, "sendMessage", chat_id="u1", text="hi", parse_mode="HTML"))[0] == 400
     api.block_user("u1")
-    assert (await call(api, "sendMessage", chat_id="u1", text="chào"))[0] == 403
+    status, refused = await call(api, "sendMessage", chat_id="u1", text="chào")
+    assert (status, refused["description"]) == (403, "Internal server error")
 
 
 async def test_the_monthly_quota() -> None:
@@ -93,4 +118,4 @@ async def test_the_monthly_quota() -> None:
         for _ in range(2):
             assert (await call(api, "sendMessage", chat_id="u1", text="chào"))[0] == 200
         status, refused = await call(api, "sendMessage", chat_id="u1", text="chào")
-    assert status == 429 and "quota" in refused["description"]
+    assert status == 429 and refused["description"] == "Quota exceeded"

@@ -32,9 +32,11 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.channels.base import ChatLocks, TryLater, Undeliverable, keep_trying
+from bot.channels.base import ChatLocks, TryLater, keep_trying
 from bot.channels.text_render import render_text, typed_commands
-from bot.channels.zalo_events import CHANNEL, MAX_TEXT, to_event, unwrap
+from bot.channels.zalo_errors import ZaloApiError, delivery_error
+from bot.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap
+from bot.channels.zalo_text import MAX_UNITS, fits, split_utf16
 from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.flows import ACTION_PREFIX
@@ -43,7 +45,6 @@ from bot.i18n import N_, Translator
 from bot.membership import accounts_of
 from bot.outbox import OutboxWorker
 from bot.pacing import PacingRules
-from bot.text_match import split_text
 from bot.tips.media import FileTooLarge, FileUnavailable
 from storage.base import utcnow
 from storage.db import Database, is_sqlite
@@ -62,10 +63,10 @@ log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
 SEND_TIMEOUT = 20.0
+# sendPhoto is answered only once Zalo has fetched the picture from its URL.
+PHOTO_TIMEOUT = 90.0
 MAX_BACKOFF = 60.0
 SEEN_KEYS = 10_000  # message ids remembered, against replayed updates
-QUOTA_PAUSE = 900.0  # seconds the channel rests after "quota exceeded"
-RATE_PAUSE = 5.0  # after a 429 that is not about the quota and says nothing more
 REPLY_WAIT_LIMIT = 10.0  # seconds a reply may wait for the channel before the worker takes it
 WARN_AT = 0.8
 HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
@@ -91,27 +92,6 @@ def zalo_pacing(settings: Settings) -> PacingRules:
 
 
 # --- the HTTP client ------------------------------------------------------------------------
-class ZaloApiError(Exception):
-    """Zalo answered `ok: false` (or an HTTP error): status, error_code and description."""
-
-    def __init__(self, status: int, error_code: int, description: str) -> None:
-        # The description stays out of the message (and so out of logs and outbox rows):
-        # Zalo may echo what was sent in it.
-        super().__init__(f"zalo {status}/{error_code}")
-        self.status = status
-        self.error_code = error_code
-        self.description = description
-
-    @property
-    def idle(self) -> bool:
-        """An idle long poll: normal, not an error."""
-        return 408 in (self.status, self.error_code)
-
-    @property
-    def quota_exceeded(self) -> bool:
-        return 429 in (self.status, self.error_code) and "quota" in self.description.lower()
-
-
 class ZaloNetworkError(Exception):
     """No answer: connection refused, reset, timed out. Carries the kind, never the URL."""
 
@@ -416,6 +396,8 @@ class ZaloChannel:
             token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url, observe=observe_api
         )
         self.bot_name: str | None = None
+        self.bot_id = ""
+        self._bot_names: list[str] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._chat_locks = ChatLocks()
         self._languages: dict[str, tuple[str, float]] = {}
@@ -467,8 +449,14 @@ class ZaloChannel:
     async def _start(self) -> None:
         me = await self.client.call("getMe")
         if isinstance(me, dict):
-            name = me.get("display_name") or me.get("name") or me.get("account_name")
-            self.bot_name = str(name) if name else None
+            # As documented, getMe gives `id` and `account_name` only; `display_name` (the name
+            # people mention) is taken when present, and learned from the first mention.
+            self.bot_id = str(me.get("id") or "")
+            for field in ("display_name", "name", "account_name"):
+                value = me.get(field)
+                if isinstance(value, str) and value.strip():
+                    self._bot_names.append(value.strip())
+            self.bot_name = self._bot_names[0] if self._bot_names else None
         if self.webhook:
             await self.client.call(
                 "setWebhook",
@@ -511,7 +499,7 @@ class ZaloChannel:
                 if not exc.idle:
                     failures += 1
                     pause = min(MAX_BACKOFF, 2.0**failures)
-                    level = logging.ERROR if exc.status in (401, 403) else logging.WARNING
+                    level = logging.ERROR if exc.means(401) else logging.WARNING
                     log.log(level, "zalo getUpdates failed: %s/%s", exc.status, exc.error_code)
             except ZaloNetworkError as exc:
                 failures += 1
@@ -528,7 +516,8 @@ class ZaloChannel:
 
     async def _handle(self, update: dict[str, Any]) -> None:
         try:
-            event = to_event(update, bot_name=self.bot_name)
+            self._learn_name(update)
+            event = to_event(update, bot_name=self._bot_names, bot_id=self.bot_id)
             if event is None:
                 return
             if event.update_key is not None and not self._first_time(event.update_key):
@@ -539,6 +528,12 @@ class ZaloChannel:
                 await self.deliver_replies(replies)
         except Exception:
             log.exception("zalo update failed")
+
+    def _learn_name(self, update: dict[str, Any]) -> None:
+        """The bot's display name, from a mention Zalo marks as the bot's."""
+        name = mentioned_name(update, self.bot_id)
+        if name and name not in self._bot_names:
+            self._bot_names.insert(0, name)
 
     def _first_time(self, key: str) -> bool:
         if key in self._seen:
@@ -569,37 +564,29 @@ class ZaloChannel:
             raise TryLater(f"network: {exc}") from None
 
     def _delivery_error(self, exc: ZaloApiError) -> Exception:
-        if 429 in (exc.status, exc.error_code):
-            if exc.quota_exceeded:
-                if self.quota is not None:
-                    self.quota.exceeded()
-                log.error("Zalo refused a message: the monthly quota is used up")
-                return TryLater("zalo quota exceeded", retry_after=QUOTA_PAUSE)
-            return TryLater("zalo 429", retry_after=RATE_PAUSE)
-        if exc.status == 403 or exc.error_code == 403:
-            return Undeliverable(f"forbidden: {exc}", blocked=True)
-        if exc.status in (400, 404) or exc.error_code in (400, 404):
-            return Undeliverable(f"bad request: {exc}")
-        if exc.status == 401:
-            log.error("Zalo rejected the bot token")
-        return TryLater(str(exc))
+        error = delivery_error(exc)
+        if exc.quota_exceeded:
+            if self.quota is not None:
+                self.quota.exceeded()
+            log.error("Zalo refused a message: the monthly quota is used up")
+        return error
 
     async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
         text, t = await self._render(chat_id, message)
         photo = message.photo or ""
         sent: Any = None
         if photo.startswith(("https://", "http://")):
-            caption = text if len(text) <= MAX_TEXT else ""
+            caption = text if fits(text) else ""
             params = {"chat_id": chat_id, "photo": photo}
             if caption:
                 params["caption"] = caption
-            sent = await self._deliver("sendPhoto", params)
+            sent = await self._send_photo(params)
             text = "" if caption else text
         elif photo:
             text = f"{text}\n\n{t.gettext(PHOTO_NOT_SHOWN)}".strip()
         if message.document:
             text = f"{text}\n\n{t.gettext(FILE_NOT_SENT)}".strip()
-        pieces = split_text(text, MAX_TEXT)
+        pieces = split_utf16(text, MAX_UNITS)
         if not pieces and sent is None:
             pieces = ["…"]
         for piece in pieces:
@@ -608,8 +595,28 @@ class ZaloChannel:
             return str(sent["message_id"])[:64]
         return None
 
-    async def _deliver(self, method: str, params: dict[str, Any]) -> Any:
-        result = await self.client.call(method, params)
+    async def _send_photo(self, params: dict[str, Any]) -> Any:
+        """A picture, given time for Zalo to fetch it. When even that runs out, Zalo may well
+        have delivered it: it is not sent again (a retry would show it twice); the rest of the
+        message goes on."""
+        try:
+            return await self._deliver("sendPhoto", params, timeout=PHOTO_TIMEOUT)
+        except ZaloNetworkError as exc:
+            if str(exc) != "timeout":
+                raise
+            log.warning("zalo sendPhoto timed out; taken as sent, not repeated")
+            if self.quota is not None:
+                self.quota.record()
+            return True
+
+    async def _deliver(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        timeout: float = SEND_TIMEOUT,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
+    ) -> Any:
+        result = await self.client.call(method, params, timeout=timeout)
         if self.quota is not None:
             self.quota.record()
         return result

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from bot.dialog.messages import EventKind, InboundEvent, Media
@@ -46,8 +47,11 @@ def update_key(update: dict[str, Any]) -> str | None:
     return key
 
 
-def to_event(update: dict[str, Any], *, bot_name: str | None = None) -> InboundEvent | None:
-    """The event for a user's message; None for what is not one (the bot's own, malformed)."""
+def to_event(
+    update: dict[str, Any], *, bot_name: str | Sequence[str] | None = None, bot_id: str = ""
+) -> InboundEvent | None:
+    """The event for a user's message; None for what is not one (the bot's own, malformed).
+    `bot_name`: the names the bot may be mentioned by (display name, account name)."""
     message = update.get("message")
     if not isinstance(message, dict):
         return None
@@ -74,7 +78,7 @@ def to_event(update: dict[str, Any], *, bot_name: str | None = None) -> InboundE
         if not isinstance(text, str):
             return InboundEvent(kind=EventKind.UNSUPPORTED, **base)
         if is_group:
-            text = strip_mention(text, bot_name)
+            text = strip_mention(_without_bot_spans(text, message, bot_id), bot_name)
         return InboundEvent(**text_fields(text), **base)
     # Stickers, "unsupported" (voice, files, locations, content Zalo withholds from bots), and
     # kinds of events this code does not know yet: answered politely by the engine.
@@ -118,12 +122,13 @@ def _name(sender: dict[str, Any]) -> str | None:
 _LEADING_MENTION = re.compile(r"^@\S+\s*")
 
 
-def strip_mention(text: str, bot_name: str | None) -> str:
+def strip_mention(text: str, bot_name: str | Sequence[str] | None) -> str:
     """In a group the bot only hears messages that mention it ("@Bình Yên /menu") or reply to
-    it: the mention is not part of what was said."""
+    it: the mention is not part of what was said. Any of the bot's names counts."""
     stripped = text.strip()
-    if bot_name:
-        pattern = re.compile(r"@" + re.escape(bot_name.strip()), re.IGNORECASE)
+    names = [bot_name] if isinstance(bot_name, str) else list(bot_name or ())
+    for name in sorted((n.strip() for n in names if n and n.strip()), key=len, reverse=True):
+        pattern = re.compile(r"@" + re.escape(name), re.IGNORECASE)
         stripped = pattern.sub(" ", stripped).strip()
     if stripped.startswith("@"):
         command = stripped.find(" /")
@@ -131,3 +136,50 @@ def strip_mention(text: str, bot_name: str | None) -> str:
         # counts; otherwise the first word is taken for the mention.
         stripped = stripped[command + 1 :] if command >= 0 else _LEADING_MENTION.sub("", stripped)
     return stripped.strip()
+
+
+def _bot_spans(
+    message: dict[str, Any], bot_id: str, *, by_id_only: bool = False
+) -> list[tuple[int, int]]:
+    spans = []
+    for key in ("mentions", "entities"):
+        for item in message.get(key) or ():
+            if not isinstance(item, dict):
+                continue
+            offset = item.get("offset", item.get("pos"))
+            length = item.get("length", item.get("len"))
+            if not isinstance(offset, int) or not isinstance(length, int) or length <= 0:
+                continue
+            who = str(item.get("uid") or item.get("user_id") or item.get("id") or "")
+            if (who and bot_id and who == bot_id) or (not by_id_only and not who and offset == 0):
+                spans.append((offset, length))
+    return spans
+
+
+def mentioned_name(update: dict[str, Any], bot_id: str) -> str | None:
+    """The name a group message mentions the bot by, where Zalo marks the mention with the
+    bot's id."""
+    message = update.get("message")
+    if not isinstance(message, dict) or not isinstance(message.get("text"), str):
+        return None
+    units = message["text"].encode("utf-16-le")
+    for offset, length in _bot_spans(message, bot_id, by_id_only=True):
+        name = units[2 * offset : 2 * (offset + length)].decode("utf-16-le", errors="ignore")
+        name = name.strip().removeprefix("@").strip()
+        if name:
+            return name
+    return None
+
+
+def _without_bot_spans(text: str, message: dict[str, Any], bot_id: str) -> str:
+    """The text without the spans that mention the bot, where the update marks mentions
+    (`mentions` or `entities`: offset and length in UTF-16 units, as Zalo's clients count).
+    A span names the bot when its user id is the bot's, or, without an id, when it opens the
+    message (Zalo delivers a group message only when it mentions the bot)."""
+    spans = _bot_spans(message, bot_id)
+    if not spans:
+        return text
+    units = text.encode("utf-16-le")
+    for offset, length in sorted(spans, reverse=True):
+        units = units[: 2 * offset] + b" \x00" + units[2 * (offset + length) :]
+    return units.decode("utf-16-le", errors="replace")

@@ -4,19 +4,28 @@
         api.push_update(api.text_message("/start", user_id="u1"))   # served by getUpdates
         [reply] = await api.wait_for_messages("u1", 1)
 
-What it does, as the real API (2026) does:
+What it does, as the real API (2026) and its documentation (the error table: 400 bad request,
+403 internal server error, 408 request timeout, 429 quota exceeded) say:
 - `https://<host>/bot<TOKEN>/<method>`, GET or POST, parameters in the query, JSON or a form;
   answers `{"ok": true, "result": …}` or `{"ok": false, "error_code": N, "description": …}`.
+- getMe answers `id`, `account_name`, `account_type`, `can_join_groups`: no `display_name`
+  (`get_me_display_name=True` adds it, as some bots see);
 - getUpdates (parameter `timeout` only) hands out ONE update, not a list; an idle poll ends
-  with HTTP 408 (after `timeout`, or `max_poll_wait` seconds, whichever is shorter);
+  with HTTP 408 (after `timeout`, or `max_poll_wait` seconds, whichever is shorter), or with
+  `idle_ok_false=True`, HTTP 200 and `{"ok": false, "error_code": 408, "description":
+  "Request timeout"}` (`idle_error_code=None`: the description alone);
   `replay_read()` hands already-read updates out again, as Zalo sometimes does;
   `min_poll_interval` answers 429 to polls that come faster.
 - setWebhook needs `url` and a `secret_token` of 8 to 256 characters; getWebhookInfo answers
   404 when none is set; getUpdates is refused while one is.
-- sendMessage (`chat_id`, `text` of at most 2,000 characters), sendPhoto (`photo` is an image
-  URL, `caption`), sendSticker, sendChatAction (`typing`); only chats that wrote to the bot
-  are known; `block_user` makes sends to a chat answer 403; `monthly_quota` makes every send
-  past it answer 429 "quota exceeded".
+- sendMessage (`chat_id`, `text` of at most 2,000 characters counted in UTF-16 units, as
+  Zalo's backend counts), sendPhoto (`photo` is an image URL, `caption`; `photo_delay`
+  seconds while "Zalo fetches the picture"), sendSticker, sendChatAction (`typing`); only
+  chats that wrote to the bot are known; `block_user` makes sends to a chat fail (403,
+  which Zalo's table calls "Internal server error"); `monthly_quota` makes every send past
+  it answer 429 "Quota exceeded".
+- `mark_mentions=True`: a group text that starts with "@<bot_name>" carries a `mentions`
+  entry (offset and length in UTF-16 units, the bot's id) as clients mark a picked mention.
 - `post_webhook` delivers an update to the bot's webhook the way Zalo does: wrapped in
   `{"ok": true, "result": …}` (or flat), with the `X-Bot-Api-Secret-Token` header.
 - `image_url(content)` serves a picture users "sent", as Zalo's CDN would.
@@ -45,6 +54,15 @@ from .telegram_state import Signal
 
 Params = dict[str, Any]
 MAX_TEXT = 2000
+# The documentation's error table, in its words.
+DOCUMENTED = {
+    400: "Bad request",
+    401: "Unauthorized",
+    403: "Internal server error",
+    404: "Not found",
+    408: "Request timeout",
+    429: "Quota exceeded",
+}
 SEND_METHODS = {"sendMessage", "sendPhoto", "sendSticker"}
 _PARAMS = {
     "getMe": set(),
@@ -102,6 +120,11 @@ class FakeZaloAPI:
         max_poll_wait: float = 1.0,
         min_poll_interval: float | None = None,
         monthly_quota: int | None = None,
+        get_me_display_name: bool = False,
+        idle_ok_false: bool = False,
+        idle_error_code: int | None = 408,
+        mark_mentions: bool = False,
+        photo_delay: float = 0.0,
     ) -> None:
         self.token = token
         self.bot_name = bot_name
@@ -109,6 +132,11 @@ class FakeZaloAPI:
         self.max_poll_wait = max_poll_wait
         self.min_poll_interval = min_poll_interval
         self.monthly_quota = monthly_quota
+        self.get_me_display_name = get_me_display_name
+        self.idle_ok_false = idle_ok_false
+        self.idle_error_code = idle_error_code
+        self.mark_mentions = mark_mentions
+        self.photo_delay = photo_delay
         self.url = ""
         self.requests: list[ApiCall] = []
         self.webhook: dict[str, Any] | None = None
@@ -166,6 +194,10 @@ class FakeZaloAPI:
         chat = chat_id if chat_id is not None else user_id
         if chat_type == "GROUP" and chat_id is None:
             raise ValueError("a group message needs chat_id")
+        mention = f"@{self.bot_name}"
+        text = fields.get("text")
+        if self.mark_mentions and chat_type == "GROUP" and str(text or "").startswith(mention):
+            fields["mentions"] = [{"uid": self.bot_id, "offset": 0, "length": utf16(mention)}]
         return {
             "event_name": event_name,
             "message": {
@@ -295,7 +327,8 @@ class FakeZaloAPI:
     # -- fault injection -------------------------------------------------------------------
     def fail_next(self, method: str, *, status: int, description: str = "", times: int = 1) -> None:
         """The next `times` valid calls of `method` ("*" for any) answer `status`."""
-        self._faults.append(_Fault(method, status, description or f"error {status}", times))
+        description = description or DOCUMENTED.get(status, f"error {status}")
+        self._faults.append(_Fault(method, status, description, times))
 
     def block_user(self, chat_id: str) -> None:
         self.blocked.add(chat_id)
@@ -314,6 +347,10 @@ class FakeZaloAPI:
             call.status, call.response = 200, {"ok": True, "result": result}
         except ApiError as error:
             call.status, call.response = error.status, error.payload()
+            if error.status == 408 and self.idle_ok_false:
+                call.status = 200
+                if self.idle_error_code is None:
+                    del call.response["error_code"]
         except Exception as error:  # a gap in the fake: answer it rather than hang
             call.status = 500
             call.response = ApiError(500, f"fake crashed: {error!r}").payload()
@@ -330,7 +367,7 @@ class FakeZaloAPI:
 
     async def _execute(self, method: str, params: Params) -> Any:
         if method not in _PARAMS:
-            raise ApiError(404, f"Not Found: unknown method {method}")
+            raise ApiError(400, DOCUMENTED[400])  # "wrong path or invalid API name"
         unknown = set(params) - _PARAMS[method]
         if unknown:
             raise ApiError(400, f"Bad Request: unknown parameter {sorted(unknown)[0]}")
@@ -354,13 +391,15 @@ class FakeZaloAPI:
 
     # -- methods ---------------------------------------------------------------------------
     async def _getMe(self, _params: Params) -> Any:
-        return {
+        me = {
             "id": self.bot_id,
             "account_name": "bot.binhyen",
             "account_type": "BASIC",
             "can_join_groups": True,
-            "display_name": self.bot_name,
         }
+        if self.get_me_display_name:
+            me["display_name"] = self.bot_name
+        return me
 
     async def _getUpdates(self, params: Params) -> Any:
         if self.webhook is not None:
@@ -382,7 +421,7 @@ class FakeZaloAPI:
         with contextlib.suppress(TimeoutError):
             await self._signal.wait_until(lambda: bool(self._updates) or self._closing, wait)
         if not self._updates:
-            raise ApiError(408, "Request timeout")
+            raise ApiError(408, DOCUMENTED[408])
         update = self._updates.popleft()
         self._read.append(update)
         return update
@@ -410,9 +449,9 @@ class FakeZaloAPI:
         if chat_id not in self.known_chats:
             raise ApiError(400, "Bad Request: chat not found")
         if chat_id in self.blocked:
-            raise ApiError(403, "Forbidden: the user blocked the bot")
+            raise ApiError(403, DOCUMENTED[403])
         if self.monthly_quota is not None and self.sent_count >= self.monthly_quota:
-            raise ApiError(429, "Too Many Requests: monthly message quota exceeded")
+            raise ApiError(429, DOCUMENTED[429])
         return chat_id
 
     def _sent(self) -> dict[str, Any]:
@@ -421,7 +460,7 @@ class FakeZaloAPI:
 
     async def _sendMessage(self, params: Params) -> Any:
         text = str(params["text"])
-        if len(text) > MAX_TEXT:
+        if utf16(text) > MAX_TEXT:
             raise ApiError(400, f"Bad Request: text is longer than {MAX_TEXT} characters")
         self._check_send(params)
         return self._sent()
@@ -430,9 +469,11 @@ class FakeZaloAPI:
         photo = str(params["photo"])
         if not photo.startswith(("https://", "http://")):
             raise ApiError(400, "Bad Request: photo must be an image URL")
-        if len(str(params.get("caption") or "")) > MAX_TEXT:
+        if utf16(str(params.get("caption") or "")) > MAX_TEXT:
             raise ApiError(400, f"Bad Request: caption is longer than {MAX_TEXT} characters")
         self._check_send(params)
+        if self.photo_delay:
+            await asyncio.sleep(self.photo_delay)  # Zalo fetching the picture
         return self._sent()
 
     async def _sendSticker(self, params: Params) -> Any:
@@ -446,6 +487,11 @@ class FakeZaloAPI:
         if chat_id not in self.known_chats:
             raise ApiError(400, "Bad Request: chat not found")
         return True
+
+
+def utf16(text: str) -> int:
+    """Length as Zalo's backend counts it: UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _ms() -> int:
