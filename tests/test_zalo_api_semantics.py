@@ -177,11 +177,9 @@ async def test_an_idle_poll_answered_ok_false_is_not_an_error(
     settings: Settings, error_code: int | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    async with FakeZaloAPI(
-        max_poll_wait=0.05, idle_ok_false=True, idle_error_code=error_code
-    ) as api:
-        async with bot_running(zalo_settings(settings, api)):
-            await api.wait_for_call("getUpdates", count=4, timeout=3, predicate=_answered)
-            api.push_update(api.text_message("menu", user_id="z-lan"))
-            await api.wait_for_messages("z-lan", 1, timeout=3)
+    fake = FakeZaloAPI(max_poll_wait=0.05, idle_ok_false=True, idle_error_code=error_code)
+    async with fake as api, bot_running(zalo_settings(settings, api)):
+        await api.wait_for_call("getUpdates", count=4, timeout=3, predicate=_answered)
+        api.push_update(api.text_message("menu", user_id="z-lan"))
+        await api.wait_for_messages("z-lan", 1, timeout=3)
     assert "getUpdates failed" not in caplog.text
