@@ -29,6 +29,7 @@ from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
 from bot.scheduler import build_scheduler
 from bot.security.keys import check_key_opens_data
+from bot.tips.card_delivery import CARD_QUEUE, CardWatcher
 from bot.tips.media import MEDIA_QUEUE, MediaStore
 from bot.web.app import PREFIX as CONSOLE_PREFIX
 from bot.web.app import ConsoleConfig, build_console
@@ -59,12 +60,15 @@ class BotApp:
     web_port: int | None = None  # the bound port, once the webhook server listens
     media_store: MediaStore | None = None  # fetches tips' photos and voice messages
     metrics: BotMetrics = field(default_factory=BotMetrics)
+    card_watcher: CardWatcher | None = None  # follows tips' cards until police have one
 
     def wake_worker(self, channel: str) -> None:
         if worker := self.workers.get(channel):
             worker.wake()
         if channel == MEDIA_QUEUE and self.media_store is not None:
             self.media_store.wake()
+        if channel == CARD_QUEUE and self.card_watcher is not None:
+            self.card_watcher.wake()
 
 
 @asynccontextmanager
@@ -101,6 +105,8 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
         if settings.zalo_bot_token:
             await stack.enter_async_context(_zalo(app))
         await stack.enter_async_context(_media_store(app))
+        app.card_watcher = CardWatcher(db=db, settings=settings, wake_channel=app.wake_worker)
+        await stack.enter_async_context(_background(app.card_watcher.run(), app.card_watcher.stop))
         scheduler = build_scheduler(db, settings, wake=app.wake_worker)
         app.metrics.watch_scheduler(scheduler)
         scheduler.start()

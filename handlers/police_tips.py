@@ -22,6 +22,7 @@ from bot.dialog.messages import Choice, EventKind
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.personal_data import audit
+from bot.tips.card_delivery import delivery_marks
 from bot.tips.cards import STATUS_NAMES, card_buttons, police_card
 from bot.tips.clock import category_labels, open_tips, tip_line
 from bot.tips.service import TipNotFound, categories_for, tip_for_police
@@ -198,7 +199,10 @@ class OpenTips(Flow):
         if filters := await _filters_text(turn, labels):
             lines.append(turn._("Filters: {filters}", filters=filters))
         lines.append("")
-        lines += [tip_line(turn.t, tip, labels, turn.now) for tip in tips[:PAGE]]
+        marks = await delivery_marks(turn.session, tips[:PAGE])
+        for tip in tips[:PAGE]:
+            line = tip_line(turn.t, tip, labels, turn.now)
+            lines.append(f"{line} — {turn._(marks[tip.id])}" if tip.id in marks else line)
         if not tips:
             lines.append(turn._("No open tip matches."))
         elif len(tips) > PAGE:

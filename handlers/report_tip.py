@@ -768,11 +768,13 @@ class ReportTip(Flow):
             turn.queued.add(MEDIA_QUEUE)  # the evidence files are fetched once this commits
         lines = [
             turn._("Your tip has been sent. Its code is {code}.", code=tip.code),
+            # Not "police have it" yet: that is said once a police chat accepted the card
+            # (bot.tips.card_delivery).
             turn._(
-                "Commune police of {commune} have been told at once.",
+                "It is saved and being passed to commune police of {commune}.",
                 commune=in_sentence(commune.name) if commune else "",
             ),
-            turn._("You will get a message here when they act on it.")
+            turn._("You will get a message here when they have it, and when they act on it.")
             if draft.wants_updates
             else turn._("You chose not to get updates; you can still look at it with /tincuatoi."),
             turn._("To add information later, use /tincuatoi (My tips) and the code."),

@@ -158,8 +158,8 @@ async def test_a_members_tip_with_a_photo_and_last_night(
 
     await chat.picks("Gửi")
     chat.sees("Tin báo của bạn đã được gửi. Mã tin: TB-")
-    chat.sees("Công an xã Thanh Mỹ đã được báo ngay.")
-    chat.sees("Bạn sẽ nhận tin nhắn tại đây khi công an xử lý.")
+    chat.sees("Tin báo đã được lưu, đang chuyển cho công an xã Thanh Mỹ.")
+    chat.sees("Bạn sẽ nhận tin nhắn tại đây khi công an đã nhận được tin, và khi công an xử lý.")
     chat.sees("hãy gọi 113")
     code = code_in(chat)
 
@@ -186,7 +186,7 @@ async def test_a_members_tip_with_a_photo_and_last_night(
         "photo",
         "AgADphoto-1",
     )
-    # Police are told at once; the card names no one.
+    # The card is queued for police at once; it names no one.
     card, photo = await notices_to(db, "police")
     assert code in card.text and "Trần Thị Lan" not in card.text
     assert photo.photo == "AgADphoto-1"

@@ -164,6 +164,8 @@ async def test_an_anonymous_tip_with_a_photo_triaged_by_command_on_a_zalo_desk(
 
         card, picture = await desk.receives(2)
         assert picture == code  # the photo, captioned with the tip's code
+        (arrived,) = await reporter.receives(1)  # told only now that police have it
+        assert arrived == f"Công an xã đã nhận được tin báo {code} của bạn."
         assert f"Tin báo {code}" in card and "Người báo: ẩn danh" in card
         assert f"Tiếp nhận: gõ /tiepnhan {code}" in card
         assert f"Hỏi thêm người báo: gõ /hoi {code}" in card
@@ -355,6 +357,8 @@ async def test_one_person_on_zalo_and_telegram_gets_news_of_their_tip_where_they
             nam = ZaloUser(api, both, "z-nam", name="Năm")
             code = await _member_tip(nam)
             await desk.receives(1)
+            (arrived,) = await nam.receives(1)  # on Zalo: not linked yet
+            assert "đã nhận được tin báo" in arrived
 
             # The code comes from the account that already is her, and is typed on the new one.
             link_code = code_in(await nam.says("/lienket"), r"(?<=/lienket )[A-Z0-9]{8}")

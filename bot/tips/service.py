@@ -42,6 +42,7 @@ from storage.models import (
 from storage.repos.outbox import queue_message
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CARD_QUEUE = "cards"  # in `turn.queued`: wakes the card watcher (bot.tips.card_delivery)
 CODE_PREFIX = "TB-"
 
 
@@ -175,6 +176,7 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
     await session.flush()
     queued = await deliver_to_police(session, settings, tip, now=turn.now)
     turn.queued.update(queued)
+    turn.queued.add(CARD_QUEUE)
     return tip
 
 
@@ -221,6 +223,11 @@ async def _officer_chats(session: AsyncSession, commune_code: str, role: str) ->
         .order_by(ChannelAccount.id)
     )
     return [PoliceChat(a.channel, a.chat_id, a.language, False) for a in rows]
+
+
+async def officer_chats(session: AsyncSession, commune_code: str) -> list[PoliceChat]:
+    """Every account of every officer of the commune (private chats)."""
+    return await _officer_chats(session, commune_code, Role.COMMUNE_POLICE)
 
 
 async def admin_chats(session: AsyncSession, commune_code: str) -> list[PoliceChat]:

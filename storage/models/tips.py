@@ -80,6 +80,12 @@ class Tip(Base):
     purged_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
     # The officer who works it (set from the web console); None: the whole desk.
     assigned_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
+    # When a card was first accepted by a police chat (bot.tips.card_delivery); until then the
+    # reporter is not told police have the tip. 0: the desk (or officers without one),
+    # 1: every officer's private chat, 2: the commune admins; since `delivery_level_at`.
+    delivered_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
+    delivery_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    delivery_level_at: Mapped[datetime | None] = mapped_column(MinuteUTCDateTime())
 
 
 class TipReporter(Base):
@@ -120,6 +126,8 @@ class TipEventKind(StrEnum):
     ESCALATED = "escalated"
     IDENTITY_READ = "identity_read"
     ASSIGNED = "assigned"
+    REROUTED = "rerouted"  # its card could not reach the desk: sent on to officers, admins
+    DELIVERED = "delivered"  # a police chat accepted its card
 
 
 class TipEvent(Base):

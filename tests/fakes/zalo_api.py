@@ -109,6 +109,7 @@ class _Fault:
     status: int
     description: str
     times: int
+    chat_id: str | None = None
 
 
 class FakeZaloAPI:
@@ -325,10 +326,19 @@ class FakeZaloAPI:
             raise TimeoutError(f"waited {seconds}s for {what}; last calls: {seen}") from None
 
     # -- fault injection -------------------------------------------------------------------
-    def fail_next(self, method: str, *, status: int, description: str = "", times: int = 1) -> None:
-        """The next `times` valid calls of `method` ("*" for any) answer `status`."""
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int,
+        description: str = "",
+        times: int = 1,
+        chat_id: str | None = None,
+    ) -> None:
+        """The next `times` valid calls of `method` ("*" for any), to `chat_id` if given,
+        answer `status` (with the documentation's words unless `description`)."""
         description = description or DOCUMENTED.get(status, f"error {status}")
-        self._faults.append(_Fault(method, status, description, times))
+        self._faults.append(_Fault(method, status, description, times, chat_id))
 
     def block_user(self, chat_id: str) -> None:
         self.blocked.add(chat_id)
@@ -376,12 +386,16 @@ class FakeZaloAPI:
         }
         if missing:
             raise ApiError(400, f"Bad Request: {sorted(missing)[0]} is required")
-        self._raise_fault(method)
+        self._raise_fault(method, params)
         handler = getattr(self, f"_{method}")
         return await handler(params)
 
-    def _raise_fault(self, method: str) -> None:
-        fault = next((f for f in self._faults if f.method in (method, "*")), None)
+    def _raise_fault(self, method: str, params: Params) -> None:
+        chat = str(params.get("chat_id") or "")
+        fault = next(
+            (f for f in self._faults if f.method in (method, "*") and f.chat_id in (None, chat)),
+            None,
+        )
         if fault is None:
             return
         fault.times -= 1
