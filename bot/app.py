@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
+from bot.channels import zalo_media
 from bot.channels.telegram import TelegramChannel
 from bot.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pacing
 from bot.config import Settings
@@ -209,6 +210,9 @@ async def _webhook_server(app: BotApp) -> AsyncIterator[None]:
         ),
         "/metrics": metrics_handler(app.metrics, lambda: app.db, app.settings),
     }
+    if app.settings.zalo_webhook_url and app.zalo is not None:
+        # The tips' own copies of photos, for Zalo to fetch (bot.channels.zalo_media).
+        ops_routes[zalo_media.ROUTE] = zalo_media.media_handler(app.db, app.settings)
     web_app = build_web_app(routes, ops_routes)
     if app.settings.web_console:
         console = ConsoleConfig(db=app.db, settings=app.settings, wake=app.wake_worker)

@@ -5,6 +5,7 @@ reported to the admins and shown in `/tips`."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from bot.tips.card_delivery import check_cards
+from bot.tips.clock import escalate_due
 from handlers.police_desk import set_police_desk
 from storage.base import utcnow
 from storage.db import Database
@@ -24,6 +26,7 @@ from storage.models import (
     RoleAssignment,
     ScopeKind,
     Tip,
+    TipAttachment,
     TipCard,
 )
 from tests.conversation import Chat
@@ -32,7 +35,14 @@ from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running
 from tests.test_report_tip import send_tip
 from tests.test_zalo_e2e import DESK, POLICE, code_in, register_desk
-from tests.zalo_harness import ZaloUser, joined, last, number_of, zalo_webhook_settings
+from tests.zalo_harness import (
+    ZaloUser,
+    fetch_photo,
+    joined,
+    last,
+    number_of,
+    zalo_webhook_settings,
+)
 
 ADMIN = "z-admin"
 ARRIVED = "Công an xã đã nhận được tin báo"
@@ -183,3 +193,50 @@ async def _tip(db: Database, code: str) -> Tip:
 async def _card_chats(db: Database, tip_id: int) -> set[str]:
     async with db.transaction() as session:
         return set(await session.scalars(select(TipCard.chat_id).where(TipCard.tip_id == tip_id)))
+
+
+async def test_a_card_sent_later_carries_the_tips_own_copy_of_the_photo(
+    api: FakeZaloAPI, settings: Settings, db: Database, org: Org
+) -> None:
+    """The reporter's picture is a Zalo URL that expires; the evidence store keeps a copy, and
+    a card sent after that (here: nobody acknowledged, sent again to every officer) gives Zalo
+    our copy's address on the bot's own server."""
+    hook = zalo_webhook_settings(settings, api)
+    picture = b"\xff\xd8\xff\xe0 a picture of the motorbike"
+    async with bot_running(hook) as app:
+        await register_desk(api, hook)
+        reporter = ZaloUser(api, hook, "z-reporter")
+        await reporter.says("bao tin")
+        which = last(await reporter.says("thanh my"))
+        category = last(await reporter.says(number_of(which, "Xã Thanh Mỹ,")))
+        await reporter.says(number_of(category, "Trộm cắp"))
+        await reporter.says("Xe máy bị bẻ khóa.")
+        await reporter.sends_photo(api.image_url(picture))
+        when = last(await reporter.says("xong"))
+        await reporter.says(number_of(when, "Hôm qua"))
+        updates = last(await reporter.says("Chợ"))
+        summary = last(await reporter.says(number_of(updates, "Không")))
+        code = code_in(await reporter.says(number_of(summary, "Gửi")))
+        await _stored_copy(db)
+        api.images.clear()  # Zalo's URL has expired
+        tip = await _tip(db, code)
+        later = tip.created_at + timedelta(hours=3)
+        for channel in await escalate_due(db, settings, later):
+            app.wake_worker(channel)
+        officer = ZaloUser(api, hook, POLICE)
+        officer.unread()  # the desk's set-up
+        await officer.receives(3, timeout=10)  # the note, the card, the photo
+    [photo_call] = [c for c in api.calls("sendPhoto") if c.params["chat_id"] == POLICE]
+    assert photo_call.params["photo"].startswith("https://binhyen.example.vn/zalo/media/")
+    async with bot_running(hook):
+        assert await fetch_photo(hook, photo_call.params["photo"]) == picture
+
+
+async def _stored_copy(db: Database) -> None:
+    """Until the evidence store has the picture (it runs in the background)."""
+    for _ in range(200):
+        async with db.transaction() as session:
+            if await session.scalar(select(TipAttachment.local_path)):
+                return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the evidence store never kept the picture")

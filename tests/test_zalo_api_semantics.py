@@ -183,3 +183,17 @@ async def test_an_idle_poll_answered_ok_false_is_not_an_error(
         api.push_update(api.text_message("menu", user_id="z-lan"))
         await api.wait_for_messages("z-lan", 1, timeout=3)
     assert "getUpdates failed" not in caplog.text
+
+
+def test_our_photo_urls_are_signed_and_expire(settings: Settings) -> None:
+    from datetime import timedelta
+
+    from bot.channels.zalo_media import sign, verify
+    from storage.base import utcnow
+
+    now = utcnow()
+    token = sign(settings, 42, now)
+    assert verify(settings, token, now) == 42
+    assert verify(settings, token.replace("42.", "43.", 1), now) is None  # another file
+    assert verify(settings, token, now + timedelta(days=2)) is None  # expired
+    assert verify(settings, "42.9999999999.x", now) is None

@@ -40,6 +40,7 @@ from tests.org_fixtures import Org, invite_for, small_commune
 from tests.telegram_harness import bot_running, telegram_settings
 from tests.zalo_harness import (
     ZaloUser,
+    fetch_photo,
     joined,
     last,
     local_zalo_webhook_url,
@@ -170,7 +171,8 @@ async def test_an_anonymous_tip_with_a_photo_triaged_by_command_on_a_zalo_desk(
         assert f"Tiếp nhận: gõ /tiepnhan {code}" in card
         assert f"Hỏi thêm người báo: gõ /hoi {code}" in card
         assert "Người dân" not in card and "z-reporter" not in card
-        assert api.calls("sendPhoto")[-1].params["photo"] == photo  # Zalo's own URL, as sent
+        sent_photo = api.calls("sendPhoto")[-1].params["photo"]  # Zalo's URL, or our copy's
+        assert await fetch_photo(hook, sent_photo) == b"\xff\xd8\xff\xe0 the reporter's photo"
 
         acknowledged = last(await desk.says(f"@Bình Yên /tiepnhan {code.lower()}"))
         assert f"{code}: đã tiếp nhận (Lâm Quốc Bảo)." in acknowledged

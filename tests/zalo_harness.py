@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
+
+import aiohttp
 
 from bot.config import Settings
 from tests.fakes.zalo_api import FakeZaloAPI
@@ -92,6 +95,19 @@ class ZaloUser:
         """The next `count` messages the bot writes here on its own (from the outbox)."""
         await self.api.wait_for_messages(self.chat, self.read + count, timeout=timeout)
         return self.unread()
+
+
+async def fetch_photo(settings: Settings, url: str) -> bytes:
+    """What Zalo gets when it fetches a photo URL the bot gave it: the CDN's (the fake's), or
+    our own server's, reached on loopback behind the public address."""
+    public = urlparse(settings.zalo_webhook_url or "")
+    if public.netloc and url.startswith(f"{public.scheme}://{public.netloc}/"):
+        url = url.replace(
+            f"{public.scheme}://{public.netloc}", f"http://127.0.0.1:{settings.webhook_port}", 1
+        )
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        assert response.status == 200, (response.status, url)
+        return await response.read()
 
 
 def last(texts: list[str]) -> str:

@@ -36,6 +36,7 @@ from bot.channels.base import ChatLocks, TryLater, keep_trying
 from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_errors import ZaloApiError, delivery_error
 from bot.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap
+from bot.channels.zalo_media import resolve_photo
 from bot.channels.zalo_text import MAX_UNITS, fits, split_utf16
 from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
@@ -573,7 +574,9 @@ class ZaloChannel:
 
     async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
         text, t = await self._render(chat_id, message)
-        photo = message.photo or ""
+        photo = await resolve_photo(self.db, self.settings, message.photo or "")
+        if message.photo and not photo:
+            photo = message.photo  # nothing Zalo can fetch: said in words below
         sent: Any = None
         if photo.startswith(("https://", "http://")):
             caption = text if fits(text) else ""

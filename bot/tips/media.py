@@ -34,6 +34,15 @@ log = logging.getLogger(__name__)
 
 # Put in `turn.queued` by a flow that stored attachments: wakes the store after the commit.
 MEDIA_QUEUE = "media"
+# A message's `photo` naming a tip's attachment, for channels that fetch by URL (Zalo): the
+# channel sends our copy when there is one (bot.channels.zalo_media).
+ATTACHMENT_PREFIX = "tipfile:"
+
+
+def attachment_ref(attachment_id: int) -> str:
+    return f"{ATTACHMENT_PREFIX}{attachment_id}"
+
+
 IDLE_WAIT = 30.0
 MAX_FAILURES = 5
 PARALLEL = 4

@@ -20,6 +20,7 @@ from bot.dialog.messages import OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import Translator
 from bot.tips.cards import police_card, reporter_update
+from bot.tips.media import attachment_ref
 from bot.tips.own_tips import remember_own_tip
 from bot.tips.vault import Identity, Route, route_to_reporter, seal
 from bot.work import Work
@@ -44,6 +45,7 @@ from storage.repos.outbox import queue_message
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CARD_QUEUE = "cards"  # in `turn.queued`: wakes the card watcher (bot.tips.card_delivery)
 CODE_PREFIX = "TB-"
+ZALO = "zalo"
 
 
 @dataclass(frozen=True)
@@ -292,7 +294,11 @@ async def deliver_to_police(
 
 
 def _attachment_message(tip: Tip, item: TipAttachment, channel: str) -> OutboundMessage | None:
-    """A messenger's file id works only on that messenger; elsewhere the local copy is sent."""
+    """A messenger's file id works only on that messenger; elsewhere the local copy is sent.
+    Zalo fetches pictures by URL: it is given the attachment, resolved when sent to our copy
+    (a reporter's Zalo URL may expire)."""
+    if channel == ZALO and item.kind == "photo":
+        return OutboundMessage(text=tip.code, photo=attachment_ref(item.id))
     source = item.file_ref if tip.channel == channel else item.local_path
     if not source:
         return None
