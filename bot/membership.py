@@ -29,6 +29,7 @@ from storage.models import (
     Membership,
     MembershipStatus,
     Person,
+    Priority,
     Role,
     RoleAssignment,
     ScopeKind,
@@ -118,6 +119,7 @@ async def request_membership(
             channel=account.channel,
             chat_id=account.chat_id,
             message=request_notice(t, membership, person, group, household, listed=listed),
+            priority=Priority.ALERT,
             dedupe_key=f"membership:{membership.id}:{account.id}",
         )
     return membership
@@ -288,7 +290,10 @@ async def _tell_member(turn: Turn, person: Person, group: Group, *, accepted: bo
         t = Translator(account.language, turn.settings.timezone)
         text = t.gettext(ACCEPTED if accepted else REJECTED, group=group.name)
         await turn.notify(
-            channel=account.channel, chat_id=account.chat_id, message=OutboundMessage(text=text)
+            channel=account.channel,
+            chat_id=account.chat_id,
+            message=OutboundMessage(text=text),
+            priority=Priority.ALERT,
         )
 
 

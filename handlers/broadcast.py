@@ -25,6 +25,7 @@ from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.dialog.messages import Choice, EventKind
 from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.outbox_policy import waiting_reason
 from storage.models import Broadcast, Role, Village
 
 SEND = "send"
@@ -192,7 +193,11 @@ async def show_progress(turn: Turn, _argument: str) -> None:
         turn.say(turn._("You have sent no announcements yet."))
     for broadcast in mine:
         state = await service.progress(turn.session, broadcast.id)
-        turn.say(service.progress_text(turn.t, broadcast, state))
+        text = service.progress_text(turn.t, broadcast, state)
+        if not state.done:
+            why = waiting_reason(await service.waiting_errors(turn.session, broadcast.id))
+            text += f"\n{turn._(why)}" if why else ""
+        turn.say(text)
 
 
 def may_broadcast(roles: frozenset[str]) -> bool:

@@ -23,7 +23,7 @@ from bot.invites import normalise_code
 from bot.meetings.service import GROUP_CHAT_LOCALE, group_title
 from bot.personal_data import audit
 from handlers.meetings import may, not_available
-from storage.models import GroupChat, GroupChatCode
+from storage.models import GroupChat, GroupChatCode, Priority
 
 CODE_VALID_FOR = timedelta(days=1)
 COMMAND = "nhomto"
@@ -130,6 +130,7 @@ class GroupChatSetup(Flow):
                 chat_id=previous[1],
                 message=OutboundMessage(text=t.gettext(NO_LONGER, group=title)),
                 is_group_chat=True,
+                priority=Priority.ALERT,
             )
         turn.say(
             turn._(

@@ -29,7 +29,7 @@ from bot.dialog.turn import Prompt, Turn
 from bot.i18n import N_, Translator
 from bot.membership import accounts_of
 from bot.personal_data import audit
-from storage.models import AccountLinkCode, ChannelAccount, Person
+from storage.models import AccountLinkCode, ChannelAccount, Person, Priority
 from storage.repos.conversations import private_conversation
 from storage.repos.grants import commune_admins, staff_grants
 
@@ -191,7 +191,12 @@ async def _ask_owner(
     conversation.history = []
     conversation.prompt = prompt.to_json()
     conversation.updated_at = turn.now
-    await turn.notify(channel=owner.channel, chat_id=owner.chat_id, message=prompt.message())
+    await turn.notify(
+        channel=owner.channel,
+        chat_id=owner.chat_id,
+        message=prompt.message(),
+        priority=Priority.ALERT,  # a security question: never held with campaigns
+    )
 
 
 class LinkConfirm(Flow):
@@ -255,8 +260,12 @@ class LinkConfirm(Flow):
 
 
 async def _tell(turn: Turn, account: ChannelAccount, text: str) -> None:
+    """A link notice: a security notice, never held with campaign messages."""
     await turn.notify(
-        channel=account.channel, chat_id=account.chat_id, message=OutboundMessage(text=text)
+        channel=account.channel,
+        chat_id=account.chat_id,
+        message=OutboundMessage(text=text),
+        priority=Priority.ALERT,
     )
 
 

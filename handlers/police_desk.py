@@ -22,7 +22,7 @@ from bot.i18n import N_, Translator
 from bot.invites import normalise_code
 from bot.personal_data import audit
 from handlers.police_tips import communes_in_reach
-from storage.models import Commune
+from storage.models import Commune, Priority
 from storage.models.org import PoliceDeskCode
 
 CODE_VALID_FOR = timedelta(days=1)
@@ -152,6 +152,7 @@ class PoliceDesk(Flow):
                 chat_id=previous[1],
                 message=OutboundMessage(text=t.gettext(NO_LONGER_DESK, commune=commune.name)),
                 is_group_chat=True,
+                priority=Priority.ALERT,
             )
         turn.say(
             turn._(

@@ -82,6 +82,12 @@ async def org(db: Database, api: FakeZaloAPI) -> Org:
 
 async def quick_tip(reporter: ZaloUser) -> list[str]:
     """A resident who never joined reports a theft by typing; the replies to "Gửi"."""
+    summary = await tip_summary(reporter)
+    return await reporter.says(number_of(summary, "Gửi"))
+
+
+async def tip_summary(reporter: ZaloUser) -> str:
+    """The same, up to the summary shown before sending."""
     await reporter.says("bao tin")
     which = last(await reporter.says("thanh my"))
     category = last(await reporter.says(number_of(which, "Xã Thanh Mỹ,")))
@@ -90,8 +96,7 @@ async def quick_tip(reporter: ZaloUser) -> list[str]:
     when = last(await reporter.says("xong"))
     await reporter.says(number_of(when, "Hôm qua"))
     updates = last(await reporter.says("Đầu hẻm đường Cây Dương"))
-    summary = last(await reporter.says(number_of(updates, "Có, báo cho tôi")))
-    return await reporter.says(number_of(summary, "Gửi"))
+    return last(await reporter.says(number_of(updates, "Có, báo cho tôi")))
 
 
 def _first_card_sent(api: FakeZaloAPI, code: str) -> int:

@@ -149,6 +149,21 @@ async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
     )
 
 
+async def waiting_errors(session: AsyncSession, broadcast_id: int) -> list[str | None]:
+    """The last errors of the announcement's messages still to go (why they wait)."""
+    return list(
+        await session.scalars(
+            select(OutboxMessage.last_error)
+            .where(
+                OutboxMessage.dedupe_key.like(f"bc:{broadcast_id}:%"),
+                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
+                OutboxMessage.last_error.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
 def progress_text(t: Translator, broadcast: Broadcast, state: Progress) -> str:
     return t.gettext(
         "Announcement #{id} ({when}): {sent} sent, {failed} failed, {remaining} remaining, "

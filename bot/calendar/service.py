@@ -127,7 +127,8 @@ def render(planned: Planned, t: Translator, *, private: bool) -> OutboundMessage
     lines = [f"📅 {planned.event.render_title(t)}: {when}", "", planned.event.render_text(t)]
     if private:
         lines += ["", t.gettext("To receive no more campaign reminders, send /tatnhacnho.")]
-    return OutboundMessage(text="\n".join(lines))
+    over = datetime.combine(occurrence.end + timedelta(days=1), time(0), t.timezone)
+    return OutboundMessage(text="\n".join(lines), expires_at=over.isoformat())
 
 
 @dataclass

@@ -37,14 +37,15 @@ from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_errors import ZaloApiError, delivery_error
 from bot.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap
 from bot.channels.zalo_media import resolve_photo
+from bot.channels.zalo_quota_notices import QUOTA_USED_UP, QUOTA_WARNING, tell_admins
 from bot.channels.zalo_text import MAX_UNITS, fits, split_utf16
 from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.flows import ACTION_PREFIX
 from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
-from bot.membership import accounts_of
 from bot.outbox import OutboxWorker
+from bot.outbox_policy import CAMPAIGN, HELD, HELD_USED_UP, drop_expired
 from bot.pacing import PacingRules
 from bot.tips.media import FileTooLarge, FileUnavailable
 from storage.base import utcnow
@@ -53,12 +54,8 @@ from storage.models import (
     ChannelAccount,
     OutboxMessage,
     OutboxStatus,
-    Priority,
-    Role,
-    RoleAssignment,
     ZaloUsage,
 )
-from storage.repos.outbox import queue_message
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +70,9 @@ WARN_AT = 0.8
 HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
 FLUSH_EVERY = 5.0  # seconds between writes of the message count
 LANGUAGE_CACHE_SECONDS = 60.0
-CAMPAIGN = Priority.NOTICE  # this priority and lower ones wait when the budget is short
 
 PHOTO_NOT_SHOWN = N_("(There is a picture here that Zalo cannot show.)")
 FILE_NOT_SENT = N_("(There is a file here that Zalo cannot carry.)")
-QUOTA_WARNING = N_(
-    "Zalo: the bot has sent {used} of its {quota} messages for this month ({percent} %). When "
-    "little is left, campaign messages wait so that replies and tips still go out. If your "
-    "Zalo plan allows more, raise ZALO_MONTHLY_QUOTA."
-)
 
 
 def zalo_pacing(settings: Settings) -> PacingRules:
@@ -212,6 +203,7 @@ class ZaloQuota:
         self._pending = 0  # sent since
         self._loaded = False
         self._exhausted: str | None = None  # the month Zalo said "quota exceeded"
+        self._told_exhausted = False
 
     def month(self) -> str:
         return self.clock().astimezone(self.settings.timezone).strftime("%Y-%m")
@@ -225,10 +217,19 @@ class ZaloQuota:
     def record(self, count: int = 1) -> None:
         self._roll()
         self._pending += count
+        self._exhausted = None  # Zalo accepts again (a raised plan): campaigns may go
+
+    def used_up(self) -> bool:
+        """Zalo said "quota exceeded" this month, and has not accepted a message since."""
+        return self._exhausted == self._roll()
 
     def exceeded(self) -> None:
-        """Zalo refused a message for the quota: whatever our count says, it is spent."""
-        self._exhausted = self._roll()
+        """Zalo refused a message for the quota: whatever our count says, it is spent. The
+        admins are told at the next flush, once a month."""
+        month = self._roll()
+        if self._exhausted != month:
+            self._told_exhausted = False
+        self._exhausted = month
 
     @property
     def used(self) -> int:
@@ -237,16 +238,17 @@ class ZaloQuota:
 
     @property
     def needs_flush(self) -> bool:
-        self._roll()
-        return self._pending > 0 or not self._loaded
+        month = self._roll()
+        told = self._exhausted != month or self._told_exhausted
+        return self._pending > 0 or not self._loaded or not told
 
     def short(self) -> bool:
         """Little enough left that campaign messages should wait."""
-        if self.limit <= 0:
-            return False
         month = self._roll()
         if self._exhausted == month:
             return True
+        if self.limit <= 0:
+            return False
         return self.limit - self.used <= self.limit * self.settings.zalo_quota_reserve
 
     async def flush(self) -> None:
@@ -281,34 +283,24 @@ class ZaloQuota:
             self.wake(channel)
 
     async def _maybe_warn(self, session, row: ZaloUsage, now: datetime) -> set[str]:  # type: ignore[no-untyped-def]
-        if self.limit <= 0 or row.warned_at is not None or row.sent < WARN_AT * self.limit:
-            return set()
-        row.warned_at = now
-        admins = list(
-            await session.scalars(
-                select(RoleAssignment.person_id)
-                .where(RoleAssignment.role == Role.COMMUNE_ADMIN)
-                .distinct()
-            )
-        )
         channels: set[str] = set()
-        for account in await accounts_of(session, admins):
-            t = Translator(account.language, self.settings.timezone)
-            text = t.gettext(
-                QUOTA_WARNING,
-                used=row.sent,
-                quota=self.limit,
-                percent=round(100 * row.sent / self.limit),
+        if self._exhausted == row.month and not self._told_exhausted:
+            self._told_exhausted = True
+            channels |= await tell_admins(
+                session, self.settings, QUOTA_USED_UP, f"zalo-quota-out:{row.month}"
             )
-            await queue_message(
-                session,
-                channel=account.channel,
-                chat_id=account.chat_id,
-                payload=OutboundMessage(text=text).to_payload(),
-                priority=Priority.TIP,
-                dedupe_key=f"zalo-quota:{row.month}:{account.id}",
-            )
-            channels.add(account.channel)
+        if self.limit <= 0 or row.warned_at is not None or row.sent < WARN_AT * self.limit:
+            return channels
+        row.warned_at = now
+        channels |= await tell_admins(
+            session,
+            self.settings,
+            QUOTA_WARNING,
+            f"zalo-quota:{row.month}",
+            used=row.sent,
+            quota=self.limit,
+            percent=round(100 * row.sent / self.limit),
+        )
         log.warning(
             "Zalo messages this month: %s of %s; commune admins warned", row.sent, self.limit
         )
@@ -348,8 +340,11 @@ class ZaloOutboxWorker(OutboxWorker):
             await self.hold_campaigns()
 
     async def hold_campaigns(self) -> int:
+        """Campaign messages due now wait an hour; those whose event is over are dropped."""
         now = self.clock()
+        reason = HELD_USED_UP if self.quota.used_up() else HELD
         async with self.db.transaction() as session:
+            dropped = await drop_expired(session, channel=self.channel, now=now)
             result = await session.execute(
                 update(OutboxMessage)
                 .where(
@@ -358,15 +353,16 @@ class ZaloOutboxWorker(OutboxWorker):
                     OutboxMessage.priority >= CAMPAIGN,
                     OutboxMessage.next_attempt_at <= now,
                 )
-                .values(
-                    next_attempt_at=now + HOLD_CAMPAIGNS_FOR,
-                    last_error="held: the Zalo monthly budget is short",
-                )
+                .values(next_attempt_at=now + HOLD_CAMPAIGNS_FOR, last_error=reason)
                 .execution_options(synchronize_session=False)
             )
         held = result.rowcount or 0  # type: ignore[attr-defined]
-        if held:
-            log.warning("Zalo budget short: %d campaign messages held for an hour", held)
+        if held or dropped:
+            log.warning(
+                "Zalo budget short: %d campaign messages held for an hour, %d expired",
+                held,
+                dropped,
+            )
         return held
 
 

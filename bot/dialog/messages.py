@@ -77,6 +77,9 @@ class OutboundMessage:
     # Shows personal data decrypted for its reader (a phone, a reporter's name, an export):
     # kept encrypted in the outbox until sent (bot.sealed_messages).
     private: bool = False
+    # ISO time after which a campaign message still waiting (a short Zalo budget) is dropped:
+    # a reminder of an event that is over helps nobody (bot.outbox_policy).
+    expires_at: str | None = None
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)

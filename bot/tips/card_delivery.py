@@ -109,6 +109,7 @@ async def check_tip(
     cards = (
         await session.execute(
             select(
+                OutboxMessage.channel,
                 OutboxMessage.status,
                 OutboxMessage.sent_at,
                 OutboxMessage.last_error,
@@ -126,11 +127,31 @@ async def check_tip(
     since = tip.delivery_level_at or tip.created_at
     current = [row for row in cards if row.created_at >= since]
     # The desk in trouble is reason enough; of many officers' chats, all must be.
-    erring = [bool(row.last_error) for row in current]
+    refusing = await _refusing_channels(session, {row.channel for row in current}, now)
+    erring = [bool(row.last_error) or row.channel in refusing for row in current]
     trouble = not current or (any(erring) if tip.delivery_level == 0 else all(erring))
     if tip.delivery_level >= LAST_LEVEL or not (trouble or now - since >= CARD_WAIT):
         return set()
     return await _reroute(session, settings, tip, now)
+
+
+async def _refusing_channels(session: AsyncSession, channels: set[str], now: datetime) -> set[str]:
+    """Channels resting after the messenger refused for its quota (Zalo's 429): a card queued
+    there will not even be tried before the pause ends."""
+    if not channels:
+        return set()
+    return set(
+        await session.scalars(
+            select(OutboxMessage.channel)
+            .where(
+                OutboxMessage.channel.in_(channels),
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at > now,
+                OutboxMessage.last_error.like("%429%"),
+            )
+            .distinct()
+        )
+    )
 
 
 async def _delivered(session: AsyncSession, settings: Settings, tip: Tip, at: datetime) -> set[str]:

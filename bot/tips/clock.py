@@ -278,7 +278,7 @@ async def send_digest(
             chat,
             OutboundMessage(text=text),
             f"{DIGEST_KEY}:{commune_code}:{day.isoformat()}",
-            priority=Priority.NOTICE,
+            priority=Priority.TIP,  # about tips: never held with campaign messages
         ):
             channels.add(chat.channel)
     return channels

@@ -24,6 +24,9 @@ class Priority(IntEnum):
 
     REPLY = 0
     TIP = 10
+    # A notice one person must get even when campaign messages wait (a short Zalo budget):
+    # an account linked elsewhere, a membership request to its leaders, a chat replaced.
+    ALERT = 20
     NOTICE = 50
     BROADCAST = 90
 
