@@ -33,6 +33,26 @@ NO_LONGER = N_(
 )
 
 
+TELEGRAM_STEPS = N_(
+    "Group chat code for {group}: {code}\n\n"
+    "1. Add Bình Yên to your group's Telegram chat.\n"
+    "2. Send this message in that chat:\n/{command} {code}\n\n"
+    "The code works once, until {until}. From then on meeting announcements and "
+    "summaries are posted there too."
+)
+# Zalo hands a group message to a bot only when it mentions the bot or replies to it.
+ZALO_STEPS = N_(
+    "Group chat code for {group}: {code}\n\n"
+    "1. Invite the bot to your group's Zalo chat (its link, “Invite the bot to a group”, is in "
+    "Zalo Bot Creator).\n"
+    "2. In that chat, mention the bot (type @ and choose its name), then type:\n"
+    "/{command} {code}\n\n"
+    "The code works once, until {until}. From then on meeting announcements and summaries are "
+    "posted there too. If Zalo does not let you add the bot to a group, members still get "
+    "every announcement in their private chat with the bot."
+)
+
+
 class Step(StrEnum):
     GROUP = "group"
 
@@ -79,12 +99,9 @@ class GroupChatSetup(Flow):
             group_id=group_id,
             created_by=turn.person.id,
         )
+        steps = ZALO_STEPS if turn.event.channel == "zalo" else TELEGRAM_STEPS
         text = turn._(
-            "Group chat code for {group}: {code}\n\n"
-            "1. Add Bình Yên to your group's Telegram chat.\n"
-            "2. Send this message in that chat:\n/{command} {code}\n\n"
-            "The code works once, until {until}. From then on meeting announcements and "
-            "summaries are posted there too.",
+            steps,
             group=await group_title(turn.session, group_id),
             code=code.code,
             command=COMMAND,

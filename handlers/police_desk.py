@@ -96,12 +96,9 @@ class PoliceDesk(Flow):
             commune_code=commune_code,
             created_by=actor.person_id,
         )
+        steps = ZALO_STEPS if turn.event.channel == "zalo" else TELEGRAM_STEPS
         text = turn._(
-            "Police desk code for {commune}: {code}\n\n"
-            "1. Add Bình Yên to the Telegram group of the commune's police desk.\n"
-            "2. Send this message in that group:\n/{command} {code}\n\n"
-            "The code works once, until {until}. From then on every new tip of the commune "
-            "arrives in that group. Only police officers of the commune should be members of it.",
+            steps,
             commune=commune.name,
             code=desk_code.code,
             command=COMMAND,
@@ -154,15 +151,8 @@ class PoliceDesk(Flow):
                 is_group_chat=True,
                 priority=Priority.ALERT,
             )
-        turn.say(
-            turn._(
-                "This group is now the police desk of {commune}. Every new tip of the commune "
-                "arrives here with buttons to acknowledge it; a tip nobody acknowledges in time "
-                "is sent again to every officer. Only police officers should be members of "
-                "this group.",
-                commune=commune.name,
-            ),
-        )
+        registered = ZALO_REGISTERED if turn.event.channel == "zalo" else TELEGRAM_REGISTERED
+        turn.say(turn._(registered, commune=commune.name))
 
 
 async def set_police_desk(
@@ -193,6 +183,40 @@ async def set_police_desk(
     if previous[0] and previous[1] and previous != (channel, chat_id):
         return commune, (previous[0], previous[1])
     return commune, None
+
+
+TELEGRAM_STEPS = N_(
+    "Police desk code for {commune}: {code}\n\n"
+    "1. Add Bình Yên to the Telegram group of the commune's police desk.\n"
+    "2. Send this message in that group:\n/{command} {code}\n\n"
+    "The code works once, until {until}. From then on every new tip of the commune "
+    "arrives in that group. Only police officers of the commune should be members of it."
+)
+TELEGRAM_REGISTERED = N_(
+    "This group is now the police desk of {commune}. Every new tip of the commune "
+    "arrives here with buttons to acknowledge it; a tip nobody acknowledges in time "
+    "is sent again to every officer. Only police officers should be members of "
+    "this group."
+)
+ZALO_REGISTERED = N_(
+    "This group is now the police desk of {commune}. Every new tip of the commune arrives "
+    "here with the commands to type to acknowledge it (mention the bot first); a tip nobody "
+    "acknowledges in time is sent again to every officer. Only police officers should be "
+    "members of this group."
+)
+# Zalo hands a group message to a bot only when it mentions the bot or replies to it, and
+# its groups for bots are still an internal trial: without a desk, officers' private chats.
+ZALO_STEPS = N_(
+    "Police desk code for {commune}: {code}\n\n"
+    "1. Invite the bot to the Zalo group of the commune's police desk (its link, “Invite the "
+    "bot to a group”, is in Zalo Bot Creator).\n"
+    "2. In that group, mention the bot (type @ and choose its name), then type:\n"
+    "/{command} {code}\n\n"
+    "The code works once, until {until}. From then on every new tip of the commune arrives in "
+    "that group. Only police officers of the commune should be members of it.\n\n"
+    "If Zalo does not let you add the bot to a group, there is nothing to do: every new tip "
+    "goes to each officer's private chat with the bot."
+)
 
 
 police_desk_entry = MenuEntry(
