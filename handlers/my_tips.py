@@ -23,11 +23,14 @@ from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import category, cipher_of, police_chats, refresh_cards
 from handlers.report_tip import (
+    ADD_TO_TIP,
     ATTACHMENT_NAMES,
     DONE,
     DONE_WORDS,
     MAX_PART,
+    SEND_WHAT,
     attachment_problem,
+    takes_voice,
     too_long,
 )
 from storage.models import (
@@ -151,12 +154,7 @@ class MyTips(Flow):
         turn.update_data(tip_id=tip.id, code=tip.code)
         self._ask_add(
             turn,
-            turn._(
-                "Type what you want to add to {code}, or send photos or voice messages. Each "
-                "message goes to commune police at once, under the code only. Press “Done” "
-                "when you have finished.",
-                code=tip.code,
-            ),
+            turn._(ADD_TO_TIP[takes_voice(turn)], code=tip.code),
         )
 
     def _ask_add(self, turn: Turn, text: str) -> None:
@@ -178,7 +176,7 @@ class MyTips(Flow):
         elif event.kind is EventKind.TEXT and event.text.strip():
             problem = await self._add_text(turn, tip, event.text)
         else:
-            problem = turn._("Please send text, photos or voice messages.")
+            problem = turn._(SEND_WHAT[takes_voice(turn)])
         if problem is not None:
             turn.show(turn.prompt, prefix=problem)  # type: ignore[arg-type]
             return

@@ -52,6 +52,68 @@ MAX_DESCRIPTION = 6000  # all of them together
 MAX_PLACE = 300  # Tip.place_text
 MAX_WHEN_TEXT = 100  # Tip.occurred_text
 EVIDENCE_KINDS = ("photo", "voice")
+# The Zalo Bot API delivers text, pictures and stickers to bots, never voice messages (its
+# webhook events), so no question there asks for one.
+NO_VOICE_CHANNELS = frozenset({"zalo"})
+
+
+def takes_voice(turn: Turn) -> bool:
+    return turn.event.channel not in NO_VOICE_CHANNELS
+
+
+# By takes_voice(turn): what a question says it takes.
+WHAT = {
+    True: N_(
+        "What happened? Tell it in your own words: who, what, how many people, vehicles, "
+        "anything you noticed. You can send several messages, photos and voice messages. "
+        "Press “Done” when you have finished."
+    ),
+    False: N_(
+        "What happened? Tell it in your own words: who, what, how many people, vehicles, "
+        "anything you noticed. You can send several messages and photos. "
+        "Press “Done” when you have finished."
+    ),
+}
+WHAT_AGAIN = {
+    True: N_(
+        "Type what happened again; it replaces the text you gave before. Photos and voice "
+        "messages you sent are kept, and you can add more. Press “Done” when finished."
+    ),
+    False: N_(
+        "Type what happened again; it replaces the text you gave before. Photos you sent are "
+        "kept, and you can add more. Press “Done” when finished."
+    ),
+}
+WHAT_IN = {
+    True: N_(
+        "Please tell what happened in text, photos or voice messages. You can share "
+        "a location at the question “where”."
+    ),
+    False: N_("Please tell what happened in text or photos."),
+}
+EVIDENCE_LATER = {
+    True: N_(
+        "Photos and voice messages can be sent when you tell what happened. "
+        "Please answer the question first."
+    ),
+    False: N_("Photos can be sent when you tell what happened. Please answer the question first."),
+}
+ADD_TO_TIP = {
+    True: N_(
+        "Type what you want to add to {code}, or send photos or voice messages. Each "
+        "message goes to commune police at once, under the code only. Press “Done” "
+        "when you have finished."
+    ),
+    False: N_(
+        "Type what you want to add to {code}, or send photos. Each message goes to commune "
+        "police at once, under the code only. Press “Done” when you have finished."
+    ),
+}
+SEND_WHAT = {
+    True: N_("Please send text, photos or voice messages."),
+    False: N_("Please send text or photos."),
+}
+
 
 DONE, SEND, EDIT = "done", "send", "edit"
 NOW, TODAY, YESTERDAY, UNKNOWN, KEEP_TYPED = "now", "today", "yesterday", "unknown", "typed"
@@ -320,16 +382,9 @@ class ReportTip(Flow):
             parts = turn.data.get("parts") or []
             if parts:  # typed anew replaces; the old text stays until something new comes
                 turn.update_data(old_parts=parts, parts=[])
-            text = turn._(
-                "Type what happened again; it replaces the text you gave before. Photos and voice "
-                "messages you sent are kept, and you can add more. Press “Done” when finished."
-            )
+            text = turn._(WHAT_AGAIN[takes_voice(turn)])
         else:
-            text = turn._(
-                "What happened? Tell it in your own words: who, what, how many people, vehicles, "
-                "anything you noticed. You can send several messages, photos and voice messages. "
-                "Press “Done” when you have finished."
-            )
+            text = turn._(WHAT[takes_voice(turn)])
         turn.ask(Step.WHAT, text, [Choice(DONE, turn._("Done"))], free_text=True)
         self._prefix_last(turn, prefix)
 
@@ -357,10 +412,7 @@ class ReportTip(Flow):
         if event.kind is not EventKind.TEXT:
             self._reask(
                 turn,
-                turn._(
-                    "Please tell what happened in text, photos or voice messages. You can share "
-                    "a location at the question “where”."
-                ),
+                turn._(WHAT_IN[takes_voice(turn)]),
             )
             return
         problem = self._add_text(turn, event.text)
@@ -403,10 +455,7 @@ class ReportTip(Flow):
             else:
                 self._reask(
                     turn,
-                    turn._(
-                        "Photos and voice messages can be sent when you tell what happened. "
-                        "Please answer the question first."
-                    ),
+                    turn._(EVIDENCE_LATER[takes_voice(turn)]),
                 )
             return
         await super().handle(turn)

@@ -225,9 +225,9 @@ async def test_unsupported_messages_are_answered_politely(api: FakeZaloAPI, hook
     async with bot_running(hook):
         lan = ZaloUser(api, hook, "z-lan")
         sticker = await lan.sends_sticker()
-        assert "không dùng được loại tin nhắn này" in joined(sticker)
+        assert "Zalo không chuyển ghi âm, tệp hay vị trí cho tôi" in joined(sticker)
         unsupported = await lan.deliver(api.unsupported_message(user_id="z-lan"))
-        assert "không dùng được loại tin nhắn này" in joined(unsupported)
+        assert "Zalo không chuyển ghi âm, tệp hay vị trí cho tôi" in joined(unsupported)
 
 
 async def test_the_webhook_checks_the_secret_and_takes_wrapped_and_flat_bodies(

@@ -491,4 +491,11 @@ def help_text(turn: Turn) -> str:
 
 
 def unsupported_text(turn: Turn) -> str:
+    """What is said to a sticker, a voice message, a file: the question stays as it was, and
+    what was typed before is kept. Zalo does not pass voice messages, files or locations on."""
+    if turn.event.channel == "zalo":
+        return turn._(
+            "Sorry, Zalo does not pass voice messages, files or locations on to me, and I cannot "
+            "use stickers. Please type your answer; what you wrote before is kept."
+        )
     return turn._("Sorry, I cannot use that kind of message here. Please answer with text.")

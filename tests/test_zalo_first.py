@@ -1,0 +1,52 @@
+"""Zalo first: nothing asks a Zalo user for a voice message (the Zalo Bot API passes none to
+bots); what Zalo cannot carry gets a clear answer and the step keeps what was typed."""
+
+from __future__ import annotations
+
+from bot.config import Settings
+from bot.dialog.engine import DialogEngine
+from storage.db import Database
+from tests.conversation import Chat
+from tests.fakes.zalo_api import FakeZaloAPI
+from tests.org_fixtures import Org
+from tests.telegram_harness import bot_running
+from tests.test_tip_card_delivery import api as api
+from tests.test_tip_card_delivery import org as org
+from tests.zalo_harness import ZaloUser, joined, last, number_of, zalo_webhook_settings
+
+
+async def test_no_question_on_zalo_asks_for_a_voice_message_and_a_sticker_loses_nothing(
+    api: FakeZaloAPI, settings: Settings, db: Database, org: Org
+) -> None:
+    hook = zalo_webhook_settings(settings, api)
+    async with bot_running(hook):
+        reporter = ZaloUser(api, hook, "z-reporter")
+        await reporter.says("bao tin")
+        which = last(await reporter.says("thanh my"))
+        category = last(await reporter.says(number_of(which, "Xã Thanh Mỹ,")))
+        what = last(await reporter.says(number_of(category, "Trộm cắp")))
+        assert "Chuyện gì đã xảy ra?" in what and "ảnh" in what
+        assert "ghi âm" not in what
+        await reporter.says("Hai người lạ bẻ khóa xe máy.")
+        sticker = joined(await reporter.sends_sticker())  # or a voice message: "unsupported"
+        assert "Zalo không chuyển ghi âm, tệp hay vị trí cho tôi" in sticker
+        assert "những gì bạn đã viết trước đó vẫn được giữ" in sticker
+        await reporter.deliver(api.unsupported_message(user_id="z-reporter"))
+        when = last(await reporter.says("xong"))
+        assert "Việc xảy ra khi nào?" in when
+        await reporter.says(number_of(when, "Hôm qua"))
+        updates = last(await reporter.says("Chợ"))
+        summary = last(await reporter.says(number_of(updates, "Không")))
+    assert "Hai người lạ bẻ khóa xe máy." in summary  # what was typed before is kept
+    invitations = ("ảnh và ghi âm", "ảnh, ghi âm", "ảnh hoặc ghi âm")
+    assert not any(words in joined(api.texts("z-reporter")) for words in invitations)
+
+
+async def test_on_telegram_voice_messages_are_still_welcome(
+    engine: DialogEngine, db: Database, org: Org
+) -> None:
+    chat = Chat(engine, user_id="7001", channel="telegram")
+    await chat.says("/baotin")
+    await chat.says("Thanh Mỹ")
+    await chat.picks("Trộm cắp")
+    chat.sees("Bạn có thể gửi nhiều tin nhắn, ảnh và ghi âm.")
