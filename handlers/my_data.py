@@ -15,12 +15,15 @@ from bot.dialog.messages import Choice, EventKind, OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.personal_data import audit, cipher, collect, erase_person, export_document
+from bot.personal_data_text import NO_FILE_CHANNELS, readable_export
 from bot.phone import normalise_phone
 from storage.models import ChannelAccount
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
 UNLINK = "unlink"
 MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
+# By whether the messenger carries no files.
+EXPORT_LABEL = {False: N_("Send me all my data as a file"), True: N_("Send me all my data")}
 YES, NO = "yes", "no"
 MAX_NAME = 80
 
@@ -82,7 +85,7 @@ class MyData(Flow):
 
     def _ask_action(self, turn: Turn, *, linked: bool) -> None:
         choices = [
-            Choice(EXPORT, turn._("Send me all my data as a file")),
+            Choice(EXPORT, turn._(EXPORT_LABEL[turn.event.channel in NO_FILE_CHANNELS])),
             Choice(NAME, turn._("Correct my name")),
             Choice(PHONE, turn._("Correct my phone number")),
         ]
@@ -107,12 +110,16 @@ class MyData(Flow):
                 subject_id=person.id,
                 at=turn.now,
             )
-            turn.say(
-                turn._("Here is everything stored about you."),
-                file_name=f"binhyen-du-lieu-{person.id}.json",
-                file_content=export_document(data),
-                private=True,
-            )
+            if turn.event.channel in NO_FILE_CHANNELS:  # no files there: a message to read
+                intro = turn._("Here is everything stored about you.")
+                turn.say(f"{intro}\n\n{readable_export(turn.t, data)}", private=True)
+            else:
+                turn.say(
+                    turn._("Here is everything stored about you."),
+                    file_name=f"binhyen-du-lieu-{person.id}.json",
+                    file_content=export_document(data),
+                    private=True,
+                )
             turn.leave()
         elif turn.choice == NAME:
             turn.ask(

@@ -3,12 +3,16 @@ bots); what Zalo cannot carry gets a clear answer and the step keeps what was ty
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
 from storage.db import Database
+from storage.models import ChannelAccount, Person
+from tests import test_my_data as my_data_tests
 from tests.conversation import Chat
 from tests.fakes.zalo_api import FakeZaloAPI
-from tests.org_fixtures import Org
+from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running
 from tests.test_tip_card_delivery import api as api
 from tests.test_tip_card_delivery import org as org
@@ -50,3 +54,31 @@ async def test_on_telegram_voice_messages_are_still_welcome(
     await chat.says("Thanh Mỹ")
     await chat.picks("Trộm cắp")
     chat.sees("Bạn có thể gửi nhiều tin nhắn, ảnh và ghi âm.")
+
+
+async def test_my_data_on_zalo_arrives_as_a_message_to_read(
+    engine: DialogEngine, db: Database
+) -> None:
+    org = await small_commune(db)
+    await my_data_tests.joined(engine, db, org, "5001", "Phạm Thị Thu")
+    async with db.transaction() as session:
+        thu = await session.scalar(select(Person).where(Person.full_name == "Phạm Thị Thu"))
+        assert thu is not None
+        session.add(
+            ChannelAccount(
+                channel="zalo", external_user_id="z-thu", chat_id="z-thu", person_id=thu.id
+            )
+        )
+    chat = Chat(engine, user_id="z-thu", channel="zalo")
+    await chat.says("/dulieu")
+    await chat.picks("Gửi cho tôi toàn bộ dữ liệu của tôi")
+    export = chat.received[-2]  # the export, then the menu
+    assert export.file_content is None and export.file_name is None
+    text = export.text
+    assert text.startswith("Đây là toàn bộ dữ liệu")
+    assert "• họ tên: Phạm Thị Thu" in text and "• điện thoại: 0912345678" in text
+    assert "Hộ gia đình\n• địa chỉ: 15 đường Cây Dương" in text
+    assert "Tài khoản ứng dụng nhắn tin" in text and "zalo" in text
+    assert "{" not in text and '"full_name"' not in text  # not JSON
+    for someone_else in ("Trần Thị Lan", "Nguyễn Văn Hùng"):
+        assert someone_else not in text
