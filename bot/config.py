@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     zalo_api_url: str = "https://bot-api.zaloplatforms.com"
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: str | None = None
+    # The bot's share link from Zalo Bot Manager: a QR code of it on every invitation poster.
+    zalo_bot_link: str | None = None
     # Zalo asks for at most about one getUpdates a second; counted from one poll's start.
     zalo_poll_interval: float = Field(default=1.0, ge=0)
     # Messages a calendar month the bot's plan allows (0: none kept track of); commune admins
@@ -86,7 +88,12 @@ class Settings(BaseSettings):
         return value
 
     @field_validator(
-        "telegram_api_url", "webhook_url", "zalo_api_url", "zalo_webhook_url", "web_console_url"
+        "telegram_api_url",
+        "webhook_url",
+        "zalo_api_url",
+        "zalo_webhook_url",
+        "web_console_url",
+        "zalo_bot_link",
     )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:

@@ -205,6 +205,7 @@ async def create_command(
         expires_on=last_full_day(invite.expires_at, settings.timezone),
         role=invite.role,
         max_uses=invite.max_uses,
+        zalo_link=settings.zalo_bot_link,
     )
     await asyncio.to_thread(render_poster, content, path)
 
@@ -221,6 +222,8 @@ async def create_command(
             file=out,
         )
     print(f"Code:          {invite.code}  (on Zalo: /join {invite.code})", file=out)
+    if settings.zalo_bot_link:
+        print(f"Zalo link:     {settings.zalo_bot_link}", file=out)
     print(f"Expires:       {_when(invite.expires_at, settings)}", file=out)
     print(f"Uses:          {_uses(invite)}", file=out)
     print(f"Poster:        {path}", file=out)

@@ -1,7 +1,8 @@
 """The printable invitation poster: an A4 page for the notice board of the village cultural house.
 
-It shows where it invites to, a large QR code of the Telegram deep link, the short code in big
-letters with what to type on Zalo, and until when the code works. The page is always in
+It shows where it invites to, a large QR code of the Telegram deep link and, with ZALO_BOT_LINK,
+one of the bot's Zalo link beside it (each read right alone), the short code in big letters
+with what to type on Zalo, and until when the code works. The page is always in
 Vietnamese, whatever the language of whoever asked for it: it is read on a Vietnamese notice
 board, often by elderly people, so every text is large and high in contrast.
 
@@ -19,12 +20,11 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import qrcode
 from PIL import Image, ImageDraw, ImageFont
-from qrcode.constants import ERROR_CORRECT_M
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.poster_qr import paste_side_by_side, qr_caption, qr_symbols
 from storage.models import Commune, Group, Role, ScopeKind, Village
 
 # A4 portrait at 150 dpi: sharp enough to print, small enough to send as a chat photo.
@@ -41,8 +41,6 @@ WHITE = (255, 255, 255)
 BRAND = (14, 76, 117)  # a calm dark blue, readable in black-and-white print too
 PALE = (232, 241, 248)
 
-QR_QUIET_MODULES = 4  # the white margin scanners need around the symbol
-QR_MAX_SIDE = 720
 
 # Who the invite is for, as the poster says it; residents need no line of their own.
 ROLE_NAMES_VI: dict[str, str] = {
@@ -65,6 +63,7 @@ class PosterContent:
     expires_on: date | None  # the last day, in the commune's time zone
     role: str = Role.RESIDENT
     max_uses: int | None = None
+    zalo_link: str | None = None  # the bot's share link from Zalo Bot Manager (ZALO_BOT_LINK)
 
 
 @dataclass(frozen=True)
@@ -75,6 +74,8 @@ class RenderedPoster:
     qr_box: tuple[int, int, int, int] | None  # the symbol with its quiet zone
     qr_modules: int  # modules per side, quiet zone included; 0 without a QR code
     code_box: tuple[int, int, int, int]
+    zalo_qr_box: tuple[int, int, int, int] | None = None  # the Zalo link's symbol, if any
+    zalo_qr_modules: int = 0
 
 
 async def scope_place(session: AsyncSession, scope_kind: str, scope_id: str) -> str:
@@ -118,13 +119,15 @@ def render_poster(content: PosterContent, path: Path) -> RenderedPoster:
 
     header_bottom = _header(draw, content.place, inner)
 
-    caption = _Text.fit(draw, "Trên Telegram: quét mã QR bằng camera điện thoại", _bold(44), inner)
+    codes = [(name, url) for name, url in (("Telegram", content.link), ("Zalo", content.zalo_link))]
+    codes = [(name, url) for name, url in codes if url]
+    caption = _Text.fit(draw, qr_caption([name for name, _ in codes]), _bold(44), inner)
     label = _Text.fit(draw, "Mã tham gia", _bold(44), inner, fill=MUTED)
     code_font = _bold(124)
     while _code_width(draw, code_font, content.code) > width - 2 * 40:
         code_font = _bold(code_font.size - 4)
     code_height = _code_box_height(code_font, content.code)
-    if content.link:
+    if content.link:  # Telegram's link carries the code; on Zalo it is typed
         zalo = f"Trên Zalo: nhắn /join {content.code} cho Bình Yên"
     else:
         zalo = f"Trên Zalo hoặc Telegram: nhắn /join {content.code} cho Bình Yên"
@@ -136,19 +139,17 @@ def render_poster(content: PosterContent, path: Path) -> RenderedPoster:
     below_code = instruction.height + sum(24 + d.height for d in details)
     fixed = label.height + 14 + code_height + 28 + below_code
 
-    qr_box: tuple[int, int, int, int] | None = None
-    modules = 0
-    if content.link:
-        room = footer_top - header_bottom - caption.height - fixed - 4 * 30
-        symbol, modules = _qr_image(content.link, min(QR_MAX_SIDE, room))
-        slack = room - symbol.height
-        gap = 30 + slack // 4
-        y = caption.draw(draw, header_bottom + gap)
-        left = (width - symbol.width) // 2
-        qr_top = y + 4
-        page.paste(symbol, (left, qr_top))
-        qr_box = (left, qr_top, left + symbol.width, qr_top + symbol.height)
-        y = qr_box[3] + gap
+    boxes: dict[str, tuple[tuple[int, int, int, int], int]] = {}
+    if codes:
+        name_font = _bold(40)
+        names = _line_height(name_font) + 12 if len(codes) > 1 else 0
+        room = footer_top - header_bottom - caption.height - fixed - 4 * 30 - names
+        symbols = qr_symbols(codes, room, inner)
+        tallest = max(symbol.height for _, symbol, _ in symbols)
+        gap = 30 + (room - tallest) // 4
+        qr_top = caption.draw(draw, header_bottom + gap) + 4
+        boxes = paste_side_by_side(page, draw, symbols, qr_top, name_font if names else None)
+        y = qr_top + tallest + names + gap
     else:
         y = header_bottom + (footer_top - header_bottom - fixed) // 3
 
@@ -170,7 +171,16 @@ def render_poster(content: PosterContent, path: Path) -> RenderedPoster:
         fill=MUTED,
     ).draw(draw, footer_top + 28)
     _save(page, path)
-    return RenderedPoster(path, PAGE_SIZE, qr_box, modules, code_box)
+    telegram, zalo = boxes.get("Telegram"), boxes.get("Zalo")
+    return RenderedPoster(
+        path,
+        PAGE_SIZE,
+        telegram[0] if telegram else None,
+        telegram[1] if telegram else 0,
+        code_box,
+        zalo[0] if zalo else None,
+        zalo[1] if zalo else 0,
+    )
 
 
 def _details(content: PosterContent) -> list[str]:
@@ -285,18 +295,6 @@ def _wrap_parts(
     if current:
         lines.append(current)
     return [piece for line in lines for piece in _wrap(draw, line, font, inner)]
-
-
-def _qr_image(link: str, side: int) -> tuple[Image.Image, int]:
-    """The QR symbol, quiet zone included, at most `side` pixels wide; and its module count."""
-    qr = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=QR_QUIET_MODULES)
-    qr.add_data(link)
-    qr.make(fit=True)
-    modules = len(qr.get_matrix())  # quiet zone included
-    # Whole pixels per module keep every edge sharp for the camera.
-    qr.box_size = max(4, side // modules)
-    image = qr.make_image(fill_color="black", back_color="white").get_image().convert("RGB")
-    return image, modules
 
 
 CODE_PADDING = (56, 30)  # inside the code's box: horizontal, vertical

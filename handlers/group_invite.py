@@ -109,12 +109,19 @@ class GroupInvite(Flow):
         username = turn.settings.telegram_bot_username
         link = telegram_link(username, invite.code) if username else None
         last_day = last_full_day(invite.expires_at, turn.settings.timezone)
-        # A poster drawn before the bot's username was configured has no QR code: not reused.
-        file_name = f"{invite.code}.png" if link else f"{invite.code}-code-only.png"
+        zalo_link = turn.settings.zalo_bot_link
+        # A poster drawn before a link was configured lacks its QR code: not reused.
+        file_name = f"{invite.code}{'' if link else '-code-only'}{'-zalo' if zalo_link else ''}.png"
         poster = await asyncio.to_thread(
             ensure_poster,
             turn.settings.media_dir / "posters" / file_name,
-            PosterContent(code=invite.code, place=place, link=link, expires_on=last_day),
+            PosterContent(
+                code=invite.code,
+                place=place,
+                link=link,
+                expires_on=last_day,
+                zalo_link=zalo_link,
+            ),
         )
         values = {"place": place, "code": invite.code, "link": link}
         if link:
@@ -130,6 +137,8 @@ class GroupInvite(Flow):
                 "• On Zalo or Telegram: send this message to Bình Yên: /join {code}",
                 **values,
             )
+        if zalo_link:
+            text += "\n" + turn._("• Bình Yên on Zalo: {zalo_link}", zalo_link=zalo_link)
         if last_day is not None:
             text += "\n\n" + turn._(
                 "The code works until the end of {date}, for every household of the group.",

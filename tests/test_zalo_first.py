@@ -3,10 +3,17 @@ bots); what Zalo cannot carry gets a clear answer and the step keeps what was ty
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
+from bot.invite_poster import PosterContent, render_poster
+from bot.invites import telegram_link
+from bot.poster_qr import qr_caption
 from storage.db import Database
 from storage.models import ChannelAccount, Person
 from tests import test_my_data as my_data_tests
@@ -14,6 +21,7 @@ from tests.conversation import Chat
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running
+from tests.test_invites import qr_matrix, qr_modules_in
 from tests.test_tip_card_delivery import api as api
 from tests.test_tip_card_delivery import org as org
 from tests.zalo_harness import ZaloUser, joined, last, number_of, zalo_webhook_settings
@@ -82,3 +90,39 @@ async def test_my_data_on_zalo_arrives_as_a_message_to_read(
     assert "{" not in text and '"full_name"' not in text  # not JSON
     for someone_else in ("Trần Thị Lan", "Nguyễn Văn Hùng"):
         assert someone_else not in text
+
+
+def test_the_poster_has_the_zalo_link_beside_telegrams_and_reads_right_with_either(
+    tmp_path: Path,
+) -> None:
+    zalo = "https://zalo.me/3899658094114941620"
+    telegram = telegram_link("binhyen_bot", "KX7M4PQ2")
+    place = "Tổ 1, Ấp Mỹ Thạnh, Xã Thanh Mỹ"
+    both = render_poster(
+        PosterContent("KX7M4PQ2", place, telegram, None, zalo_link=zalo), tmp_path / "both.png"
+    )
+    image = Image.open(both.path)
+    assert both.qr_box is not None and both.zalo_qr_box is not None
+    assert qr_modules_in(image, both.qr_box, both.qr_modules) == qr_matrix(telegram)
+    assert qr_modules_in(image, both.zalo_qr_box, both.zalo_qr_modules) == qr_matrix(zalo)
+    assert both.qr_box[2] < both.zalo_qr_box[0]  # side by side
+    assert max(both.qr_box[3], both.zalo_qr_box[3]) < both.code_box[1]
+
+    zalo_only = render_poster(
+        PosterContent("KX7M4PQ2", place, None, None, zalo_link=zalo), tmp_path / "zalo.png"
+    )
+    image = Image.open(zalo_only.path)
+    assert zalo_only.qr_box is None and zalo_only.zalo_qr_box is not None
+    assert qr_modules_in(image, zalo_only.zalo_qr_box, zalo_only.zalo_qr_modules) == qr_matrix(zalo)
+    assert qr_caption(["Zalo"]) == "Trên Zalo: quét mã QR để mở Bình Yên"
+    assert "Zalo" not in qr_caption(["Telegram"])  # Telegram alone reads as before
+
+
+def test_zalo_bot_link_is_a_setting_checked_at_start(settings: Settings) -> None:
+    from bot.config import ConfigError, load_settings
+
+    assert load_settings(_env_file=None, zalo_bot_link="https://zalo.me/123/").zalo_bot_link == (
+        "https://zalo.me/123"
+    )
+    with pytest.raises(ConfigError, match="ZALO_BOT_LINK"):
+        load_settings(_env_file=None, zalo_bot_link="zalo.me/123")
