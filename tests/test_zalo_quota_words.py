@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
+from bot.calendar.service import run_due
 from bot.channels import zalo_errors
 from bot.channels.zalo import ZaloOutboxWorker, ZaloQuota
 from bot.config import Settings
@@ -34,7 +35,7 @@ from tests.fakes.zalo_api import FakeZaloAPI
 from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running, telegram_settings
 from tests.test_broadcast import compose
-from tests.test_reminders_tick import commune_with_members
+from tests.test_reminders_tick import commune_with_members, queued
 from tests.test_tip_card_delivery import ADMIN, tip_summary
 from tests.test_tip_card_delivery import api as api
 from tests.test_tip_card_delivery import org as org
@@ -233,3 +234,13 @@ async def test_tiendo_says_why_an_announcement_waits(db: Database, engine: Dialo
     police.sees("còn lại 6")
     police.sees("Đang chờ: gói Zalo của xã sắp hết số tin nhắn của tháng này")
     assert joined([m.text for m in police.received]).count("Đang chờ") == 1
+
+
+async def test_a_calendar_reminder_expires_the_day_after_its_event(
+    db: Database, settings: Settings
+) -> None:
+    await commune_with_members(db)
+    await run_due(db, settings, datetime.fromisoformat("2027-06-25T07:00+07:00"))
+    rows = await queued(db, "cal:anti_drug_day:2027-06-26:1d:")
+    expiry = {row.payload.get("expires_at") for row in rows.values()}
+    assert expiry == {"2027-06-27T00:00:00+07:00"}  # 26/6 is over at midnight, local time

@@ -145,7 +145,11 @@ async def _meeting_reminders(session: AsyncSession, settings: Settings, now: dat
                 + "\n"
                 + t.gettext(MEETING_DETAILS, **details)
             )
-            return OutboundMessage(text=body, choices=rsvp_buttons(t, meeting))
+            return OutboundMessage(
+                text=body,
+                choices=rsvp_buttons(t, meeting),
+                expires_at=meeting.scheduled_at.isoformat(),  # not sent once it has begun
+            )
 
         stamp = int(meeting.scheduled_at.timestamp())
         items += await _to_persons(
@@ -184,7 +188,8 @@ async def _host_checks(session: AsyncSession, settings: Settings, now: datetime)
                     "{host}. Please check with them, or choose another host (menu “Meeting "
                     "schedule”).",
                     **details,
-                )
+                ),
+                expires_at=meeting.scheduled_at.isoformat(),
             )
 
         stamp = int(meeting.scheduled_at.timestamp())
