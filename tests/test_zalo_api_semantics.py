@@ -143,11 +143,11 @@ async def test_texts_are_measured_in_utf16_and_split_at_sentences(
 async def test_a_photo_is_given_longer_than_a_text(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(zalo_channel, "SEND_TIMEOUT", 0.3)
     async with FakeZaloAPI(photo_delay=0.6) as api:
         api.add_chat("z-desk")
         async with bot_running(zalo_webhook_settings(settings, api)) as app:
             assert app.zalo is not None
+            monkeypatch.setattr(zalo_channel, "SEND_TIMEOUT", 0.3)  # a text must answer in 0.3 s
             photo = OutboundMessage("TB-7K3Q", photo=api.image_url())
             assert await app.zalo.send("z-desk", photo)  # Zalo's message id: it went
     assert [c.status for c in api.calls("sendPhoto")] == [200]
@@ -179,7 +179,7 @@ async def test_an_idle_poll_answered_ok_false_is_not_an_error(
     caplog.set_level(logging.WARNING)
     fake = FakeZaloAPI(max_poll_wait=0.05, idle_ok_false=True, idle_error_code=error_code)
     async with fake as api, bot_running(zalo_settings(settings, api)):
-        await api.wait_for_call("getUpdates", count=4, timeout=3, predicate=_answered)
+        await api.wait_for_call("getUpdates", count=4, timeout=6, predicate=_answered)
         api.push_update(api.text_message("menu", user_id="z-lan"))
         await api.wait_for_messages("z-lan", 1, timeout=3)
     assert "getUpdates failed" not in caplog.text

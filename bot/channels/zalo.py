@@ -125,8 +125,9 @@ class ZaloClient:
         method: str,
         params: dict[str, Any] | None = None,
         *,
-        timeout: float = SEND_TIMEOUT,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
+        timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout; SEND_TIMEOUT)
     ) -> Any:
+        timeout = timeout or SEND_TIMEOUT
         try:
             async with self.http.post(
                 f"{self._base}/{method}",
@@ -613,7 +614,7 @@ class ZaloChannel:
         method: str,
         params: dict[str, Any],
         *,
-        timeout: float = SEND_TIMEOUT,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
+        timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
     ) -> Any:
         result = await self.client.call(method, params, timeout=timeout)
         if self.quota is not None:
