@@ -114,6 +114,7 @@ async def check_tip(
                 OutboxMessage.sent_at,
                 OutboxMessage.last_error,
                 OutboxMessage.created_at,
+                TipCard.delivery_level,
             )
             .join(TipCard, TipCard.outbox_id == OutboxMessage.id)
             .where(TipCard.tip_id == tip_id)
@@ -124,8 +125,9 @@ async def check_tip(
         # To the minute, and never before the tip's own (minute) time: a time of its own,
         # shared with nothing of the reporter's (docs/PRIVACY_ANONYMITY.md).
         return await _delivered(session, settings, tip, max(min(sent), tip.created_at))
-    since = tip.delivery_level_at or tip.created_at
-    current = [row for row in cards if row.created_at >= since]
+    # The outbox's own times, to the second: the tip's are kept to the minute only.
+    current = [row for row in cards if row.delivery_level == tip.delivery_level]
+    since = min((row.created_at for row in current), default=now)
     # The desk in trouble is reason enough; of many officers' chats, all must be.
     refusing = await _refusing_channels(session, {row.channel for row in current}, now)
     erring = [bool(row.last_error) or row.channel in refusing for row in current]
@@ -201,7 +203,7 @@ async def _reroute(session: AsyncSession, settings: Settings, tip: Tip, now: dat
                 note = OutboundMessage(text=t.gettext(TO_ADMIN, code=tip.code))
                 await queue_once(session, chat, note, f"tip:{tip.id}:toadmin")
         channels = await deliver_to_police(
-            session, settings, tip, now=now, chats=chats, reason=f"reroute{level}"
+            session, settings, tip, now=now, chats=chats, reason=f"reroute{level}", level=level
         )
         session.add(TipEvent(tip_id=tip.id, at=now, kind=TipEventKind.REROUTED, text=str(level)))
         log.warning("tip %s: card not accepted yet; sent on to level %s", tip.code, level)

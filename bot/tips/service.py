@@ -244,6 +244,7 @@ async def deliver_to_police(
     now: datetime,
     chats: list[PoliceChat] | None = None,
     reason: str = "new",
+    level: int = 0,
 ) -> set[str]:
     """Queue a card (and the attachments, and the location pin) to each police chat; returns
     the channels that got rows. The dedupe key makes a repeated call harmless."""
@@ -273,6 +274,7 @@ async def deliver_to_police(
                 chat_id=chat.chat_id,
                 is_group_chat=chat.is_group,
                 outbox_id=row.id,
+                delivery_level=level,
             )
         )
         for index, item in enumerate(attachments):

@@ -156,3 +156,5 @@ class TipCard(Base):
     is_group_chat: Mapped[bool] = mapped_column(Boolean, default=False)
     # The outbox row that sent the card; its external_message_id is what gets edited.
     outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    # Tip.delivery_level when it was sent: whose silence counts at the current level.
+    delivery_level: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

@@ -1,4 +1,5 @@
-"""tips: when a card first reached police, and how far its delivery was rerouted
+"""tips: when a card first reached police, and how far its delivery was rerouted (tips and
+their cards carry the level)
 
 Revision ID: 0016
 Revises: 0018
@@ -27,12 +28,18 @@ def upgrade() -> None:
             sa.Column("delivery_level", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(sa.Column("delivery_level_at", UTC, nullable=True))
+    with op.batch_alter_table("tip_cards", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("delivery_level", sa.Integer(), server_default="0", nullable=False)
+        )
     # Tips filed before cards were watched were sent the old way: taken as delivered, so
     # nobody is told about an old tip again.
     op.execute(sa.text("UPDATE tips SET delivered_at = created_at"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("tip_cards", schema=None) as batch_op:
+        batch_op.drop_column("delivery_level")
     with op.batch_alter_table("tips", schema=None) as batch_op:
         batch_op.drop_column("delivery_level_at")
         batch_op.drop_column("delivery_level")
