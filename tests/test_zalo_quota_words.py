@@ -204,14 +204,21 @@ async def test_a_link_notice_is_an_alert_not_a_campaign_message(
                 person_id=org.people["leader1"],
             )
         )
-    telegram = Chat(engine, user_id="4004", channel="telegram")
-    await telegram.says("/lienket")
-    code = telegram.last_text().split("/lienket ")[1].split()[0]
-    await Chat(engine, user_id="z-hung", channel="zalo").says(f"/lienket {code}")
+    member = Chat(engine, user_id="z-hung", channel="zalo")
+    await member.says("/lienket")
+    code = member.last_text().split("/lienket ")[1].split()[0]
+    await Chat(engine, user_id="4004", channel="telegram").says(f"/lienket {code}")
+    asked = await _to_chat(db, "z-hung", "Liên kết tài khoản Telegram")  # the owner's yes
+    await member.says("1")
+    told = await _to_chat(db, "4004", "đã đồng ý")  # the new account, told
+    assert asked.priority == told.priority == Priority.ALERT < CAMPAIGN
+
+
+async def _to_chat(db: Database, chat_id: str, words: str) -> OutboxMessage:
     async with db.transaction() as session:
-        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == "4004"))
-        [told] = [row for row in rows if "vừa được liên kết" in row.payload["text"]]
-    assert told.priority == Priority.ALERT and told.priority < CAMPAIGN
+        rows = await session.scalars(select(OutboxMessage).where(OutboxMessage.chat_id == chat_id))
+        [row] = [row for row in rows if words in str(row.payload.get("text"))]
+        return row
 
 
 async def test_tiendo_says_why_an_announcement_waits(db: Database, engine: DialogEngine) -> None:
