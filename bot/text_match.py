@@ -28,6 +28,11 @@ class Labelled(Protocol):
 T = TypeVar("T", bound="Labelled")
 
 
+def is_number(text: str) -> bool:
+    """'3', '3.' or '3)': what people type to pick a numbered line."""
+    return _NUMBER.match(text) is not None
+
+
 def match_choice(text: str, choices: Sequence[T]) -> T | None:
     """The choice meant by a typed answer: its number, its label, or its key; else None."""
     if number := _NUMBER.match(text):

@@ -205,6 +205,7 @@ class MeetingSchedule(Flow):
                 ),
                 [Choice(YES_CANCEL, turn._("Yes, cancel it"))],
                 free_text=True,
+                numbered=False,
             )
         elif turn.choice == HOST_AGREED:
             meeting.host_confirmed_at = turn.now
@@ -543,6 +544,7 @@ class MeetingSchedule(Flow):
             turn._("At what time? For example “19h30”."),
             [Choice("19:30", "19:30"), Choice("19:00", "19:00"), Choice("08:00", "08:00")],
             free_text=True,
+            numbered=False,
         )
 
     async def on_rule_time(self, turn: Turn) -> None:
@@ -668,6 +670,7 @@ class MeetingAnswer(Flow):
             turn._("Sorry you cannot come. Why? Press a reason or type it."),
             [Choice(key, turn._(label)) for key, label in REASONS.items()],
             free_text=True,
+            numbered=False,
         )
 
     async def on_reason(self, turn: Turn) -> None:

@@ -349,7 +349,7 @@ class Minutes(Flow):
             )
         else:
             text = turn._("When was the meeting held? Type the date and time, e.g. “20/1 19:30”.")
-        turn.ask(Step.HELD_AT, text, choices, free_text=True)
+        turn.ask(Step.HELD_AT, text, choices, free_text=True, numbered=False)
 
     async def on_held_at(self, turn: Turn) -> None:
         end_typed: datetime | None = None
@@ -521,6 +521,7 @@ class Minutes(Flow):
             ),
             [Choice(LIST, turn._("Tick from the list"))],
             free_text=True,
+            numbered=False,
         )
 
     async def on_attendance(self, turn: Turn) -> None:
@@ -641,7 +642,7 @@ class Minutes(Flow):
         current = _draft(turn).get(field)
         if current:
             text += "\n" + turn._("Now: {text}", text=current)
-        turn.ask(step, text, [Choice(NONE, turn._("None"))], free_text=True)
+        turn.ask(step, text, [Choice(NONE, turn._("None"))], free_text=True, numbered=False)
 
     async def _on_text(self, turn: Turn, step: Step) -> None:
         field, _ = TEXT_STEPS[step]
@@ -695,7 +696,7 @@ class Minutes(Flow):
                 )
             ]
             choices = [Choice(DONE, turn._("No tasks"))]
-        turn.ask(Step.TASKS, "\n".join(lines), choices, free_text=True)
+        turn.ask(Step.TASKS, "\n".join(lines), choices, free_text=True, numbered=False)
 
     async def on_tasks(self, turn: Turn) -> None:
         tasks = list(_draft(turn).get("tasks") or [])
@@ -743,6 +744,7 @@ class Minutes(Flow):
             turn._("By when? Type a date (for example “30/4”), or press “No due date”."),
             [Choice(NO_DUE, turn._("No due date"))],
             free_text=True,
+            numbered=False,
         )
 
     async def on_task_due(self, turn: Turn) -> None:
@@ -777,6 +779,7 @@ class Minutes(Flow):
             ),
             [Choice(KEEP, when_text(turn.t, proposal)), Choice(LATER, turn._("Not decided yet"))],
             free_text=True,
+            numbered=False,
         )
 
     async def on_next(self, turn: Turn) -> None:
@@ -812,6 +815,7 @@ class Minutes(Flow):
             ),
             [Choice(DONE, turn._("Done"))],
             free_text=True,
+            numbered=False,
         )
 
     async def on_photos(self, turn: Turn) -> None:

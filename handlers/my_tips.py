@@ -158,7 +158,7 @@ class MyTips(Flow):
         )
 
     def _ask_add(self, turn: Turn, text: str) -> None:
-        turn.ask(Step.ADD, text, [Choice(DONE, turn._("Done"))], free_text=True)
+        turn.ask(Step.ADD, text, [Choice(DONE, turn._("Done"))], free_text=True, numbered=False)
 
     async def on_add(self, turn: Turn) -> None:
         event = turn.event

@@ -385,7 +385,7 @@ class ReportTip(Flow):
             text = turn._(WHAT_AGAIN[takes_voice(turn)])
         else:
             text = turn._(WHAT[takes_voice(turn)])
-        turn.ask(Step.WHAT, text, [Choice(DONE, turn._("Done"))], free_text=True)
+        turn.ask(Step.WHAT, text, [Choice(DONE, turn._("Done"))], free_text=True, numbered=False)
         self._prefix_last(turn, prefix)
 
     def _ask_more(self, turn: Turn, prefix: str | None = None) -> None:
@@ -394,6 +394,7 @@ class ReportTip(Flow):
             turn._("Noted. Send more, or press “Done”."),
             [Choice(DONE, turn._("Done"))],
             free_text=True,
+            numbered=False,
         )
         self._prefix_last(turn, prefix)
 
@@ -485,20 +486,23 @@ class ReportTip(Flow):
         self._reask(turn, problem)
 
     # --- when ----------------------------------------------------------------------------
-    async def _ask_when(self, turn: Turn, prefix: str | None) -> None:
-        choices = [
+    def _when_choices(self, turn: Turn) -> list[Choice]:
+        """The same numbers at every asking: "4" is "I am not sure" after a re-ask too."""
+        return [
             Choice(NOW, turn._("Just now")),
             Choice(TODAY, turn._("Today")),
             Choice(YESTERDAY, turn._("Yesterday")),
             Choice(UNKNOWN, turn._("I am not sure")),
         ]
+
+    async def _ask_when(self, turn: Turn, prefix: str | None) -> None:
         turn.ask(
             Step.WHEN,
             turn._(
                 "When did it happen? Choose below, or type it, for example: “tối qua”, "
                 "“8h sáng nay”, “20/6 21h”."
             ),
-            choices,
+            self._when_choices(turn),
             free_text=True,
         )
         self._prefix_last(turn, prefix)
@@ -535,12 +539,7 @@ class ReportTip(Flow):
                         "another way (for example “20/6 21h”), or keep your words as they are.",
                         text=typed,
                     ),
-                    [
-                        Choice(NOW, turn._("Just now")),
-                        Choice(TODAY, turn._("Today")),
-                        Choice(YESTERDAY, turn._("Yesterday")),
-                        Choice(KEEP_TYPED, turn._("Keep what I wrote")),
-                    ],
+                    [*self._when_choices(turn), Choice(KEEP_TYPED, turn._("Keep what I wrote"))],
                     free_text=True,
                 )
                 return

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
+from bot.channels.text_render import render_text
 from bot.dialog.engine import DialogEngine
 from bot.dialog.messages import Choice, EventKind, InboundEvent, Media, OutboundMessage
 from bot.text_match import fold
@@ -105,6 +106,5 @@ class Chat:
 
 
 def render(message: OutboundMessage) -> str:
-    lines = [message.text]
-    lines += [f"{n}. {c.label}" for n, c in enumerate(message.choices, start=1)]
-    return "\n".join(lines)
+    """As the terminal shows it: numbered choices, "back"/"cancel" as words."""
+    return render_text(message)

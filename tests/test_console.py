@@ -76,7 +76,8 @@ def test_the_console_numbers_choices_and_takes_typed_numbers(
     assert "Thành viên trong tổ" in out  # police see the groups of their commune
     assert "11. Thêm…" in out  # the main menu stays short
     assert "Các mục khác:" in out and ". Ngôn ngữ / Language" in out
-    assert "1. Tiếng Việt\n2. English\n3. Hủy" in out
+    # "Hủy" is a word to type, never a number (issue #13).
+    assert "1. Tiếng Việt\n2. English\n(Trả lời bằng số.)\n(Gõ “hủy” để dừng" in out
     assert "From now on I will write to you in English." in out
     assert "1. Open tips\n2. Find a tip by its code\n3. Report a tip" in out  # police first
     assert "Sorry, I did not understand that." in out
@@ -119,7 +120,7 @@ def test_a_tip_on_the_text_rendering_as_resident_and_police(
     )
     assert police.returncode == 0, police.stderr
     # He switched to English in an earlier test.
-    assert f"• Acknowledge: /tiepnhan {code}" in police.stdout
+    assert f"• Acknowledge: type /tiepnhan {code}" in police.stdout
     assert f"{code}: acknowledged (Lâm Quốc Bảo)." in police.stdout
     assert "Công an xã đã tiếp nhận tin báo" not in police.stdout  # the reporter's, not his
 

@@ -459,7 +459,9 @@ async def test_text_only_scheduling_and_minutes_with_typed_answers(
 
     clock.set(2026, 1, 20, 21, 30)
     await leader.says("bien ban")
-    await leader.says("1")  # the scheduled time
+    # A time is asked: a number there is a time, never a choice (issue #13); "19:30" is typed.
+    leader.sees("• 19:30, Thứ Ba 20/01/2026")
+    await leader.says("19:30")
     await leader.says("1")  # the planned host
     await leader.says("2 hộ")
     await leader.says("tran thi lan")  # the secretary

@@ -98,7 +98,7 @@ async def test_the_whole_pledge_in_text_with_typed_numbers(
     assert "Hộ gia đình chúng tôi cam kết:\n1. Chấp hành nghiêm pháp luật" in out
     assert (
         "Hộ của bạn có cam kết thực hiện đầy đủ các nội dung trên không?\n\n"
-        "1. Có, hộ tôi cam kết thực hiện đầy đủ\n2. Để sau\n3. Hủy"
+        "1. Có, hộ tôi cam kết thực hiện đầy đủ\n2. Để sau\n(Trả lời bằng số.)"
     ) in out
     assert f"Cảm ơn bạn. Cam kết an toàn năm {year} của hộ đã được ghi nhận" in out
 

@@ -109,11 +109,34 @@ def test_choices_are_numbered_with_a_short_hint() -> None:
         choices=(Choice("agree", "Đồng ý"), Choice("no", "Không"), Choice("nav:cancel", "Hủy")),
     )
     assert render_text(message, typed={}, t=VI) == (
-        "Bạn có đồng ý không?\n\n1. Đồng ý\n2. Không\n3. Hủy\n(Trả lời bằng số.)"
+        "Bạn có đồng ý không?\n\n1. Đồng ý\n2. Không\n(Trả lời bằng số.)\n"
+        "(Gõ “hủy” để dừng, hoặc “menu” để xem danh mục.)"
     )
-    assert render_text(message) == "Bạn có đồng ý không?\n\n1. Đồng ý\n2. Không\n3. Hủy"
+    assert render_text(message) == "Bạn có đồng ý không?\n\n1. Đồng ý\n2. Không\n(Hủy)"
     only_nav = OutboundMessage("Gõ tên xã:", choices=(Choice("nav:cancel", "Hủy"),))
-    assert render_text(only_nav, typed={}, t=VI) == "Gõ tên xã:\n\n(Hủy)"
+    assert render_text(only_nav, typed={}, t=VI) == (
+        "Gõ tên xã:\n\n(Gõ “hủy” để dừng, hoặc “menu” để xem danh mục.)"
+    )
+
+
+def test_back_and_cancel_are_words_and_a_question_for_a_number_numbers_nothing() -> None:
+    """Issue #13: "3" typed for "how many households?" must not be "3. Hủy"."""
+    question = OutboundMessage(
+        "Có bao nhiêu hộ có mặt, trên tổng số 4 hộ?",
+        choices=(
+            Choice("list", "Đánh dấu theo danh sách"),
+            Choice("nav:back", "Quay lại"),
+            Choice("nav:cancel", "Hủy"),
+        ),
+        numbered=False,
+    )
+    shown = render_text(question, typed={}, t=VI)
+    assert shown == (
+        "Có bao nhiêu hộ có mặt, trên tổng số 4 hộ?\n\n• Đánh dấu theo danh sách\n"
+        "(Gõ câu trả lời, hoặc chữ của một dòng ở trên.)\n"
+        "(Gõ “quay lại” để về bước trước, “hủy” để dừng, hoặc “menu” để xem danh mục.)"
+    )
+    assert not any(line[:1].isdigit() for line in shown.splitlines())
 
 
 def test_buttons_under_a_notice_become_commands_to_type() -> None:

@@ -17,6 +17,7 @@ from bot.crypto import FieldCipher
 from bot.dialog.engine import DialogEngine
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry
 from bot.dialog.messages import EventKind, InboundEvent, OutboundMessage
+from bot.i18n import Translator
 from bot.outbox import OutboxWorker
 from bot.pacing import Pacer, PacingRules
 from bot.text_match import fold
@@ -33,17 +34,25 @@ class ConsoleChannel:
 
     name = CHANNEL
 
-    def __init__(self, *, db: Database, flows: FlowRegistry, output: TextIO = sys.stdout) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        flows: FlowRegistry,
+        output: TextIO = sys.stdout,
+        t: Translator | None = None,
+    ) -> None:
         self.db = db
         self.flows = flows
         self.output = output
+        self.t = t  # the reader's language, for the hints a text-only channel adds
 
     async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
         typed: dict[str, str] = {}
         if any(c.key.startswith(ACTION_PREFIX) for c in message.choices):
             async with self.db.transaction() as session:
                 typed = await typed_commands(self.flows, session, message.choices)
-        self.output.write("\n" + render_text(message, typed=typed) + "\n")
+        self.output.write("\n" + render_text(message, typed=typed, t=self.t) + "\n")
         self.output.flush()
         return None
 
@@ -90,7 +99,8 @@ async def chat_in_terminal(
     output: TextIO = sys.stdout,
 ) -> None:
     """Read lines until end of input or "/quit"; every line is one event."""
-    channel = ConsoleChannel(db=db, flows=engine.flows, output=output)
+    t = Translator(language, engine.settings.timezone)
+    channel = ConsoleChannel(db=db, flows=engine.flows, output=output, t=t)
     # Only this person's messages: others' (a leader's notice, a reporter's update) wait for
     # their own terminal.
     worker = OutboxWorker(
@@ -118,6 +128,8 @@ async def chat_in_terminal(
             language=language,
         )
         replies = await engine.handle(event)
+        if replies and replies[-1].language:  # the reader may have just changed it
+            channel.t = Translator(replies[-1].language, engine.settings.timezone)
         await worker.deliver_now(replies)
         await worker.send_due()  # anything queued for this user from elsewhere
 

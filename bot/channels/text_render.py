@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
-from bot.dialog.commands import NAV_PREFIX
+from bot.dialog.commands import NAV_BACK, NAV_PREFIX
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry
 from bot.dialog.messages import Choice, OutboundMessage
 from bot.i18n import N_, Translator
@@ -14,6 +14,11 @@ if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
 NUMBER_HINT = N_("Reply with a number.")
+WORDS_HINT = N_("Type your answer, or the words of a line above.")
+NAVIGATION_HINT = N_("Type “cancel” to stop, or “menu” for the menu.")
+NAVIGATION_HINT_BACK = N_(
+    "Type “back” to go back a step, “cancel” to stop, or “menu” for the menu."
+)
 TYPED_ACTION = N_("{label}: type {command}")
 GROUP_ANSWER_HINT = N_(
     "In a group, reply to this message or mention the bot, so that it sees your answer."
@@ -29,8 +34,9 @@ def render_text(
 ) -> str:
     """Choices as a numbered list, numbered exactly as the engine matches typed numbers.
 
-    A question that wants typed text and offers only "Back"/"Cancel" shows them as words to
-    type, since a number there would be read as the answer.
+    "Back" and "Cancel" are never numbered (a number typed there would lose the answer): they
+    become one hint line of the words to type. A question that wants a quantity, a date or words
+    (`numbered=False`) lists its choices as bullets, to be typed by their words.
 
     With `typed` (a channel that cannot show buttons at all, like Zalo), the buttons under a
     notice ("a:<action>:<argument>" keys) become the commands that do the same, e.g.
@@ -39,22 +45,22 @@ def render_text(
     short hints in the reader's language are added.
     """
     lines = [message.text]
+    own = [c for c in message.choices if not c.key.startswith(NAV_PREFIX)]
     if typed is not None:
-        actions = [c for c in message.choices if c.key.startswith(ACTION_PREFIX)]
+        actions = [c for c in own if c.key.startswith(ACTION_PREFIX)]
         if actions:
             lines.append("")
             lines += [
                 _typed_line(c, typed[c.key], t) if c.key in typed else f"• {c.label}"
                 for c in actions
             ]
-        numbered = [
-            (number, c)
-            for number, c in enumerate(message.choices, 1)
-            if not c.key.startswith(ACTION_PREFIX)
-        ]
+        numbered = [(n, c) for n, c in enumerate(own, 1) if not c.key.startswith(ACTION_PREFIX)]
     else:
-        numbered = list(enumerate(message.choices, 1))
-    lines += _choice_lines(numbered, t)
+        numbered = list(enumerate(own, 1))
+    lines += _choice_lines(numbered, t, as_numbers=message.numbered)
+    navigation = [c for c in message.choices if c.key.startswith(NAV_PREFIX)]
+    if navigation:
+        lines += _navigation_lines(navigation, t, spaced=not numbered)
     if message.force_reply and t is not None:
         lines += ["", t.gettext(GROUP_ANSWER_HINT)]
     if attachments:
@@ -66,15 +72,33 @@ def render_text(
     return "\n".join(lines)
 
 
-def _choice_lines(numbered: Sequence[tuple[int, Choice]], t: Translator | None) -> list[str]:
-    if any(not c.key.startswith(NAV_PREFIX) for _, c in numbered):
-        lines = ["", *(f"{number}. {choice.label}" for number, choice in numbered)]
+def _choice_lines(
+    numbered: Sequence[tuple[int, Choice]], t: Translator | None, *, as_numbers: bool
+) -> list[str]:
+    if not numbered:
+        return []
+    if not as_numbers:
+        lines = ["", *(f"• {choice.label}" for _, choice in numbered)]
         if t is not None:
-            lines.append(f"({t.gettext(NUMBER_HINT)})")
+            lines.append(f"({t.gettext(WORDS_HINT)})")
         return lines
-    if numbered:
-        return ["", "(" + " · ".join(c.label for _, c in numbered) + ")"]
-    return []
+    lines = ["", *(f"{number}. {choice.label}" for number, choice in numbered)]
+    if t is not None:
+        lines.append(f"({t.gettext(NUMBER_HINT)})")
+    return lines
+
+
+def _navigation_lines(
+    navigation: Sequence[Choice], t: Translator | None, *, spaced: bool
+) -> list[str]:
+    """One line of the words that go back or leave, never numbers."""
+    if t is None:
+        hint = "(" + " · ".join(c.label for c in navigation) + ")"
+    elif any(c.key == NAV_BACK for c in navigation):
+        hint = f"({t.gettext(NAVIGATION_HINT_BACK)})"
+    else:
+        hint = f"({t.gettext(NAVIGATION_HINT)})"
+    return ["", hint] if spaced else [hint]
 
 
 def _typed_line(choice: Choice, command: str, t: Translator | None) -> str:

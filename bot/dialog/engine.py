@@ -24,7 +24,7 @@ from bot.dialog.messages import Choice, EventKind, InboundEvent, OutboundMessage
 from bot.dialog.turn import Prompt, Turn
 from bot.i18n import N_, Translator, pick_locale
 from bot.sealed_messages import outbox_payload
-from bot.text_match import fold, match_choice
+from bot.text_match import fold, is_number, match_choice
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Priority
@@ -303,10 +303,12 @@ class DialogEngine:
             return event.choice_key if event.choice_key in keys else None
         if event.kind is not EventKind.TEXT or not prompt.choices:
             return None
-        real = [c for c in prompt.choices if not c.key.startswith(NAV_PREFIX)]
-        # Numbers mean choices only where numbered choices were shown.
-        candidates = prompt.choices if real else ()
-        picked = match_choice(event.text, candidates) if candidates else None
+        # "Back" and "Cancel" are words, never numbered: a number means one of the flow's own
+        # choices, and only where they were shown numbered (else it is the answer itself).
+        own = [c for c in prompt.choices if not c.key.startswith(NAV_PREFIX)]
+        if not own or (not prompt.numbered and is_number(event.text)):
+            return None
+        picked = match_choice(event.text, own)
         return picked.key if picked else None
 
     async def _handle_idle(self, turn: Turn) -> None:

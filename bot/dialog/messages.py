@@ -80,12 +80,17 @@ class OutboundMessage:
     # ISO time after which a campaign message still waiting (a short Zalo budget) is dropped:
     # a reminder of an event that is over helps nobody (bot.outbox_policy).
     expires_at: str | None = None
+    # False where the question wants a quantity, a date or words: text-only channels then show
+    # the choices without numbers, so a typed number is the answer and never picks one.
+    numbered: bool = True
 
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["choices"] = [[c.key, c.label] for c in self.choices]
         if not self.private:
             del payload["private"]
+        if self.numbered:
+            del payload["numbered"]
         return {k: v for k, v in payload.items() if v not in (None, [], "")} | {"text": self.text}
 
     @classmethod

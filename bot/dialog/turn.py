@@ -29,9 +29,11 @@ class Prompt:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(3))
     request_contact: str | None = None
     request_location: str | None = None
+    numbered: bool = True  # see OutboundMessage.numbered
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "numbered": self.numbered,
             "step": self.step,
             "text": self.text,
             "choices": [[c.key, c.label] for c in self.choices],
@@ -51,6 +53,7 @@ class Prompt:
             token=raw.get("token") or "",
             request_contact=raw.get("request_contact"),
             request_location=raw.get("request_location"),
+            numbered=raw.get("numbered", True),
         )
 
     def message(self, prefix: str | None = None, *, in_group: bool = False) -> OutboundMessage:
@@ -62,6 +65,7 @@ class Prompt:
             request_contact=self.request_contact,
             request_location=self.request_location,
             force_reply=in_group and self.free_text,
+            numbered=self.numbered,
         )
 
 
@@ -133,8 +137,12 @@ class Turn:
         free_text: bool = False,
         request_contact: str | None = None,
         request_location: str | None = None,
+        numbered: bool = True,
     ) -> None:
-        """Ask the next question and wait at `step` for the answer; "back" returns here."""
+        """Ask the next question and wait at `step` for the answer; "back" returns here.
+
+        `numbered=False` where the answer is a quantity, a date, a time or words: the choices
+        are then offered by their words only, and a typed number is the answer."""
         previous = self.conversation.prompt
         if previous and previous.get("step") and previous.get("step") != step:
             self.conversation.history = [*self.conversation.history, previous]
@@ -145,6 +153,7 @@ class Turn:
             free_text=free_text or not choices,
             request_contact=request_contact,
             request_location=request_location,
+            numbered=numbered,
         )
         self._open(prompt)
 
