@@ -32,6 +32,7 @@ from storage.models import (
     RoleAssignment,
     Village,
 )
+from storage.repos.drafts import drop_drafts_of_user
 
 ERASED_NAME = "—"
 
@@ -242,11 +243,16 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
         .where(Membership.person_id == person.id, Membership.status == MembershipStatus.PENDING)
         .values(status=MembershipStatus.REJECTED, decided_at=turn.now)
     )
-    account_ids = list(
-        await session.scalars(
-            select(ChannelAccount.id).where(ChannelAccount.person_id == person.id)
+    accounts = (
+        await session.execute(
+            select(
+                ChannelAccount.id, ChannelAccount.channel, ChannelAccount.external_user_id
+            ).where(ChannelAccount.person_id == person.id)
         )
-    )
+    ).all()
+    account_ids = [account_id for account_id, _, _ in accounts]
+    for _, channel, user_id in {*accounts, (0, turn.event.channel, turn.event.user_id)}:
+        await drop_drafts_of_user(session, channel=channel, user_id=user_id)  # unsent texts
     await session.execute(
         update(ChannelAccount).where(ChannelAccount.id.in_(account_ids)).values(person_id=None)
     )

@@ -192,6 +192,10 @@ def _set_draft(turn: Turn, **values: Any) -> None:
 
 class Minutes(Flow):
     name = "minutes"
+    draft_name = N_("meeting minutes")
+
+    def holds_typed_content(self, data: dict[str, Any]) -> bool:
+        return bool(data.get("draft"))
 
     async def begin(self, turn: Turn) -> None:
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)

@@ -8,7 +8,8 @@ where (typed, a shared location, or the member's village) → anonymous or with 
 "Gửi" or "Sửa" → the tip is stored with its police cards in this turn's transaction, and only
 then is its code shown.
 
-Nothing is stored before "Gửi": the draft lives in the conversation and is gone on "Hủy".
+Nothing is sent before "Gửi": the draft lives in the conversation; leaving it keeps it as a
+draft for a while, or discards it when the reporter says so (bot/dialog/drafts.py).
 Tips are made in a private chat only (a group would see who reports), and at most
 `tips_per_hour` per reporter (their messenger accounts), counted from the encrypted list of
 their own tips (bot.tips.own_tips).
@@ -30,7 +31,7 @@ from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind, Media
 from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.text_match import fold
+from bot.text_match import fold, split_text
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import tips_since
 from bot.tips.service import DraftAttachment, TipDraft, categories_for, cipher_of, submit_tip
@@ -47,8 +48,8 @@ from storage.models import (
 )
 from storage.repos.org import find_communes
 
-MAX_PART = 2000  # characters in one message of "what happened"
-MAX_DESCRIPTION = 6000  # all of them together
+MAX_PART = 2000  # characters in one stored part of "what happened"; longer messages are split
+MAX_DESCRIPTION = 10000  # all of them together (docs/GLOSSARY.md: far above one message)
 MAX_PLACE = 300  # Tip.place_text
 MAX_WHEN_TEXT = 100  # Tip.occurred_text
 EVIDENCE_KINDS = ("photo", "voice")
@@ -266,6 +267,11 @@ def too_long(turn: Turn, text: str) -> str:
 
 class ReportTip(Flow):
     name = "report_tip"
+    draft_name = N_("tip")
+
+    def holds_typed_content(self, data: dict[str, Any]) -> bool:
+        typed = ("parts", "old_parts", "attachments", "typed_when", "occurred_text", "place")
+        return any(data.get(key) for key in typed)
 
     # --- start ---------------------------------------------------------------------------
     async def begin(self, turn: Turn) -> None:
@@ -416,27 +422,43 @@ class ReportTip(Flow):
                 turn._(WHAT_IN[takes_voice(turn)]),
             )
             return
-        problem = self._add_text(turn, event.text)
-        if problem:
-            self._reask(turn, problem)
+        added, note = self._add_text(turn, event.text)
+        if not added:
+            self._reask(turn, note or "")
             return
-        self._ask_more(turn)
+        self._ask_more(turn, note)
 
-    def _add_text(self, turn: Turn, text: str) -> str | None:
-        """Append a part of "what happened"; a sentence saying why not, if it cannot be."""
+    def _add_text(self, turn: Turn, text: str) -> tuple[bool, str | None]:
+        """Append to "what happened", a long message as several parts, up to MAX_DESCRIPTION;
+        whether anything was added, and a sentence saying what was kept when not all of it."""
         text = text.strip()
         if not text:
-            return None
-        if len(text) > MAX_PART:
-            return too_long(turn, text)
+            return True, None
         parts = list(turn.data.get("parts") or [])
-        if sum(len(p) for p in parts) + len(text) > MAX_DESCRIPTION:
-            return turn._(
+        room = MAX_DESCRIPTION - sum(len(p) for p in parts)
+        if room <= 0:
+            return False, turn._(
                 "Your description is already very long; this part was not added. "
                 "Press “Done” to go on."
             )
-        turn.update_data(parts=[*parts, text])
-        return None
+        kept = text[:room]
+        new_parts = split_text(kept, MAX_PART)
+        turn.update_data(parts=[*parts, *new_parts])
+        if len(kept) < len(text):
+            return True, turn._(
+                "Your message was long: its first {kept} of {length} characters were kept "
+                "(a tip holds at most {limit}). Press “Done” to go on.",
+                kept=len(kept),
+                length=len(text),
+                limit=MAX_DESCRIPTION,
+            )
+        if len(new_parts) > 1:
+            return True, turn._(
+                "Your long message was kept whole: {length} characters, in {n} parts.",
+                length=len(text),
+                n=len(new_parts),
+            )
+        return True, None
 
     async def _what_done(self, turn: Turn) -> None:
         if not _description(turn.data) and not turn.data.get("attachments"):
@@ -466,7 +488,8 @@ class ReportTip(Flow):
         limit = turn.settings.tip_max_attachments
         problem = attachment_problem(turn, media, len(attachments), limit)
         if problem is None and caption:
-            problem = self._add_text(turn, caption)
+            added, note = self._add_text(turn, caption)
+            problem = None if added else note
         if problem is None:
             attachments.append(
                 {"kind": media.kind, "ref": media.ref, "size": media.size, "mime": media.mime_type}

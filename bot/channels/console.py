@@ -25,7 +25,7 @@ from storage.db import Database
 from storage.models import ChannelAccount, Person
 
 CHANNEL = "console"
-MAX_LINE = 4000
+MAX_LINE = 20000  # a long tip is taken in parts (handlers/report_tip.py, MAX_DESCRIPTION)
 
 
 class ConsoleChannel:

@@ -19,6 +19,16 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.config import Settings
 from bot.consent import has_current_consent
 from bot.dialog.commands import NAV_PREFIX, NAVIGATION, Universal, universal_command
+from bot.dialog.drafts import (
+    ENGINE_STEPS,
+    LEAVE_STEP,
+    ask_before_leaving,
+    discard,
+    draft_name,
+    keep_draft,
+    offer_resume,
+)
+from bot.dialog.drafts import answer as answer_draft_question
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry, MenuEntry, TypedAction
 from bot.dialog.messages import Choice, EventKind, InboundEvent, OutboundMessage
 from bot.dialog.turn import Prompt, Turn
@@ -150,7 +160,7 @@ class DialogEngine:
 
     async def _dispatch(self, turn: Turn) -> None:
         if self._expired(turn):
-            turn.leave()
+            what = draft_name(turn, self.flows.flows.get(turn.flow or ""))
             turn.say(
                 turn._(
                     "Your previous conversation ended after {minutes} minutes without an answer. "
@@ -158,6 +168,9 @@ class DialogEngine:
                     minutes=self.settings.conversation_idle_minutes,
                 )
             )
+            if what:
+                await keep_draft(turn, what, self._entry_label(turn, turn.flow or ""))
+            turn.leave()
         command = universal_command(turn.event)
         if self._is_action(turn):
             await self._run_action(turn)
@@ -166,6 +179,8 @@ class DialogEngine:
             await self._answer_stale_button(turn)
         elif command is not None:
             await self._run_universal(turn, command)
+        elif turn.flow and (entry := self._command_entry(turn)) is not None:
+            await self._switch_flow(turn, entry)
         elif turn.flow:
             await self._continue_flow(turn)
         else:
@@ -254,6 +269,15 @@ class DialogEngine:
             joining = self.flows.consent_flow
             if joining and (turn.event.args or not has_current_consent(turn.person)):
                 await self.start_flow(turn, joining)
+        elif command in (Universal.MENU, Universal.CANCEL) and (
+            what := draft_name(turn, self.flows.flows.get(turn.flow or ""))
+        ):
+            if turn.step != LEAVE_STEP:  # typed content: ask before anything is thrown away
+                ask_before_leaving(turn, what)
+            elif command is Universal.CANCEL:
+                await discard(turn)
+            else:
+                await keep_draft(turn, what, self._entry_label(turn, turn.flow or ""))
         elif command is Universal.MENU:
             turn.leave()
         elif command is Universal.HELP:
@@ -293,6 +317,9 @@ class DialogEngine:
             return
         if turn.event.kind is EventKind.UNSUPPORTED and turn.choice is None:
             turn.show(prompt, prefix=unsupported_text(turn))
+            return
+        if prompt.step in ENGINE_STEPS:
+            await answer_draft_question(turn, flow, self._entry_label(turn, flow.name))
             return
         await flow.handle(turn)
 
@@ -380,7 +407,26 @@ class DialogEngine:
             await self._start_in_private(turn, name)
             return
         turn.enter(name)
-        await self.flows.flows[name].begin(turn)
+        flow = self.flows.flows[name]
+        if not await offer_resume(turn, flow):
+            await flow.begin(turn)
+
+    def _command_entry(self, turn: Turn) -> MenuEntry | None:
+        """A menu's command typed in the middle of a flow ("/bienban" at the host question)."""
+        event = turn.event
+        if event.kind is not EventKind.COMMAND or not event.command:
+            return None
+        return self.flows.entry_for_command(event.command.lower(), turn.roles)
+
+    async def _switch_flow(self, turn: Turn, entry: MenuEntry) -> None:
+        """The command runs; what the person had typed in the flow they were in is kept."""
+        if what := draft_name(turn, self.flows.flows.get(turn.flow or "")):
+            await keep_draft(turn, what, self._entry_label(turn, turn.flow or ""))
+        await self.start_flow(turn, entry.flow)
+
+    def _entry_label(self, turn: Turn, flow: str) -> str:
+        entry = next((e for e in self.flows.menu if e.flow == flow), None)
+        return turn._(entry.label) if entry else "menu"
 
     async def _start_in_private(self, turn: Turn, name: str) -> None:
         """Joining, one's data, a tip: asked in the person's private chat, never in the group;

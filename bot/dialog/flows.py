@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,9 +21,16 @@ class Flow:
     """
 
     name: ClassVar[str]
+    # What an unfinished one is called ("tip"), where people type things worth keeping when
+    # they leave: a draft is then kept (bot/dialog/drafts.py). None: nothing is kept.
+    draft_name: ClassVar[str | None] = None
 
     async def begin(self, turn: Turn) -> None:
         raise NotImplementedError
+
+    def holds_typed_content(self, data: dict[str, Any]) -> bool:
+        """Whether `data` holds something the person typed (kept as a draft if they leave)."""
+        return False
 
     async def handle(self, turn: Turn) -> None:
         handler = getattr(self, f"on_{turn.step}", None)

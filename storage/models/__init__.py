@@ -9,7 +9,7 @@ from storage.models.calendar import (
     ReminderOptOut,
     RunStatus,
 )
-from storage.models.dialog import Conversation, ProcessedUpdate
+from storage.models.dialog import Conversation, ConversationDraft, ProcessedUpdate
 from storage.models.meetings import (
     GroupChat,
     GroupChatCode,
@@ -71,6 +71,7 @@ __all__ = [
     "ConsentDecision",
     "ConsentRecord",
     "Conversation",
+    "ConversationDraft",
     "Group",
     "GroupChat",
     "GroupChatCode",

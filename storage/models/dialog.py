@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.base import Base, UTCDateTime, utcnow
@@ -41,3 +41,23 @@ class ProcessedUpdate(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_key: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+
+
+class ConversationDraft(Base):
+    """What someone typed in a flow they left (a command, "menu", an idle timeout), kept until
+    `keep_until` so that they can go on with it; one per conversation and flow."""
+
+    __tablename__ = "conversation_drafts"
+    __table_args__ = (UniqueConstraint("conversation_id", "flow"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    flow: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The open question when it was left, and the ones before it (for "back").
+    prompt: Mapped[dict[str, Any]] = mapped_column(JSON)
+    history: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
