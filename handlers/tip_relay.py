@@ -9,12 +9,13 @@ A member who linked a second messenger (/lienket) is recognised from either acco
 
 from __future__ import annotations
 
+from datetime import timedelta
 from enum import StrEnum
 
 from sqlalchemy import select
 
 from bot.dialog.flows import Flow, FlowRegistry
-from bot.dialog.messages import EventKind, OutboundMessage
+from bot.dialog.messages import Choice, EventKind, OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.tips.own_tips import own_tip_ids
@@ -27,6 +28,7 @@ from handlers.tip_triage import (
     typed_tip,
 )
 from storage.models import CLOSED_STATUSES, Priority, Tip, TipEvent, TipEventKind, TipStatus
+from storage.repos.tip_questions import unanswered_question_tip
 
 ANSWER_TO_POLICE = N_("The reporter of {code} answers: {text}")
 NOT_SATISFIED_TO_POLICE = N_(
@@ -34,9 +36,15 @@ NOT_SATISFIED_TO_POLICE = N_(
 )
 
 
+# A text typed within this time after a police question is offered as the answer to it.
+ANSWER_WINDOW = timedelta(hours=24)
+SEND, DO_NOT_SEND = "send", "dont"
+
+
 class Step(StrEnum):
     ANSWER = "answer"
     COMMENT = "comment"
+    CONFIRM_ANSWER = "confirm_answer"
 
 
 async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | None:
@@ -125,6 +133,42 @@ class TipReporterReplies(Flow):
         if (tip := await self._tip(turn)) is not None:
             await _comment(turn, tip, turn.event.text.strip())
 
+    async def on_confirm_answer(self, turn: Turn) -> None:
+        if turn.choice != SEND:
+            turn.say(turn._("Not sent."))
+            turn.leave()
+        elif (tip := await self._tip(turn)) is not None:
+            await _answer(turn, tip, str(turn.data.get("text", "")))
+            turn.leave()
+
+
+async def offer_as_answer(turn: Turn) -> bool:
+    """Words typed in a private chat, outside any conversation, within a day of a police
+    question the reporter has not answered: offered as the answer, sent with one more word."""
+    text = turn.event.text.strip()
+    if turn.event.is_group or not text:
+        return False
+    keys = await reporter_keys(
+        turn.session,
+        turn.settings.secret_key_bytes(),
+        channel=turn.event.channel,
+        user_id=turn.event.user_id,
+        person_id=turn.account.person_id,
+    )
+    tip = await unanswered_question_tip(
+        turn.session, reporter_keys=keys, since=turn.now - ANSWER_WINDOW
+    )
+    if tip is None:
+        return False
+    turn.enter(TipReporterReplies.name)
+    turn.update_data(tip_id=tip.id, text=text)
+    turn.ask(
+        Step.CONFIRM_ANSWER,
+        turn._("Send this to commune police about {code}?", code=tip.code),
+        [Choice(SEND, turn._("Send")), Choice(DO_NOT_SEND, turn._("No"))],
+    )
+    return True
+
 
 def _fits(turn: Turn, text: str) -> bool:
     if 1 <= len(text) <= MAX_TEXT:
@@ -187,6 +231,7 @@ async def tell_police(turn: Turn, tip: Tip, msgid: str, text: str) -> None:
 
 def register(registry: FlowRegistry) -> None:
     registry.add(TipReporterReplies())
+    registry.text_hooks.append(offer_as_answer)
     # Typed where there are no buttons: "/traloi TB-7K3Q answer", "/hailong TB-7K3Q",
     # "/chuahailong TB-7K3Q what was not right".
     registry.add_action(REPLY_ACTION, on_reply_button, typed={"traloi": ""}, shown=tip_code_shown)

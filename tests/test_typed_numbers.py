@@ -47,18 +47,24 @@ def clock() -> Clock:
 async def org(db: Database) -> Org:
     """The small commune, with Lê Văn Tư a confirmed member of Tổ 1 on the test channel."""
     org = await small_commune(db)
+    await add_member(db, org, "tu", "Lê Văn Tư", "21 đường Cây Dương")
+    return org
+
+
+async def add_member(db: Database, org: Org, key: str, name: str, address: str) -> None:
+    """A confirmed member of Tổ 1 living at `address`, with an account "key" on the test channel."""
     group = org.groups["Tổ 1"]
-    household = org.households["21 đường Cây Dương"]
+    household = org.households[address]
     async with db.transaction() as session:
         person = Person(
-            full_name="Lê Văn Tư",
+            full_name=name,
             commune_code=org.commune,
             consent_version=CONSENT_VERSION,
             household_id=household,
         )
         session.add(person)
         await session.flush()
-        org.people["tu"] = person.id
+        org.people[key] = person.id
         session.add_all(
             [
                 Membership(
@@ -74,11 +80,10 @@ async def org(db: Database) -> Org:
                     scope_id=str(group),
                 ),
                 ChannelAccount(
-                    channel="test", external_user_id="tu", chat_id="tu", person_id=person.id
+                    channel="test", external_user_id=key, chat_id=key, person_id=person.id
                 ),
             ]
         )
-    return org
 
 
 @pytest.fixture

@@ -149,7 +149,7 @@ def test_buttons_under_a_notice_become_commands_to_type() -> None:
     )
     typed = {action_key("tip", "ack:12"): "/tiepnhan TB-7K3Q"}
     assert render_text(notice, typed=typed, t=VI) == (
-        "Tin báo TB-7K3Q\n\n• Tiếp nhận: gõ /tiepnhan TB-7K3Q\n• Tham dự"
+        "Tin báo TB-7K3Q\n\n• Tiếp nhận: gõ /tiepnhan TB-7K3Q\n• Tham dự: gõ “tham dự”"
     )
 
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from bot.dialog.commands import NAV_BACK, NAV_PREFIX
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry
 from bot.dialog.messages import Choice, OutboundMessage
+from bot.dialog.typed_buttons import short_form
 from bot.i18n import N_, Translator
 
 if TYPE_CHECKING:
@@ -40,18 +41,19 @@ def render_text(
 
     With `typed` (a channel that cannot show buttons at all, like Zalo), the buttons under a
     notice ("a:<action>:<argument>" keys) become the commands that do the same, e.g.
-    "Tiếp nhận: gõ /tiepnhan TB-7K3Q"; one with no typed form is shown as a bullet without a
-    number (no number could stand for it; its words may still match a menu command). With `t`,
-    short hints in the reader's language are added.
+    "Tiếp nhận: gõ /tiepnhan TB-7K3Q"; one with no typed command gets its words to type, e.g.
+    "Nhà tôi nhận đón tổ: gõ “nhà tôi nhận”" (bot/dialog/typed_buttons.py). With `t`, short
+    hints in the reader's language are added.
     """
     lines = [message.text]
     own = [c for c in message.choices if not c.key.startswith(NAV_PREFIX)]
     if typed is not None:
         actions = [c for c in own if c.key.startswith(ACTION_PREFIX)]
         if actions:
+            labels = [c.label for c in actions]
             lines.append("")
             lines += [
-                _typed_line(c, typed[c.key], t) if c.key in typed else f"• {c.label}"
+                _typed_line(c, typed.get(c.key) or f"“{short_form(c.label, labels)}”", t)
                 for c in actions
             ]
         numbered = [(n, c) for n, c in enumerate(own, 1) if not c.key.startswith(ACTION_PREFIX)]
@@ -103,7 +105,7 @@ def _navigation_lines(
 
 def _typed_line(choice: Choice, command: str, t: Translator | None) -> str:
     if t is None:
-        return f"• {choice.label}: {command}"
+        return f"• {choice.label}: {command}" if command.startswith("/") else f"• {choice.label}"
     return "• " + t.gettext(TYPED_ACTION, label=choice.label, command=command)
 
 

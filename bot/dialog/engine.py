@@ -32,6 +32,7 @@ from bot.dialog.drafts import answer as answer_draft_question
 from bot.dialog.flows import ACTION_PREFIX, FlowRegistry, MenuEntry, TypedAction
 from bot.dialog.messages import Choice, EventKind, InboundEvent, OutboundMessage
 from bot.dialog.turn import Prompt, Turn
+from bot.dialog.typed_buttons import notice_button_for
 from bot.i18n import N_, Translator, pick_locale
 from bot.sealed_messages import outbox_payload
 from bot.text_match import fold, is_number, match_choice
@@ -348,7 +349,7 @@ class DialogEngine:
             entry = MORE_ENTRY if key == MORE_ENTRY.key else self.flows.entry(key)
         elif event.kind is EventKind.TEXT:
             entry = self._entry_for_text(turn, event.text)
-            if entry is None and await self._typed_invite_code(turn):
+            if entry is None and await self._typed_elsewhere(turn):
                 return
         if entry is MORE_ENTRY:
             self.show_menu(turn, more=True)
@@ -363,6 +364,18 @@ class DialogEngine:
                 turn.say(turn._("That option is not available to you."))
             return
         await self.start_flow(turn, entry.flow)
+
+    async def _typed_elsewhere(self, turn: Turn) -> bool:
+        """Words that are no menu entry: a notice button's typed form ("da xong"), what a flow
+        takes from there (an answer to a police question), or an invitation code."""
+        if not turn.event.is_group and (key := await notice_button_for(turn)) is not None:
+            turn.event = replace(turn.event, kind=EventKind.CHOICE, choice_key=key)
+            await self._run_action(turn)
+            return True
+        for hook in self.flows.text_hooks:
+            if await hook(turn):
+                return True
+        return await self._typed_invite_code(turn)
 
     async def _typed_invite_code(self, turn: Turn) -> bool:
         """A bare invitation code typed in a private chat (on Zalo, by someone who has not

@@ -98,6 +98,9 @@ class FlowRegistry:
     private_flows: set[str] = field(default_factory=set)
     # Whether a text typed by someone who has not joined is an invitation code (joining starts).
     invite_code: Callable[[AsyncSession, str], Awaitable[bool]] | None = None
+    # Flows' takers of words typed outside any conversation that match no menu entry (a reply
+    # to a police question); each returns whether it took them.
+    text_hooks: list[Callable[[Turn], Awaitable[bool]]] = field(default_factory=list)
 
     def add_action(
         self,

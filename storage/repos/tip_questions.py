@@ -1,0 +1,45 @@
+"""Police questions a reporter has not answered yet."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Tip, TipEvent, TipEventKind
+
+
+async def unanswered_question_tip(
+    session: AsyncSession, *, reporter_keys: Collection[str], since: datetime
+) -> Tip | None:
+    """The tip of these reporter keys whose police asked last, since `since`, when no answer
+    came after that question."""
+    row = (
+        await session.execute(
+            select(Tip, TipEvent.at)
+            .join(TipEvent, TipEvent.tip_id == Tip.id)
+            .where(
+                Tip.reporter_key.in_(reporter_keys),
+                Tip.purged_at.is_(None),
+                TipEvent.kind == TipEventKind.QUESTION,
+                TipEvent.at >= since,
+            )
+            .order_by(TipEvent.at.desc(), TipEvent.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if row is None:
+        return None
+    tip, asked_at = row
+    answered = await session.scalar(
+        select(TipEvent.id)
+        .where(
+            TipEvent.tip_id == tip.id,
+            TipEvent.kind == TipEventKind.ANSWER,
+            TipEvent.at >= asked_at,
+        )
+        .limit(1)
+    )
+    return None if answered is not None else tip
