@@ -17,6 +17,7 @@ their own tips (bot.tips.own_tips).
 
 from __future__ import annotations
 
+import base64
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -27,10 +28,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.consent import consent_text, has_current_consent, record_consent
+from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind, Media
 from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.phone import normalise_phone
 from bot.text_match import fold, split_text
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import tips_since
@@ -119,7 +122,7 @@ SEND_WHAT = {
 DONE, SEND, EDIT = "done", "send", "edit"
 NOW, TODAY, YESTERDAY, UNKNOWN, KEEP_TYPED = "now", "today", "yesterday", "unknown", "typed"
 MY_VILLAGE, NO_PLACE = "village", "noplace"
-ANONYMOUS, NAMED = "anon", "named"
+ANONYMOUS, NAMED, NO_PHONE = "anon", "named", "nophone"
 YES, NO = "yes", "no"
 # Words that end "what happened" when typed rather than pressed, besides the button's label.
 DONE_WORDS = {"xong", "xong roi", "het", "het roi", "vay thoi", "done", "finished"}
@@ -142,6 +145,7 @@ class Step(StrEnum):
     WHERE = "where"
     ANONYMITY = "anonymity"
     NAME_CONSENT = "name_consent"
+    PHONE = "phone"
     UPDATES = "updates"
     SUMMARY = "summary"
     EDIT = "edit"
@@ -707,6 +711,48 @@ class ReportTip(Flow):
             )
             return
         turn.update_data(anonymous=turn.choice != NAMED)
+        person = turn.person
+        if turn.choice == NAMED and person is not None and person.phone_encrypted is None:
+            self._ask_phone(turn)
+            return
+        await self._next(turn, Step.ANONYMITY)
+
+    def _ask_phone(self, turn: Turn) -> None:
+        """A named tip whose reporter has no phone with us: police could not call back."""
+        how = (
+            turn._("Type it, or share it with the button, or skip.")
+            if turn.has_share_buttons
+            else turn._("Type it, or skip.")
+        )
+        turn.ask(
+            Step.PHONE,
+            turn._(
+                "Commune police may need to call you back about this tip, and we have no phone "
+                "number of yours. It is optional; only commune police see it."
+            )
+            + " "
+            + how,
+            [Choice(NO_PHONE, turn._("Skip: no phone number"))],
+            free_text=True,
+            request_contact=turn._("Share my phone number"),
+            numbered=False,
+        )
+
+    async def on_phone(self, turn: Turn) -> None:
+        if turn.choice != NO_PHONE:
+            typed = turn.event.phone if turn.event.kind is EventKind.CONTACT else turn.event.text
+            phone = normalise_phone(typed or "")
+            if phone is None:
+                self._reask(
+                    turn,
+                    turn._(
+                        "That does not look like a Vietnamese phone number (for example "
+                        "0912 345 678)."
+                    ),
+                )
+                return
+            sealed = FieldCipher(turn.settings.secret_key_bytes()).encrypt(phone, PERSON_PHONE)
+            turn.update_data(phone=base64.b64encode(sealed).decode())
         await self._next(turn, Step.ANONYMITY)
 
     async def on_name_consent(self, turn: Turn) -> None:
@@ -720,6 +766,9 @@ class ReportTip(Flow):
                 at=turn.now,
             )
             turn.update_data(anonymous=False)
+            if turn.person.phone_encrypted is None:
+                self._ask_phone(turn)
+                return
         else:
             turn.update_data(anonymous=True)
             turn.say(turn._("Understood: your tip will be sent anonymously."))
@@ -762,11 +811,14 @@ class ReportTip(Flow):
             lines.append(turn._("• Attached: {items}", items=attachment_counts(turn, kinds)))
         lines.append(turn._("• When: {when}", when=self._when_text(turn) or turn._("not sure")))
         lines.append(turn._("• Where: {place}", place=self._place_text(turn)))
-        lines.append(
-            turn._("• Sent: anonymously")
-            if data.get("anonymous", True)
-            else turn._("• Sent: with your name and phone, seen only by commune police")
-        )
+        if data.get("anonymous", True):
+            lines.append(turn._("• Sent: anonymously"))
+        elif data.get("phone") or (turn.person and turn.person.phone_encrypted):
+            lines.append(turn._("• Sent: with your name and phone, seen only by commune police"))
+        else:
+            lines.append(
+                turn._("• Sent: with your name, seen only by commune police; no phone number")
+            )
         lines.append(turn._("• Updates: yes") if data.get("updates") else turn._("• Updates: no"))
         lines.append("")
         lines.append(
@@ -834,6 +886,9 @@ class ReportTip(Flow):
                 for a in data.get("attachments") or []
             ],
         )
+        if not draft.anonymous and data.get("phone") and turn.person is not None:
+            # Given for this tip: kept as the member's number (shown and erasable in /dulieu).
+            turn.person.phone_encrypted = base64.b64decode(data["phone"])
         tip = await submit_tip(turn, draft)
         if draft.attachments:
             turn.queued.add(MEDIA_QUEUE)  # the evidence files are fetched once this commits
