@@ -8,10 +8,19 @@ LOCALES := locales
 CATALOGS := $(wildcard $(LOCALES)/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test lint bench i18n install clean console
+.PHONY: run test lint bench i18n install clean console reset
 
 run: install
 	$(PY) -m bot start
+
+# The terminal chat as one person of the database: make console AS="Nguyễn Văn Hùng"
+AS ?= Trần Thị Lan
+console: install
+	$(PY) -m bot console --as "$(AS)"
+
+# The embedded database emptied and the sample commune loaded afresh.
+reset: install
+	$(PY) -m bot demo reset
 
 test: install
 	$(PY) -m pytest -q

@@ -23,6 +23,25 @@ log = logging.getLogger("bot")
 
 DEMO_PERSON = "Trần Thị Lan"  # the sample resident of docs/examples/sample_commune.yaml
 DEMO_COMMUNE = "30073"  # Xã Thanh Mỹ, the sample commune
+CONSOLE_LOG = Path("data") / "console.log"
+
+
+def _chats_in_terminal(args: argparse.Namespace, settings: Settings) -> bool:
+    if args.command == "console":
+        return True
+    return args.command == "start" and not (settings.telegram_bot_token or settings.zalo_bot_token)
+
+
+def _log_to_file(settings: Settings) -> None:
+    """Logs of a terminal chat go to data/console.log; only warnings reach the terminal."""
+    CONSOLE_LOG.parent.mkdir(parents=True, exist_ok=True)
+    to_terminal = configure_logging(
+        level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets()
+    )
+    to_terminal.setLevel(logging.WARNING)
+    to_file = logging.FileHandler(CONSOLE_LOG, encoding="utf-8")
+    to_file.setFormatter(to_terminal.formatter)
+    logging.getLogger().addHandler(to_file)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +55,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
-    configure_logging(level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets())
+    if _chats_in_terminal(args, settings):
+        _log_to_file(settings)  # the terminal shows the chat only
+    else:
+        configure_logging(
+            level=settings.log_level, fmt=settings.log_format, secrets=settings.secrets()
+        )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every URL, token included
     return asyncio.run(args.run(settings, args))
 
@@ -63,6 +87,9 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the sample commune")
     demo_commands = demo.add_subparsers(dest="demo_command", required=True)
     demo_commands.add_parser("seed", help="load it (once)").set_defaults(run=_demo_seed)
+    demo_commands.add_parser(
+        "reset", help="empty the embedded database and load the sample afresh"
+    ).set_defaults(run=_demo_reset)
 
     police = commands.add_parser("police", help="commune police settings")
     police_commands = police.add_subparsers(dest="police_command", required=True)
@@ -182,6 +209,23 @@ async def _demo_seed(settings: Settings, _args: argparse.Namespace) -> int:
         await db.close()
     print("Sample commune loaded." if loaded else "Sample commune already present.")
     return 0
+
+
+async def _demo_reset(settings: Settings, args: argparse.Namespace) -> int:
+    """Back to a fresh sample (after "Xóa tài khoản", or a demo gone astray): only for the
+    embedded SQLite database, never a real commune's PostgreSQL."""
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if not url.drivername.startswith("sqlite") or not url.database:
+        print("demo reset works only on the embedded SQLite database.", file=sys.stderr)
+        return 2
+    path = Path(url.database)
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
+    print(f"Emptied {path}.")
+    await _db_upgrade(settings, args)
+    return await _demo_seed(settings, args)
 
 
 async def _police_desk(settings: Settings, args: argparse.Namespace) -> int:

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import FieldCipher
 from bot.org_files import import_files, read_files
-from storage.models import Village
+from storage.base import utcnow
+from storage.models import Household, Membership, MembershipStatus, Person, Village
 
 log = logging.getLogger(__name__)
 
@@ -33,5 +34,27 @@ async def seed_sample_commune(
     report = await import_files(session, cipher, files)
     if not report.ok:
         raise ValueError(f"the sample commune cannot be loaded:\n{report.render()}")
+    await _confirm_members(session, files.commune_code)
     log.info("sample commune loaded")
     return True
+
+
+async def _confirm_members(session: AsyncSession, commune_code: str) -> None:
+    """The sample's people who live in a household are confirmed members of its group, as if
+    their leader had confirmed them: the leader sees members, meetings reach someone."""
+    rows = await session.execute(
+        select(Person.id, Household.id, Household.group_id)
+        .join(Household, Household.id == Person.household_id)
+        .where(Person.commune_code == commune_code)
+    )
+    for person_id, household_id, group_id in rows.all():
+        session.add(
+            Membership(
+                person_id=person_id,
+                group_id=group_id,
+                household_id=household_id,
+                status=MembershipStatus.CONFIRMED,
+                decided_at=utcnow(),
+            )
+        )
+    await session.flush()

@@ -7,6 +7,7 @@ printed as text with numbered choices.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sys
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from storage.db import Database
 from storage.models import ChannelAccount, Person
 
 CHANNEL = "console"
+PUSH_INTERVAL = 1.0  # seconds between looks for messages pushed to this terminal
 MAX_LINE = 20000  # a long tip is taken in parts (handlers/report_tip.py, MAX_DESCRIPTION)
 
 
@@ -97,8 +99,10 @@ async def chat_in_terminal(
     language: str,
     input_stream: TextIO = sys.stdin,
     output: TextIO = sys.stdout,
+    push_interval: float = PUSH_INTERVAL,
 ) -> None:
-    """Read lines until end of input or "/quit"; every line is one event."""
+    """Read lines until end of input or "/quit"; every line is one event. Messages queued for
+    this person from elsewhere (a tip's card, a police question) are shown as they come."""
     t = Translator(language, engine.settings.timezone)
     channel = ConsoleChannel(db=db, flows=engine.flows, output=output, t=t)
     # Only this person's messages: others' (a leader's notice, a reporter's update) wait for
@@ -111,6 +115,15 @@ async def chat_in_terminal(
         cipher=FieldCipher.of(engine.settings),
     )
     loop = asyncio.get_running_loop()
+    sending = asyncio.Lock()  # one pass at a time: typed replies and pushed messages in order
+
+    async def pushed() -> None:
+        while True:
+            await asyncio.sleep(push_interval)
+            async with sending:
+                if await worker.send_due():
+                    output.write("\n> ")
+                    output.flush()
 
     async def say(text: str) -> None:
         kind, command, args = EventKind.TEXT, None, ""
@@ -130,16 +143,23 @@ async def chat_in_terminal(
         replies = await engine.handle(event)
         if replies and replies[-1].language:  # the reader may have just changed it
             channel.t = Translator(replies[-1].language, engine.settings.timezone)
-        await worker.deliver_now(replies)
-        await worker.send_due()  # anything queued for this user from elsewhere
+        async with sending:
+            await worker.deliver_now(replies)
+            await worker.send_due()  # anything queued for this user from elsewhere
 
     await say("/start")
-    while True:
-        output.write("\n> ")
-        output.flush()
-        line = await loop.run_in_executor(None, input_stream.readline)
-        if not line or line.strip() in ("/quit", "/exit"):
-            break
-        text = line.strip()[:MAX_LINE]
-        if text:
-            await say(text)
+    watcher = asyncio.create_task(pushed())
+    try:
+        while True:
+            output.write("\n> ")
+            output.flush()
+            line = await loop.run_in_executor(None, input_stream.readline)
+            if not line or line.strip() in ("/quit", "/exit"):
+                break
+            text = line.strip()[:MAX_LINE]
+            if text:
+                await say(text)
+    finally:
+        watcher.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await watcher
