@@ -25,6 +25,7 @@ from sqlalchemy import select
 from bot.authz import POLICY, Action, groups_in_reach, load_actor
 from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.dialog.messages import Choice, EventKind, OutboundMessage
+from bot.dialog.pages import MORE, page_of
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.meetings.book import book_path, load_book, quarter_summary, summary_text, write_book
@@ -853,15 +854,19 @@ class Minutes(Flow):
 
     async def on_summary(self, turn: Turn) -> None:
         if turn.choice == EDIT:
-            turn.ask(
-                Step.EDIT,
-                turn._("What do you want to change?"),
-                [Choice(step.value, turn._(label)) for step, label in EDITABLE.items()],
-            )
+            self._ask_edit(turn)
             return
         await self._save(turn)
 
+    def _ask_edit(self, turn: Turn, *, second: bool = False) -> None:
+        choices = [Choice(step.value, turn._(label)) for step, label in EDITABLE.items()]
+        page = page_of(choices, second=second, more_label=turn._("More…"))
+        turn.ask(Step.EDIT, turn._("What do you want to change?"), page)
+
     async def on_edit(self, turn: Turn) -> None:
+        if turn.choice == MORE:
+            self._ask_edit(turn, second=True)
+            return
         turn.update_data(editing=True)
         await self._ask(turn, Step(turn.choice or Step.HELD_AT))
 

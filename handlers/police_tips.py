@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import POLICY, Action, Actor, Forbidden, Scope, load_actor, require
 from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind
+from bot.dialog.pages import MORE, page_of
 from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.personal_data import audit
@@ -148,10 +149,7 @@ class OpenTips(Flow):
             choices = [Choice(s.value, turn._(STATUS_NAMES[s])) for s in OPEN_STATUSES]
             turn.ask(Step.STATUS, turn._("Which status?"), [*choices, _any(turn)])
         elif choice == "f:category":
-            rows = await categories_for(turn.session, commune)
-            labels = [c.label_en if turn.t.locale == "en" else c.label_vi for c in rows]
-            choices = [Choice(c.key, label) for c, label in zip(rows, labels, strict=True)]
-            turn.ask(Step.CATEGORY, turn._("Which category?"), [*choices, _any(turn)])
+            await self._ask_category(turn, commune)
         elif choice == "f:village":
             villages = await turn.session.scalars(
                 select(Village).where(Village.commune_code == commune).order_by(Village.name)
@@ -170,8 +168,18 @@ class OpenTips(Flow):
         turn.update_data(status=None if turn.choice == ANY else turn.choice)
         await self._list(turn)
 
+    async def _ask_category(self, turn: Turn, commune: str, *, second: bool = False) -> None:
+        rows = await categories_for(turn.session, commune)
+        labels = [c.label_en if turn.t.locale == "en" else c.label_vi for c in rows]
+        choices = [Choice(c.key, label) for c, label in zip(rows, labels, strict=True)]
+        page = page_of([*choices, _any(turn)], second=second, more_label=turn._("More…"))
+        turn.ask(Step.CATEGORY, turn._("Which category?"), page)
+
     async def on_category(self, turn: Turn) -> None:
         """Stores the category filter and lists again."""
+        if turn.choice == MORE:
+            await self._ask_category(turn, turn.data["commune"], second=True)
+            return
         turn.update_data(category=None if turn.choice == ANY else turn.choice)
         await self._list(turn)
 

@@ -29,12 +29,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.consent import consent_text, has_current_consent, record_consent
 from bot.crypto import PERSON_PHONE, FieldCipher
+from bot.dialog.engine import NOT_UNDERSTOOD
 from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind, Media
 from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.phone import normalise_phone
-from bot.text_match import fold, split_text
+from bot.text_match import fold, is_number, match_choice, split_text
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import tips_since
 from bot.tips.service import DraftAttachment, TipDraft, categories_for, cipher_of, submit_tip
@@ -119,7 +120,9 @@ SEND_WHAT = {
 }
 
 
-DONE, SEND, EDIT = "done", "send", "edit"
+DONE, SEND, EDIT, MORE = "done", "send", "edit", "more"
+MAX_PAGE = 9  # lines of a numbered list (issue #13)
+COMMON_CATEGORIES = 7  # shown first, then "Something else…"
 NOW, TODAY, YESTERDAY, UNKNOWN, KEEP_TYPED = "now", "today", "yesterday", "unknown", "typed"
 MY_VILLAGE, NO_PLACE = "village", "noplace"
 ANONYMOUS, NAMED, NO_PHONE = "anon", "named", "nophone"
@@ -364,15 +367,36 @@ class ReportTip(Flow):
         return category.label_en if turn.t.locale == "en" else category.label_vi
 
     # --- category ------------------------------------------------------------------------
-    async def _ask_category(self, turn: Turn, prefix: str | None) -> None:
-        choices = [Choice(c.key, self._label(turn, c)) for c in await self._categories(turn)]
-        turn.ask(Step.CATEGORY, turn._("What is it about?"), choices)
+    async def _ask_category(self, turn: Turn, prefix: str | None, *, more: bool = False) -> None:
+        """The most common categories, then "Something else…" for the rest: no page of more
+        than 9 lines; any category's words are understood on either page."""
+        categories = [Choice(c.key, self._label(turn, c)) for c in await self._categories(turn)]
+        if len(categories) <= MAX_PAGE:
+            choices = categories
+        elif more:
+            choices = categories[COMMON_CATEGORIES:]
+        else:
+            choices = [*categories[:COMMON_CATEGORIES], Choice(MORE, turn._("Something else…"))]
+        turn.ask(Step.CATEGORY, turn._("What is it about?"), choices, free_text=True)
         self._prefix_last(turn, prefix)
 
     async def on_category(self, turn: Turn) -> None:
-        category = next((c for c in await self._categories(turn) if c.key == turn.choice), None)
+        if turn.choice == MORE:
+            await self._ask_category(turn, None, more=True)
+            return
+        categories = await self._categories(turn)
+        category = next((c for c in categories if c.key == turn.choice), None)
+        if (
+            category is None
+            and turn.event.kind is EventKind.TEXT
+            and not is_number(turn.event.text)
+        ):
+            typed = match_choice(
+                turn.event.text, [Choice(c.key, self._label(turn, c)) for c in categories]
+            )
+            category = next((c for c in categories if typed and c.key == typed.key), None)
         if category is None:
-            await self._ask_category(turn, None)
+            self._reask(turn, turn._(NOT_UNDERSTOOD))
             return
         turn.update_data(category=category.key, category_label=self._label(turn, category))
         if category.urgent and category.emergency_number:

@@ -13,6 +13,9 @@ from bot.channels.text_render import render_text
 from bot.dialog.engine import DialogEngine
 from bot.dialog.messages import Choice, EventKind, InboundEvent, Media, OutboundMessage
 from bot.text_match import fold
+from tests.text_pages import check_text_page
+
+BUTTON_CHANNELS = {"telegram"}
 
 _updates = itertools.count(1)
 
@@ -42,6 +45,9 @@ class Chat:
 
     async def deliver(self, event: InboundEvent) -> list[OutboundMessage]:
         replies = [r.message for r in await self.engine.handle(event)]
+        if self.channel not in BUTTON_CHANNELS:  # rendered as the terminal and Zalo show it
+            for reply in replies:
+                check_text_page(render(reply))
         self.received.extend(replies)
         self._unread = replies
         return replies

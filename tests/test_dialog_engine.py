@@ -171,7 +171,7 @@ async def test_a_button_pressed_twice_is_answered_once(chat: Chat) -> None:
     from bot.dialog.messages import EventKind as Kind
 
     await chat.send(kind=Kind.CHOICE, choice_key=choice.key, choice_token=message.token)
-    chat.sees("Nút này thuộc một câu hỏi trước")
+    chat.sees("Lựa chọn này thuộc một câu hỏi trước")
     chat.sees("Gõ tên xã hoặc phường")
 
 

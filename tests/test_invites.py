@@ -477,6 +477,7 @@ async def test_a_group_leader_gets_the_invitation_of_their_group_with_a_poster(
     db: Database, org: Org, leader: Chat
 ) -> None:
     await leader.says("/start")
+    await leader.picks("Thêm…")  # a leader's main page is split: at most 9 lines (issue #13)
     assert "Mời người dân tham gia" in leader.choices()
 
     replies = await leader.picks("Mời người dân tham gia")

@@ -192,6 +192,9 @@ async def test_a_members_named_tip_with_a_location_then_a_duplicate(
         api.push_update(api.user_message(None, user_id=member, location=location))
         anonymity = await said(api, member, "Bạn có muốn công an xã biết bạn là ai không?")
         press(api, anonymity, "Gửi kèm tên và số điện thoại cho công an xã", member)
+        # No phone with us: asked for one, optional (issue #13).
+        await said(api, member, "Công an xã có thể cần gọi lại cho bạn")
+        api.push_update(api.user_message("0909 000 112", user_id=member))
         press(api, await said(api, member, "Bạn có muốn nhận tin nhắn"), "Có, báo cho tôi", member)
         first = await send_and_read_code(api, member)
         card = await said(api, DESK, f"Tin báo {first}")

@@ -16,6 +16,7 @@ import aiohttp
 from bot.config import Settings
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.telegram_harness import free_port
+from tests.text_pages import check_text_page
 
 SECRET = "zalo-secret-for-tests"
 
@@ -89,6 +90,8 @@ class ZaloUser:
     def unread(self) -> list[str]:
         texts = self.api.texts(self.chat)
         new, self.read = texts[self.read :], len(texts)
+        for text in new:
+            check_text_page(text)
         return new
 
     async def receives(self, count: int = 1, timeout: float = 5.0) -> list[str]:  # noqa: ASYNC109

@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 MENU_KEY_PREFIX = "m:"
 # The last line of the main menu, opening the entries marked `secondary`.
 MORE_ENTRY = MenuEntry(key="more", label=N_("More…"), flow="")
+MENU_PAGE = 8  # entries on a menu page, then "More…": no numbered list longer than 9 lines
 # Not a role anyone is given: everyone the bot keeps something about has it (a member, or a
 # person of the commune's list who has not agreed to the notice yet), to see "My data".
 JOINED = "joined"
@@ -346,13 +347,13 @@ class DialogEngine:
             entry = self.flows.entry_for_command(event.command.lower(), turn.roles)
         elif event.kind is EventKind.CHOICE and event.choice_key:
             key = event.choice_key.removeprefix(MENU_KEY_PREFIX)
-            entry = MORE_ENTRY if key == MORE_ENTRY.key else self.flows.entry(key)
+            entry = self._more_or_entry(key)
         elif event.kind is EventKind.TEXT:
             entry = self._entry_for_text(turn, event.text)
             if entry is None and await self._typed_elsewhere(turn):
                 return
-        if entry is MORE_ENTRY:
-            self.show_menu(turn, more=True)
+        if isinstance(entry, int):
+            self.show_menu(turn, page=entry)
             return
         if entry is None or not entry.visible_to(turn.roles):
             turn.conversation.prompt = None
@@ -390,15 +391,15 @@ class DialogEngine:
         await self._run_universal(turn, Universal.START)
         return True
 
-    def _entry_for_text(self, turn: Turn, text: str) -> MenuEntry | None:
+    def _entry_for_text(self, turn: Turn, text: str) -> MenuEntry | int | None:
         """A menu entry by its number on the menu page shown, by its label (on either page),
         or by one of its command words typed without the slash and spaces ("khan cap" for
-        /khancap). `MORE_ENTRY` when the "More…" line was picked."""
+        /khancap). The number of the page a "More…" line opens, when one was picked."""
         shown = self._menu_page_shown(turn)
         picked = match_choice(text, shown)
         if picked is not None:
             key = picked.key.removeprefix(MENU_KEY_PREFIX)
-            return MORE_ENTRY if key == MORE_ENTRY.key else self.flows.entry(key)
+            return self._more_or_entry(key)
         visible = self.flows.menu_for(turn.roles)
         if not text.strip().isdigit():  # a number means a line of the page shown, nothing else
             labels = [Choice(e.key, turn._(e.label)) for e in visible]
@@ -411,7 +412,7 @@ class DialogEngine:
         prompt = turn.prompt
         if prompt is not None and prompt.step is None and prompt.choices:
             return prompt.choices
-        return self._menu_choices(turn, more=False)
+        return self._menu_choices(turn, page=0)
 
     async def start_flow(self, turn: Turn, name: str) -> None:
         if self._needs_consent(turn, name):
@@ -470,23 +471,46 @@ class DialogEngine:
             )
         )
 
-    def show_menu(self, turn: Turn, *, more: bool = False) -> None:
+    def show_menu(self, turn: Turn, *, page: int = 0) -> None:
         """The main menu: what a person uses often, then "More…" for the rest (about, privacy,
-        language, one's data, things done a few times a year), to keep it short on Zalo."""
+        language, one's data, things done a few times a year); no page longer than 9 lines,
+        to keep it short on Zalo."""
         prompt = Prompt(
             step=None,
-            text=turn._("More options:") if more else turn._("What would you like to do?"),
-            choices=self._menu_choices(turn, more=more),
+            text=turn._("More options:") if page else turn._("What would you like to do?"),
+            choices=self._menu_choices(turn, page=page),
         )
         turn.conversation.history = []
         turn.show(prompt)
 
-    def _menu_choices(self, turn: Turn, *, more: bool) -> tuple[Choice, ...]:
+    def _menu_pages(self, turn: Turn) -> list[list[MenuEntry]]:
         entries = self.flows.menu_for(turn.roles)
-        page = [e for e in entries if e.secondary == more]
-        if not more and len(page) < len(entries):
-            page.append(MORE_ENTRY)
-        return tuple(Choice(MENU_KEY_PREFIX + e.key, turn._(e.label)) for e in page)
+        primary = [e for e in entries if not e.secondary]
+        first = primary[:MENU_PAGE]
+        rest = [*primary[MENU_PAGE:], *(e for e in entries if e.secondary)]
+        pages = [first]
+        while rest:
+            size = len(rest) if len(rest) <= MENU_PAGE + 1 else MENU_PAGE
+            pages.append(rest[:size])
+            rest = rest[size:]
+        return pages
+
+    def _menu_choices(self, turn: Turn, *, page: int) -> tuple[Choice, ...]:
+        pages = self._menu_pages(turn)
+        page = min(page, len(pages) - 1)
+        choices = [Choice(MENU_KEY_PREFIX + e.key, turn._(e.label)) for e in pages[page]]
+        if page + 1 < len(pages):
+            more = MORE_ENTRY.key + (str(page + 1) if page else "")
+            choices.append(Choice(MENU_KEY_PREFIX + more, turn._(MORE_ENTRY.label)))
+        return tuple(choices)
+
+    def _more_or_entry(self, key: str) -> MenuEntry | int | None:
+        """A menu key: the number of the page "More…" opens ("more" → 1, "more2" → 2), or the
+        entry."""
+        if key.startswith(MORE_ENTRY.key):
+            number = key.removeprefix(MORE_ENTRY.key)
+            return int(number) if number.isdigit() else 1
+        return self.flows.entry(key)
 
     async def _queue_replies(self, turn: Turn) -> list[QueuedReply]:
         queued = []
