@@ -9,6 +9,7 @@ from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice
 from bot.dialog.turn import Turn
 from bot.i18n import N_
+from handlers.report_tip import in_sentence
 from storage.models import Commune
 from storage.repos.org import find_communes
 
@@ -82,7 +83,7 @@ class EmergencyNumbers(Flow):
             turn.say(
                 turn._(
                     "Duty phone of the police of {commune}: {phone}",
-                    commune=commune.name,
+                    commune=in_sentence(commune.name),
                     phone=commune.duty_phone,
                 )
             )

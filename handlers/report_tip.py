@@ -334,7 +334,7 @@ class ReportTip(Flow):
             turn.say(
                 turn._(
                     "Duty phone of the police of {commune}: {phone}",
-                    commune=commune.name,
+                    commune=in_sentence(commune.name),
                     phone=commune.duty_phone,
                 )
             )

@@ -58,7 +58,7 @@ def test_first_start_generates_a_key_seeds_the_sample_and_chats(
     assert "Sự đồng ý của bạn đã được ghi nhận." in result.stdout
     assert "1. Báo tin\n2. Số điện thoại khẩn cấp" in result.stdout
     # A member of Xã Thanh Mỹ sees her own commune's duty phone straight away.
-    assert "Số điện thoại trực ban của công an Xã Thanh Mỹ: 0277 3800 113" in result.stdout
+    assert "Số điện thoại trực ban của công an xã Thanh Mỹ: 0277 3800 113" in result.stdout
 
 
 def test_the_console_numbers_choices_and_takes_typed_numbers(

@@ -268,7 +268,7 @@ async def test_an_urgent_category_repeats_the_number_to_call(
     chat = Chat(engine, user_id="7004")
     await chat.says("/baotin")
     await chat.says("Thanh Mỹ")
-    chat.sees("Số điện thoại trực ban của công an Xã Thanh Mỹ: 0277 3800 113")
+    chat.sees("Số điện thoại trực ban của công an xã Thanh Mỹ: 0277 3800 113")
     await chat.picks("Việc khác…")  # the rarer categories are on a second page (issue #13)
     await chat.picks("Cháy nổ, nguy cơ cháy")
     chat.sees("Nếu việc này đang xảy ra, hãy gọi ngay 114 (cứu hỏa, cứu nạn).")
