@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 
@@ -130,6 +131,10 @@ def not_available(turn: Turn) -> None:
 
 class MeetingSchedule(Flow):
     name = "meetings"
+    draft_name = N_("meeting plan")
+
+    def holds_typed_content(self, data: dict[str, Any]) -> bool:
+        return bool(data.get("when") or data.get("place"))
 
     async def begin(self, turn: Turn) -> None:
         actor = await load_actor(turn.session, _actor_id(turn))

@@ -182,3 +182,21 @@ async def test_a_long_message_is_kept_in_parts_and_the_reporter_is_told(
     assert tip is not None and tip.description is not None
     assert len(tip.description.replace("\n", " ")) >= 4490
     assert tip.description.replace("\n", " ").split() == long_text.split()
+
+
+async def test_a_meeting_plan_half_made_is_kept_and_resumed(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    leader = Chat(engine, user_id="leader1")
+    await leader.says("/lichhop")
+    await leader.says("20/1 19:30")  # a date typed: something to keep
+    leader.sees("Theo luân phiên")
+    await leader.says("menu")
+    leader.sees("Bạn đang viết dở lịch họp. Bạn muốn làm gì?")
+    await leader.says("3")
+    leader.sees("Bản nháp lịch họp đang viết dở của bạn được giữ đến")
+    await leader.says("/lichhop")
+    await leader.picks("Viết tiếp bản nháp")
+    leader.sees("Theo luân phiên")
+    conversation = await conversation_of(db, "leader1")
+    assert conversation.flow == "meetings" and conversation.data["when"]
