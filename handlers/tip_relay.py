@@ -148,16 +148,8 @@ async def offer_as_answer(turn: Turn) -> bool:
     text = turn.event.text.strip()
     if turn.event.is_group or not text:
         return False
-    keys = await reporter_keys(
-        turn.session,
-        turn.settings.secret_key_bytes(),
-        channel=turn.event.channel,
-        user_id=turn.event.user_id,
-        person_id=turn.account.person_id,
-    )
-    tip = await unanswered_question_tip(
-        turn.session, reporter_keys=keys, since=turn.now - ANSWER_WINDOW
-    )
+    own = await own_tip_ids(turn.session, cipher_of(turn.settings), account=turn.account)
+    tip = await unanswered_question_tip(turn.session, tip_ids=own, since=turn.now - ANSWER_WINDOW)
     if tip is None:
         return False
     turn.enter(TipReporterReplies.name)

@@ -12,16 +12,18 @@ from storage.models import Tip, TipEvent, TipEventKind
 
 
 async def unanswered_question_tip(
-    session: AsyncSession, *, reporter_keys: Collection[str], since: datetime
+    session: AsyncSession, *, tip_ids: Collection[int], since: datetime
 ) -> Tip | None:
-    """The tip of these reporter keys whose police asked last, since `since`, when no answer
-    came after that question."""
+    """Of these tips (the reporter's own), the one whose police asked last, since `since`,
+    when no answer came after that question."""
+    if not tip_ids:
+        return None
     row = (
         await session.execute(
             select(Tip, TipEvent.at)
             .join(TipEvent, TipEvent.tip_id == Tip.id)
             .where(
-                Tip.reporter_key.in_(reporter_keys),
+                Tip.id.in_(list(tip_ids)),
                 Tip.purged_at.is_(None),
                 TipEvent.kind == TipEventKind.QUESTION,
                 TipEvent.at >= since,
