@@ -56,6 +56,7 @@ MAX_PART = 2000  # characters in one stored part of "what happened"; longer mess
 MAX_DESCRIPTION = 10000  # all of them together (docs/GLOSSARY.md: far above one message)
 MAX_PLACE = 300  # Tip.place_text
 MAX_WHEN_TEXT = 100  # Tip.occurred_text
+DATE_PATTERN = "dd/MM/yyyy"  # docs/GLOSSARY.md
 EVIDENCE_KINDS = ("photo", "voice")
 # The Zalo Bot API delivers text, pictures and stickers to bots, never voice messages (its
 # webhook events), so no question there asks for one.
@@ -576,7 +577,7 @@ class ReportTip(Flow):
                 self._set_when(turn, local_now, words[NOW])
             else:
                 self._set_when(
-                    turn, None, f"{words[turn.choice]} ({turn.t.date(chosen, 'medium')})"
+                    turn, None, f"{words[turn.choice]} ({turn.t.date(chosen, DATE_PATTERN)})"
                 )
         elif turn.event.kind is EventKind.TEXT:
             typed = " ".join(turn.event.text.split())[:80]
@@ -598,7 +599,7 @@ class ReportTip(Flow):
             if exact:
                 self._set_when(turn, moment, typed)
             else:  # a day, or a part of it: the words and the date, never an invented hour
-                self._set_when(turn, None, f"{typed} ({turn.t.date(moment, 'medium')})")
+                self._set_when(turn, None, f"{typed} ({turn.t.date(moment, DATE_PATTERN)})")
         else:
             self._reask(turn, turn._("Please choose below or type the date and time."))
             return

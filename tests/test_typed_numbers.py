@@ -3,6 +3,7 @@ terminal; "hủy" and "quay lại" are words, never numbered lines."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -174,3 +175,16 @@ async def test_a_number_never_cancels_or_goes_back(
     assert (await conversation_of(db, "leader1")).step == "anonymity"
     await chat.says("quay lai")
     assert (await conversation_of(db, "leader1")).step == "where"
+
+
+async def test_a_day_is_written_as_the_glossary_says(
+    db: Database, org: Org, engine: DialogEngine
+) -> None:
+    chat = Chat(engine, user_id="leader1")
+    await chat.says("/baotin")
+    await chat.picks("Trộm cắp")
+    await chat.says("Mất xe đạp trước nhà.")
+    await chat.says("xong")
+    await chat.picks("Hôm qua")
+    occurred = (await conversation_of(db, "leader1")).data["occurred_text"]
+    assert re.fullmatch(r"Hôm qua \(\d{2}/\d{2}/\d{4}\)", occurred), occurred  # not "5 thg 12"
