@@ -128,6 +128,7 @@ async def test_a_command_typed_mid_flow_runs_after_keeping_the_minutes(
     await leader.says("/bienban")
     await leader.says("Bien ban moi")
     await leader.says("4/1 19:30")
+    await leader.says("21h")  # the end
     leader.sees("Hộ nào làm chủ nhà buổi họp?")
     await leader.says("/baotin")  # once taken as an address: "không tìm được… địa chỉ đó"
     leader.does_not_see("địa chỉ")

@@ -134,8 +134,10 @@ async def test_nha_toi_nhan_and_da_xong_typed_on_a_text_channel(
     # Minutes with a task for Lê Văn Tư; he marks it done by typing.
     await leader.says("/bienban")  # the meeting is still ahead: minutes of an earlier one
     await leader.says("4/12 19:30")
+    await leader.says("21h")  # the end
     await leader.picks("12 đường Cây Dương")
     await leader.says("2 hộ")
+    await leader.says("Nguyễn Văn Hùng")  # the secretary
     for _ in range(2):  # guests, topics
         await leader.says("xong")
     for _ in range(4):  # situation, mediation, proposals, decisions
