@@ -97,6 +97,8 @@ async def test_a_named_tip_asks_the_notice_first(
     await lan.picks("Gửi kèm tên và số điện thoại cho công an xã")
     lan.sees("Trước khi tham gia, bạn hãy đọc cách dữ liệu của bạn được sử dụng")
     await lan.picks("Đồng ý")
+    lan.sees("chúng tôi chưa có số điện thoại của bạn")  # asked, optional (issue #13)
+    await lan.says("0912 345 678")
     lan.sees("Bạn có muốn nhận tin nhắn")
     await lan.picks("Có, báo cho tôi")
     lan.sees("• Cách gửi: kèm tên và số điện thoại, chỉ công an xã xem được")

@@ -176,7 +176,9 @@ async def test_org_import_prints_each_staff_members_personal_code(
     args = argparse.Namespace(file=SAMPLE, commune=None, verbose=False)
     assert await run_import(settings, args) == 0
     printed = capsys.readouterr().out
-    assert "Personal codes (2)" in printed  # the leader and the officer; not the resident
+    # The sample's staff (issue #13: every role): leader, village head, officer, admin; not the
+    # resident.
+    assert "Personal codes (4)" in printed
     async with db.transaction() as session:
         invites = {
             name: code
@@ -184,7 +186,7 @@ async def test_org_import_prints_each_staff_members_personal_code(
                 select(Person.full_name, Invite.code).join(Invite, Invite.person_id == Person.id)
             )
         }
-    assert set(invites) == {"Nguyễn Văn Hùng", "Lâm Quốc Bảo"}
+    assert set(invites) == {"Nguyễn Văn Hùng", "Lê Văn Tư", "Lâm Quốc Bảo", "Võ Thị Kim"}
     assert f"--- Lâm Quốc Bảo: {invites['Lâm Quốc Bảo']}" in printed
     assert f"/join {invites['Lâm Quốc Bảo']}" in printed
     assert await run_import(settings, args) == 0  # again: the same codes while they work

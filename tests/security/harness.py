@@ -43,7 +43,8 @@ async def load_commune(db: Database, settings: Settings, tmp_path: Path) -> dict
     printed = io.StringIO()
     await print_personal_codes(db, settings, THANH_MY, out=printed)
     codes = dict(re.findall(r"^--- (.+): ([A-Z0-9]{8})$", printed.getvalue(), re.MULTILINE))
-    assert set(codes) == {HUNG, BAO, MAI}, printed.getvalue()
+    # The sample has every staff role (issue #13): its village head and admin get codes too.
+    assert {HUNG, BAO, MAI} <= set(codes), printed.getvalue()
     assert f"/join {codes[BAO]}" in printed.getvalue()  # the message that hands it over
     return codes
 
