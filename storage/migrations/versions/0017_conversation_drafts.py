@@ -1,7 +1,7 @@
 """conversation drafts: what people typed in a flow they left, kept for a while
 
 Revision ID: 0017
-Revises: 0018
+Revises: 0016
 Create Date: 2026-12-06 08:30:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.base
 
 revision: str = "0017"
-down_revision: str | None = "0018"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
