@@ -9,7 +9,7 @@ from storage.models.calendar import (
     ReminderOptOut,
     RunStatus,
 )
-from storage.models.dialog import Conversation, ProcessedUpdate
+from storage.models.dialog import Conversation, InboxUpdate, ProcessedUpdate
 from storage.models.meetings import (
     GroupChat,
     GroupChatCode,
@@ -77,6 +77,7 @@ __all__ = [
     "HostingSkip",
     "Household",
     "HouseholdStatus",
+    "InboxUpdate",
     "Invite",
     "Meeting",
     "MeetingMinutes",
