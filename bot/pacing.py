@@ -10,6 +10,7 @@ booked (the fan-out benchmark saw 429s from exactly that).
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -28,6 +29,11 @@ class PacingRules:
 
 # How far behind the clock the overall schedule may fall and still be made up, in seconds.
 CATCH_UP = 0.1
+# After the messenger fails (5xx, no answer) several times in a row: the channel rests this
+# long, doubling up to the last, each with jitter so that several processes do not return
+# together.
+FIRST_BACKOFF = 0.5
+LAST_BACKOFF = 30.0
 
 
 @dataclass
@@ -39,6 +45,7 @@ class Pacer:
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
     _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
+    _failures: int = 0  # the messenger's failures in a row
     _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     _in_flight: asyncio.Semaphore = field(init=False)
 
@@ -74,11 +81,16 @@ class Pacer:
             yield
 
     async def _within_the_second(self) -> None:
-        """Never more than the overall rate in any one second, counted when sending."""
+        """Never more than the overall rate in any one second, counted when sending; and
+        nothing while the channel is paused, even for a send whose slot was booked before the
+        pause began (a retry_after is a wall: Telegram punishes sends inside it)."""
         limit = max(1, int(self.rules.overall_per_second))
         async with self._window_turns:  # in order, and only the first in line watches the clock
             while True:
                 now = self.clock()
+                if now < self._paused_until:
+                    await self.sleep(self._paused_until - now)
+                    continue
                 while self._sent_at and self._sent_at[0] <= now - 1.0:
                     self._sent_at.popleft()
                 if len(self._sent_at) < limit:
@@ -92,6 +104,18 @@ class Pacer:
     def pause(self, seconds: float) -> None:
         """Telegram's retry_after: nothing goes out on this channel until it has passed."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def failed(self) -> float:
+        """The messenger failed (5xx, no answer): rest the channel, longer each time in a row,
+        with jitter. Returns the rest in seconds."""
+        self._failures += 1
+        base = min(LAST_BACKOFF, FIRST_BACKOFF * 2.0 ** (self._failures - 1))
+        seconds = base * random.uniform(0.5, 1.5)
+        self.pause(seconds)
+        return seconds
+
+    def succeeded(self) -> None:
+        self._failures = 0
 
     def _forget_old(self, now: float) -> None:
         if len(self._next_by_chat) > 10_000:
