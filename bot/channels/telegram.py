@@ -57,6 +57,7 @@ from storage.repos.conversations import move_chat
 log = logging.getLogger(__name__)
 
 MAX_CAPTION = 1024
+EXTERNAL_ID_MAX = 64  # OutboxMessage.external_message_id
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # The commands shown in Telegram's menu; the texts are msgids translated per language.
 COMMAND_MENU = (
@@ -326,25 +327,48 @@ class TelegramChannel:
         if message.photo or message.document or message.file_content is not None:
             return await self._send_file(chat_id, message, markup)
         pieces = split_text(message.text, MAX_TEXT) or [" "]
-        sent = None
+        sent_ids: list[str] = []
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             sent = await self.bot.send_message(
                 chat_id, piece, reply_markup=markup if last else None
             )
-        return str(sent.message_id) if sent else None
+            sent_ids.append(str(sent.message_id))
+        # Every part's id, so that an edit replaces each part with its own new part.
+        return join_message_ids(sent_ids)
 
     async def _edit(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
-        """Replace a card's text and buttons where it stands; "not modified" is success."""
-        message_id = int(message.edit_message_id or 0)
+        """Replace a card's text and buttons where it stands, part by part for a card sent in
+        several; "not modified" is success. A part left over shows an ellipsis; a new text
+        longer than the old parts goes on in new messages."""
+        message_ids = (message.edit_message_id or "").split(",")
+        pieces = split_text(message.text, MAX_TEXT) or [" "]
+        edits = min(len(pieces), len(message_ids))
+        for index, message_id in enumerate(message_ids):
+            if index < edits:
+                text = pieces[index]
+                buttons = markup if index == len(pieces) - 1 else None
+            else:
+                text, buttons = "…", None
+            await self._edit_part(chat_id, int(message_id), text, buttons)
+        sent_ids = list(message_ids)
+        rest = pieces[edits:]
+        for index, piece in enumerate(rest):
+            last = index == len(rest) - 1
+            sent = await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None
+            )
+            sent_ids.append(str(sent.message_id))
+        return join_message_ids(sent_ids)
+
+    async def _edit_part(self, chat_id: int, message_id: int, text: str, markup) -> None:  # type: ignore[no-untyped-def]
         try:
             await self.bot.edit_message_text(
-                message.text[:MAX_TEXT], chat_id=chat_id, message_id=message_id, reply_markup=markup
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise
-        return str(message_id)
 
     async def _send_file(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
         caption, rest = message.text, ""
@@ -356,7 +380,7 @@ class TelegramChannel:
             )
         else:
             source = message.photo or message.document or ""
-            payload = await asyncio.to_thread(_file_or_url, source)
+            payload = await asyncio.to_thread(_file_or_url, source, Path(self.settings.media_dir))
             if isinstance(payload, bytes):  # a file we made: keep its name (and extension)
                 payload = InputFile(payload, filename=Path(source).name)
         if message.photo:
@@ -376,10 +400,29 @@ class TelegramChannel:
         return str(sent.message_id)
 
 
-def _file_or_url(source: str) -> bytes | str:
-    """A local file's bytes (reports we made), or the URL/file id as it is."""
+def join_message_ids(ids: list[str]) -> str:
+    """The parts' ids as the outbox stores them (64 characters at most: the last parts)."""
+    joined = ",".join(ids)
+    while len(joined) > EXTERNAL_ID_MAX and "," in joined:
+        ids = ids[1:]
+        joined = ",".join(ids)
+    return joined
+
+
+def _file_or_url(source: str, media_dir: Path) -> bytes | str:
+    """A file of the media store (reports, posters, tips' copies: what we made or fetched),
+    or the messenger's file id or URL as it is. Nothing else on the server is ever read: PTB
+    itself would upload any string naming a local file."""
     path = Path(source)
-    return path.read_bytes() if path.is_file() else source
+    try:
+        if not path.is_file():
+            return source
+        inside = path.resolve().is_relative_to(media_dir.resolve())
+    except (OSError, ValueError):
+        return source
+    if not inside:
+        raise Undeliverable("a file outside the media store")
+    return path.read_bytes()
 
 
 def reply_markup(message: OutboundMessage):  # type: ignore[no-untyped-def]
