@@ -22,7 +22,7 @@ from bot.channels.base import ChatMoved, Sender, TryLater, Undeliverable
 from bot.crypto import DecryptionError, FieldCipher
 from bot.dialog.engine import QueuedReply
 from bot.dialog.messages import OutboundMessage
-from bot.pacing import Pacer
+from bot.pacing import Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
@@ -104,6 +104,7 @@ class OutboxWorker:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+        self.pacer.stop()  # a send waiting out a pause gives its row back instead
 
     async def run(self) -> None:
         """Send until stopped; survives any error of one pass."""
@@ -261,6 +262,9 @@ class OutboxWorker:
                 # what was awaiting an answer, never a whole pass.
                 await self._settle([(item.id, external_id)])
                 return True, external_id
+        except PacerStopped:
+            async with self.db.transaction() as session:
+                await release_claims(session, ids=[item.id])  # due at once, for the next run
         except TryLater as exc:
             await self._retry(item, exc)
         except ChatMoved as exc:

@@ -18,6 +18,10 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 
+class PacerStopped(Exception):
+    """The worker is stopping: the send did not happen, and will not here."""
+
+
 @dataclass
 class PacingRules:
     overall_per_second: float = 30.0
@@ -32,6 +36,7 @@ CATCH_UP = 0.1
 # After the messenger fails (5xx, no answer) several times in a row: the channel rests this
 # long, doubling up to the last, each with jitter so that several processes do not return
 # together.
+LONG_REST = 1.0  # seconds; a longer wait for a slot ends early when the pacer stops
 FIRST_BACKOFF = 0.5
 LAST_BACKOFF = 30.0
 
@@ -46,6 +51,7 @@ class Pacer:
     _paused_until: float = 0.0
     _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
     _failures: int = 0  # the messenger's failures in a row
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
     _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     _in_flight: asyncio.Semaphore = field(init=False)
 
@@ -75,7 +81,7 @@ class Pacer:
         """
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
-            await self.sleep(delay)
+            await self._rest(delay)
         async with self._in_flight:
             await self._within_the_second()
             yield
@@ -89,7 +95,7 @@ class Pacer:
             while True:
                 now = self.clock()
                 if now < self._paused_until:
-                    await self.sleep(self._paused_until - now)
+                    await self._rest(self._paused_until - now)
                     continue
                 while self._sent_at and self._sent_at[0] <= now - 1.0:
                     self._sent_at.popleft()
@@ -97,6 +103,26 @@ class Pacer:
                     self._sent_at.append(now)
                     return
                 await self.sleep(self._sent_at[0] + 1.0 - now)
+
+    async def _rest(self, seconds: float) -> None:
+        """Sleep; a long rest (a pause, a slot far ahead) ends early when the pacer stops, so
+        that a worker stopping does not wait out a retry_after first."""
+        if self._stopped.is_set():
+            raise PacerStopped
+        if seconds <= LONG_REST:
+            await self.sleep(seconds)
+        else:
+            stopped = asyncio.ensure_future(self._stopped.wait())
+            slept = asyncio.ensure_future(self.sleep(seconds))
+            await asyncio.wait((stopped, slept), return_when=asyncio.FIRST_COMPLETED)
+            for task in (stopped, slept):
+                task.cancel()
+        if self._stopped.is_set():
+            raise PacerStopped
+
+    def stop(self) -> None:
+        """Nothing more goes out: whoever waits for a slot gets PacerStopped."""
+        self._stopped.set()
 
     def chat_ready_in(self, chat_id: str) -> float:
         return max(0.0, self._next_by_chat.get(chat_id, 0.0) - self.clock())
