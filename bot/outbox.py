@@ -292,8 +292,8 @@ class OutboxWorker:
             self.pacer.pause(exc.retry_after)
             delay = exc.retry_after
         else:
-            rest = self.pacer.failed()
-            delay = max(rest, min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2))
+            self.pacer.failed()  # the whole channel rests; the row keeps its own backoff
+            delay = min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
         async with self.db.transaction() as session:
             if row.attempts >= MAX_ATTEMPTS and exc.retry_after is None:
                 await mark_failed(session, message_id=row.id, error=f"gave up: {exc}")

@@ -134,6 +134,10 @@ class Pacer:
     def failed(self) -> float:
         """The messenger failed (5xx, no answer): rest the channel, longer each time in a row,
         with jitter. Returns the rest in seconds."""
+        now = self.clock()
+        if now < self._paused_until and self._failures:
+            # Sends that were in flight together fail together: one failure, not sixteen.
+            return self._paused_until - now
         self._failures += 1
         base = min(LAST_BACKOFF, FIRST_BACKOFF * 2.0 ** (self._failures - 1))
         seconds = base * random.uniform(0.5, 1.5)
