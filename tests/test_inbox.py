@@ -28,7 +28,13 @@ from tests.telegram_harness import (
     telegram_settings,
     webhook_settings,
 )
-from tests.zalo_harness import SECRET, ZaloUser, local_zalo_webhook_url, zalo_webhook_settings
+from tests.zalo_harness import (
+    SECRET,
+    ZaloUser,
+    local_zalo_webhook_url,
+    zalo_settings,
+    zalo_webhook_settings,
+)
 
 LAN = 1001
 TELEGRAM_SECRET = "s3cret-for-tests_only"
@@ -231,3 +237,45 @@ async def test_telegram_updates_that_could_not_be_stored_are_fetched_again(
     assert failures and "113" in answer["text"] and "xã hoặc phường" in question["text"]
     assert len(telegram.sent_messages(LAN)) == 2  # handled once
     assert await count(db, ProcessedUpdate) == 1
+
+
+async def test_a_zalo_update_read_by_polling_is_stored_before_the_next_poll(
+    zalo: FakeZaloAPI, settings: Settings, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Zalo counts an update read once handed out: it is not lost when storing fails once."""
+    async with bot_running(zalo_settings(settings, zalo)) as app:
+        assert app.zalo is not None
+        inbox = app.zalo.inbox
+        receive, failures = inbox.receive, []
+
+        async def down_once(updates: Any) -> Any:
+            if not failures:
+                failures.append(updates)
+                raise ConnectionError("the database went away")
+            return await receive(updates)
+
+        monkeypatch.setattr(inbox, "receive", down_once)
+        zalo.push_update(zalo.text_message("khan cap", user_id="u1001"))
+        await zalo.wait_for_messages("u1001", 1, timeout=10)
+    assert failures and any("113" in text for text in zalo.texts("u1001"))
+    assert await count(db, ProcessedUpdate) == 1
+
+
+async def test_what_zalo_polling_stored_before_a_crash_is_handled_at_start(
+    zalo: FakeZaloAPI, settings: Settings, db: Database
+) -> None:
+    stored = zalo.text_message("khan cap", user_id="u1001")
+    zalo.add_chat("u1001")
+    async with db.transaction() as session:
+        session.add(
+            InboxUpdate(
+                channel="zalo",
+                update_key=stored["message"]["message_id"],
+                chat_key="u1001",
+                payload=stored,
+            )
+        )
+    async with bot_running(zalo_settings(settings, zalo)):
+        await zalo.wait_for_messages("u1001", 1)
+    assert any("113" in text for text in zalo.texts("u1001"))
+    assert await count(db, InboxUpdate) == 0

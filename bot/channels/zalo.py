@@ -497,19 +497,23 @@ class ZaloChannel:
     async def _poll_forever(self) -> None:
         loop = asyncio.get_running_loop()
         failures = 0
+        unstored: Received | None = None  # read from Zalo, not yet in the inbox
         while True:
             started = loop.time()
             pause = 0.0
             try:
-                result = await self.client.call(
-                    "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
-                )
+                if unstored is None:
+                    result = await self.client.call(
+                        "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
+                    )
+                    update = unwrap(result) if result else None
+                    unstored = received_update(update) if update is not None else None
+                if unstored is not None:
+                    # Zalo counts an update read once it handed it out: until it is stored,
+                    # no other is fetched, and storing is tried again.
+                    await self.inbox.receive([unstored])
+                    unstored = None
                 failures = 0
-                update = unwrap(result) if result else None
-                received = received_update(update) if update is not None else None
-                if received is not None:
-                    # Stored before the next getUpdates, which tells Zalo it was read.
-                    await self.inbox.receive([received])
             except ZaloApiError as exc:
                 if not exc.idle:
                     failures += 1
@@ -523,7 +527,11 @@ class ZaloChannel:
             except Exception as exc:  # the database, most likely
                 failures += 1
                 pause = min(MAX_BACKOFF, 2.0**failures)
-                log.warning("zalo poll failed (%s), retrying in %.0fs", type(exc).__name__, pause)
+                log.warning(
+                    "zalo: could not store an update (%s), retrying in %.0fs",
+                    type(exc).__name__,
+                    pause,
+                )
             # Zalo asks for no more than about one poll a second.
             pause = max(pause, self.settings.zalo_poll_interval - (loop.time() - started))
             if pause > 0:
