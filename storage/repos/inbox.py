@@ -56,8 +56,8 @@ async def waiting_updates(
     return [(row.id, row.chat_key, row.payload) for row in rows]
 
 
-async def remove_update(session: AsyncSession, *, update_id: int) -> None:
-    await session.execute(delete(InboxUpdate).where(InboxUpdate.id == update_id))
+async def remove_updates(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
+    await session.execute(delete(InboxUpdate).where(InboxUpdate.id.in_(update_ids)))
 
 
 async def forget_processed_key(
