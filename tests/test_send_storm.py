@@ -29,6 +29,7 @@ STORM: dict[int, tuple[int, int | None]] = {
     **{n: (500, None) for n in range(20, 25)},
     **{n: (500, None) for n in range(70, 80)},
     **{n: (502, None) for n in range(40, 45)},
+    140: (401, None),  # the token revoked and restored: PTB's InvalidToken
 }
 SLOW_ANSWERS = {85, 110}
 

@@ -319,6 +319,10 @@ class TelegramChannel:
             raise Undeliverable(f"bad request: {exc.message}") from None
         except NetworkError as exc:  # includes TimedOut and HTTP 5xx from a proxy
             raise TryLater(f"network: {type(exc).__name__}") from None
+        except TelegramError as exc:
+            # 401/404 (the token revoked), 409, a body that is not JSON: documented answers,
+            # tried again later rather than logged as a bug.
+            raise TryLater(f"telegram: {type(exc).__name__}") from None
 
     async def _send(self, chat_id: int, message: OutboundMessage) -> str | None:
         markup = reply_markup(message)
