@@ -253,7 +253,8 @@ async def answered(api: FakeTelegramAPI, after: int, expected: str) -> None:
     await api._wait(ready, WAIT, f"an answer showing {expected!r}")
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+# Seeds 17 and 29 kill at the "Gửi" press itself, once fetched and once only pushed.
+@pytest.mark.parametrize("seed", [1, 17, 29])
 async def test_a_tip_is_filed_once_when_the_bot_is_killed_at_any_step(
     api: FakeTelegramAPI, bot_db: Database, fast: Settings, tmp_path: Path, seed: int
 ) -> None:
