@@ -17,7 +17,6 @@ import asyncio
 import random
 import re
 import shutil
-from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -154,13 +153,9 @@ async def test_a_burst_of_50_updates_is_handled_once_across_kills(
         assert await process.wait() == 0
 
     assert await count(bot_db, ProcessedUpdate) == len(users)  # each update handled …
-    async with bot_db.transaction() as session:
-        queued = Counter(
-            row.chat_id
-            for row in await session.scalars(select(OutboxMessage))
-            if HELP in row.payload.get("text", "")
-        )
-    assert set(queued.values()) == {1} and len(queued) == len(users)  # … once
+    # … once: each handling of /help queues two replies (the help and the menu); sent rows
+    # keep neither text nor chat, so they are counted, not read.
+    assert await count(bot_db, OutboxMessage) == 2 * len(users)
     assert await count(bot_db, InboxUpdate) == 0
     sends = sum(texts_to(api, u, HELP) for u in users)
     duplicates = sends - len(users)
