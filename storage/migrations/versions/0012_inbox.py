@@ -1,7 +1,7 @@
 """inbox: updates received and not yet handled, so a crash loses none
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0016
 Create Date: 2026-12-06 08:15:00.000000
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 import storage.base
 
 revision: str = "0012"
-down_revision: str | None = "0010"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
