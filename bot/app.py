@@ -1,8 +1,9 @@
 """All wiring in one place: what starts, in which order, and what stops it.
 
-Order: database (migrated) → engine → outbox workers → channels (they feed the engine and hand
-its replies to their worker) → scheduler → webhook server. Shutdown runs in reverse, so nothing
-receives an update it can no longer answer.
+Order: database (migrated) → engine → channels (they feed the engine, handling first what
+their inbox kept from a previous run) each with its outbox worker → scheduler → webhook server.
+Shutdown runs in reverse, so nothing receives an update it can no longer answer, and a worker's
+last pass still has its channel's connection to send on.
 """
 
 from __future__ import annotations
@@ -143,7 +144,8 @@ async def _telegram(app: BotApp) -> AsyncIterator[None]:
     worker_ref.append(worker)
     app.workers[channel.name] = worker
     app.telegram = channel
-    async with _background(worker.run(), worker.stop), channel.running():
+    # The worker stops before the channel: its last pass still has a connection to send on.
+    async with channel.running(), _background(worker.run(), worker.stop):
         yield
 
 
@@ -174,7 +176,7 @@ async def _zalo(app: BotApp) -> AsyncIterator[None]:
     app.workers[channel.name] = worker
     app.zalo = channel
     try:
-        async with _background(worker.run(), worker.stop), channel.running():
+        async with channel.running(), _background(worker.run(), worker.stop):
             yield
     finally:
         await worker.account(force=True)  # the last messages' count

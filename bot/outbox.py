@@ -2,10 +2,10 @@
 
 Rows are claimed with a lease (status "sending" until `claimed_until`), so a worker that dies
 mid-send leaves them to be claimed again after the lease; several processes on PostgreSQL claim
-disjoint rows (SKIP LOCKED). Outcomes are settled in short transactions: sent (one commit for a
-whole pass, and one for all the replies that went out meanwhile); retry later (retry_after, or
-backoff on transient errors); failed for good (blocked bot, chat gone), which never blocks the
-rows behind it.
+disjoint rows (SKIP LOCKED). Outcomes are settled in short transactions: sent (as soon as the
+messenger accepted it, before its place in flight is given back, together with the others that
+finished meanwhile); retry later (retry_after, or backoff with jitter on transient errors);
+failed for good (blocked bot, chat gone), which never blocks the rows behind it.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.channels.base import ChatMoved, Sender, TryLater, Undeliverable
 from bot.crypto import DecryptionError, FieldCipher
 from bot.dialog.engine import QueuedReply
 from bot.dialog.messages import OutboundMessage
-from bot.pacing import Pacer
+from bot.pacing import Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
@@ -104,6 +104,7 @@ class OutboxWorker:
     def stop(self) -> None:
         self._stopping.set()
         self._wake.set()
+        self.pacer.stop()  # a send waiting out a pause gives its row back instead
 
     async def run(self) -> None:
         """Send until stopped; survives any error of one pass."""
@@ -156,16 +157,8 @@ class OutboxWorker:
                 await release_claims(session, ids=later)
         if self._running:
             self._prefetched = asyncio.create_task(self._claim())
-        sent: list[tuple[int, str | None]] = []
-        try:
-            await asyncio.gather(
-                *(self._send_chat(items, record=sent.extend) for items in by_chat.values())
-            )
-        finally:
-            # One commit for the whole pass: at a fan-out's pace, a commit per chat was the
-            # bottleneck. A crash before it resends at most this pass, after the lease.
-            async with self.db.transaction() as session:
-                await mark_all_sent(session, sent=sent, at=self.clock())
+        await asyncio.gather(*(self._send_chat(items) for items in by_chat.values()))
+        await self._settle([])  # any marks a failed commit left behind
         return len(rows)
 
     def _per_chat(self, is_group: bool) -> int:
@@ -224,37 +217,21 @@ class OutboxWorker:
         ]
         await self._send_chat(items, replying=True)
 
-    async def _send_chat(
-        self,
-        items: list[Delivery],
-        *,
-        replying: bool = False,
-        record: Callable[[list[tuple[int, str | None]]], None] | None = None,
-    ) -> None:
-        """Send one chat's messages in order. What was sent is marked at once, or handed to
-        `record` for the caller to mark with others."""
-        sent: list[tuple[int, str | None]] = []
-        try:
-            for index, item in enumerate(items):
-                ok, external_id = await self._send_one(item, replying=replying)
-                if ok:
-                    sent.append((item.id, external_id))
-                elif external_id is None:
-                    # Keep this chat's order: what follows a failed message waits for its retry.
-                    await self._postpone([later.id for later in items[index + 1 :]])
-                    return
-        finally:
-            if record is not None:
-                record(sent)
-            else:
-                await self._settle(sent)
+    async def _send_chat(self, items: list[Delivery], *, replying: bool = False) -> None:
+        """Send one chat's messages in order; each is marked sent as soon as it went."""
+        for index, item in enumerate(items):
+            ok, external_id = await self._send_one(item, replying=replying)
+            if not ok and external_id is None:
+                # Keep this chat's order: what follows a failed message waits for its retry.
+                await self._postpone([later.id for later in items[index + 1 :]])
+                return
 
     async def _settle(self, sent: list[tuple[int, str | None]]) -> None:
-        """Mark messages sent; returns once they are committed.
+        """Mark messages sent; returns once they are committed (or kept for the next try).
 
-        Replies to many people at once settle together (group commit): whoever takes the lock
+        Sends that finish together settle together (group commit): whoever takes the lock
         commits everything waiting, so the others find theirs done. On SQLite, with its one
-        writer, a transaction per reply was a third of the inbound path's time.
+        writer, a transaction per message was the bottleneck of replies and fan-outs alike.
         """
         self._unsettled.extend(sent)
         async with self._settle_lock:
@@ -264,9 +241,12 @@ class OutboxWorker:
             try:
                 async with self.db.transaction() as session:
                     await mark_all_sent(session, sent=batch, at=self.clock())
-            except BaseException:
+            except BaseException as exc:
                 self._unsettled[:0] = batch  # the next one to take the lock tries again
-                raise
+                if not isinstance(exc, Exception):
+                    raise
+                # Sent is sent: not retried (that would send it twice), marked at the next try.
+                log.warning("could not mark %d message(s) sent: %s", len(batch), type(exc).__name__)
 
     async def _send_one(self, item: Delivery, *, replying: bool) -> tuple[bool, str | None]:
         """(True, messenger id) when sent; (False, None) when it must wait for a retry;
@@ -276,7 +256,15 @@ class OutboxWorker:
                 item.chat_id, is_group=item.is_group, ignore_chat_gap=replying
             ):
                 message = await self._resolve_edit(item.message)
-                return True, await self.sender.send(item.chat_id, message)
+                external_id = await self.sender.send(item.chat_id, message)
+                self.pacer.succeeded()
+                # Marked before its place in flight is given back: a crash can repeat only
+                # what was awaiting an answer, never a whole pass.
+                await self._settle([(item.id, external_id)])
+                return True, external_id
+        except PacerStopped:
+            async with self.db.transaction() as session:
+                await release_claims(session, ids=[item.id])  # due at once, for the next run
         except TryLater as exc:
             await self._retry(item, exc)
         except ChatMoved as exc:
@@ -304,6 +292,7 @@ class OutboxWorker:
             self.pacer.pause(exc.retry_after)
             delay = exc.retry_after
         else:
+            self.pacer.failed()  # the whole channel rests; the row keeps its own backoff
             delay = min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
         async with self.db.transaction() as session:
             if row.attempts >= MAX_ATTEMPTS and exc.retry_after is None:

@@ -10,11 +10,16 @@ booked (the fan-out benchmark saw 429s from exactly that).
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+
+class PacerStopped(Exception):
+    """The worker is stopping: the send did not happen, and will not here."""
 
 
 @dataclass
@@ -28,6 +33,12 @@ class PacingRules:
 
 # How far behind the clock the overall schedule may fall and still be made up, in seconds.
 CATCH_UP = 0.1
+# After the messenger fails (5xx, no answer) several times in a row: the channel rests this
+# long, doubling up to the last, each with jitter so that several processes do not return
+# together.
+LONG_REST = 1.0  # seconds; a longer wait for a slot ends early when the pacer stops
+FIRST_BACKOFF = 0.5
+LAST_BACKOFF = 30.0
 
 
 @dataclass
@@ -39,6 +50,8 @@ class Pacer:
     _next_by_chat: dict[str, float] = field(default_factory=dict)
     _paused_until: float = 0.0
     _sent_at: deque[float] = field(default_factory=deque)  # the last second's sends
+    _failures: int = 0  # the messenger's failures in a row
+    _stopped: asyncio.Event = field(default_factory=asyncio.Event)
     _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
     _in_flight: asyncio.Semaphore = field(init=False)
 
@@ -68,17 +81,22 @@ class Pacer:
         """
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
-            await self.sleep(delay)
+            await self._rest(delay)
         async with self._in_flight:
             await self._within_the_second()
             yield
 
     async def _within_the_second(self) -> None:
-        """Never more than the overall rate in any one second, counted when sending."""
+        """Never more than the overall rate in any one second, counted when sending; and
+        nothing while the channel is paused, even for a send whose slot was booked before the
+        pause began (a retry_after is a wall: Telegram punishes sends inside it)."""
         limit = max(1, int(self.rules.overall_per_second))
         async with self._window_turns:  # in order, and only the first in line watches the clock
             while True:
                 now = self.clock()
+                if now < self._paused_until:
+                    await self._rest(self._paused_until - now)
+                    continue
                 while self._sent_at and self._sent_at[0] <= now - 1.0:
                     self._sent_at.popleft()
                 if len(self._sent_at) < limit:
@@ -86,12 +104,48 @@ class Pacer:
                     return
                 await self.sleep(self._sent_at[0] + 1.0 - now)
 
+    async def _rest(self, seconds: float) -> None:
+        """Sleep; a long rest (a pause, a slot far ahead) ends early when the pacer stops, so
+        that a worker stopping does not wait out a retry_after first."""
+        if self._stopped.is_set():
+            raise PacerStopped
+        if seconds <= LONG_REST:
+            await self.sleep(seconds)
+        else:
+            stopped = asyncio.ensure_future(self._stopped.wait())
+            slept = asyncio.ensure_future(self.sleep(seconds))
+            await asyncio.wait((stopped, slept), return_when=asyncio.FIRST_COMPLETED)
+            for task in (stopped, slept):
+                task.cancel()
+        if self._stopped.is_set():
+            raise PacerStopped
+
+    def stop(self) -> None:
+        """Nothing more goes out: whoever waits for a slot gets PacerStopped."""
+        self._stopped.set()
+
     def chat_ready_in(self, chat_id: str) -> float:
         return max(0.0, self._next_by_chat.get(chat_id, 0.0) - self.clock())
 
     def pause(self, seconds: float) -> None:
         """Telegram's retry_after: nothing goes out on this channel until it has passed."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)
+
+    def failed(self) -> float:
+        """The messenger failed (5xx, no answer): rest the channel, longer each time in a row,
+        with jitter. Returns the rest in seconds."""
+        now = self.clock()
+        if now < self._paused_until and self._failures:
+            # Sends that were in flight together fail together: one failure, not sixteen.
+            return self._paused_until - now
+        self._failures += 1
+        base = min(LAST_BACKOFF, FIRST_BACKOFF * 2.0 ** (self._failures - 1))
+        seconds = base * random.uniform(0.5, 1.5)
+        self.pause(seconds)
+        return seconds
+
+    def succeeded(self) -> None:
+        self._failures = 0
 
     def _forget_old(self, now: float) -> None:
         if len(self._next_by_chat) > 10_000:

@@ -9,6 +9,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from bot.channels.base import BadUpdate
+
 log = logging.getLogger(__name__)
 
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -43,17 +45,35 @@ def _webhook(
             log.warning("webhook call with a wrong secret from %s", request.remote)
             return web.Response(status=403)
         try:
-            data = json.loads(await request.read())
-        except (ValueError, UnicodeDecodeError):
-            return web.Response(status=400)
+            data = json.loads(await request.read(), parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError, RecursionError):
+            data = None
         if not isinstance(data, dict):
+            log.warning("webhook %s: a body that is not a JSON object, answered 400", request.path)
             return web.Response(status=400)
-        # Answer only once the update is committed: if we die first, the messenger delivers
-        # it again and the update ledger makes the second delivery a no-op when it was not.
-        await process(data)
+        # Answer once the update is stored in the inbox (and, normally, handled): if we die
+        # before storing it, the messenger delivers it again.
+        try:
+            await process(data)
+        except BadUpdate as exc:
+            status = 200 if exc.ignore else 400
+            log.warning("webhook %s: %s, answered %d", request.path, exc, status)
+            return web.Response(status=status, text="ignored" if exc.ignore else "")
+        except Exception as exc:  # not stored: the messenger must try again
+            log.warning(
+                "webhook %s: could not store an update (%s), answered 503",
+                request.path,
+                type(exc).__name__,
+            )
+            return web.Response(status=503)
         return web.Response(text="ok")
 
     return handle
+
+
+def _no_constants(name: str) -> None:
+    """JSON has no NaN or Infinity; Python's parser would accept them."""
+    raise ValueError(f"{name} is not JSON")
 
 
 async def health(_request: web.Request) -> web.Response:

@@ -40,6 +40,15 @@ class ChatMoved(DeliveryError):
         self.new_chat_id = new_chat_id
 
 
+class BadUpdate(Exception):
+    """A webhook body that is not an update of the messenger's documented shape; `ignore`
+    when the messenger would deliver it again and again unless told it arrived."""
+
+    def __init__(self, reason: str, *, ignore: bool = False) -> None:
+        super().__init__(reason)
+        self.ignore = ignore
+
+
 class Sender(Protocol):
     """What the outbox worker needs from a channel."""
 

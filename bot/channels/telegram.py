@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from telegram import (
     BotCommand,
@@ -35,15 +36,17 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.ext import Application, ApplicationBuilder
 
-from bot.channels.base import ChatLocks, ChatMoved, TryLater, Undeliverable, keep_trying
+from bot.channels.base import BadUpdate, ChatMoved, TryLater, Undeliverable, keep_trying
 from bot.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
 from bot.channels.telegram_http import AiohttpRequest, ApiObserver
+from bot.channels.telegram_polling import is_update_id, poll_forever
 from bot.config import ConfigError, Settings
 from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.messages import OutboundMessage, encode_callback
 from bot.i18n import N_, Translator
+from bot.inbox import Inbox, Received
 from bot.text_match import split_text
 from bot.tips.media import FileTooLarge, FileUnavailable
 from storage.base import utcnow
@@ -54,6 +57,7 @@ from storage.repos.conversations import move_chat
 log = logging.getLogger(__name__)
 
 MAX_CAPTION = 1024
+EXTERNAL_ID_MAX = 64  # OutboxMessage.external_message_id
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # The commands shown in Telegram's menu; the texts are msgids translated per language.
 COMMAND_MENU = (
@@ -64,9 +68,7 @@ COMMAND_MENU = (
 )
 
 
-def build_application(
-    settings: Settings, *, webhook: bool, observe_api: ApiObserver | None = None
-) -> Application:
+def build_application(settings: Settings, *, observe_api: ApiObserver | None = None) -> Application:
     api = settings.telegram_api_url
     builder = (
         ApplicationBuilder()
@@ -78,9 +80,8 @@ def build_application(
         # PTB adds the long poll's 30 s to this read timeout.
         .get_updates_request(AiohttpRequest(connections=1, read_timeout=5.0, observe=observe_api))
     )
-    if webhook:
-        builder = builder.updater(None)
-    return builder.build()
+    # Polling is ours (bot.channels.telegram_polling): it confirms updates only once stored.
+    return builder.updater(None).build()
 
 
 class TelegramChannel:
@@ -103,12 +104,9 @@ class TelegramChannel:
         self.deliver_replies = deliver_replies
         self.webhook = bool(settings.webhook_url)
         self.connected = False  # for /healthz
-        self.application = build_application(
-            settings, webhook=self.webhook, observe_api=observe_api
-        )
-        self.application.add_handler(TypeHandler(Update, self._on_update))
-        self.application.add_error_handler(self._on_error)
-        self._chat_locks = ChatLocks()
+        self.application = build_application(settings, observe_api=observe_api)
+        self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle_stored)
+        self._poller: asyncio.Task[None] | None = None
 
     @property
     def bot(self):  # type: ignore[no-untyped-def]
@@ -121,16 +119,24 @@ class TelegramChannel:
         When Telegram cannot be reached (down, or blocked on this network), the rest of the bot
         runs meanwhile, and this channel keeps trying in the background; its outbox waits.
         """
-        retrying: asyncio.Task[None] | None = None
-        if not await self._try_start():
-            retrying = asyncio.create_task(keep_trying(self._try_start))
+        started = await self._try_start()
         try:
-            yield self
+            async with self.inbox.running():  # what a previous run stored is handled first
+                retrying: asyncio.Task[None] | None = None
+                try:
+                    if not started:
+                        retrying = asyncio.create_task(self._keep_trying())
+                    elif not self.webhook:
+                        self._start_polling()
+                    yield self
+                finally:
+                    for task in (retrying, self._poller):
+                        if task is not None:
+                            task.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await task
+                    self._poller = None
         finally:
-            if retrying is not None:
-                retrying.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await retrying
             await self._stop()
 
     async def _try_start(self) -> bool:
@@ -160,10 +166,6 @@ class TelegramChannel:
             )
         else:
             await self.bot.delete_webhook()
-            assert self.application.updater is not None
-            await self.application.updater.start_polling(
-                allowed_updates=ALLOWED_UPDATES, timeout=30
-            )
         await self.application.start()
         self.connected = True
         log.info("telegram channel started (%s)", "webhook" if self.webhook else "polling")
@@ -171,8 +173,11 @@ class TelegramChannel:
     async def _stop(self) -> None:
         """Stop whatever part started; also after a start that failed halfway."""
         self.connected = False
-        if self.application.updater and self.application.updater.running:
-            await self.application.updater.stop()
+        if self._poller is not None:
+            self._poller.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._poller
+            self._poller = None
         if self.application.running:
             await self.application.stop()
         await self.application.shutdown()
@@ -187,13 +192,53 @@ class TelegramChannel:
                 commands, language_code=None if language == "vi" else "en"
             )
 
+    async def _keep_trying(self) -> None:
+        await keep_trying(self._try_start)
+        if not self.webhook:
+            self._start_polling()
+
+    def _start_polling(self) -> None:
+        self._poller = asyncio.create_task(
+            poll_forever(self.bot, store=self._store, allowed_updates=ALLOWED_UPDATES)
+        )
+
     async def process_webhook_update(self, data: dict[str, object]) -> None:
-        """Handle one update posted to our webhook; returns once it is committed."""
-        update = Update.de_json(data, self.bot)
-        await self.application.process_update(update)
+        """Store one update posted to our webhook, then handle it; returns once it is handled
+        (or stored for a retry). Raises BadUpdate for a body that is not an update."""
+        if not is_update_id(data.get("update_id")):
+            raise BadUpdate("a body without an update id")
+        try:
+            update = Update.de_json(data, self.bot)
+        except Exception as exc:
+            # Telegram would deliver it again and again, holding back the updates behind it.
+            reason = f"an update of an unknown shape ({type(exc).__name__})"
+            raise BadUpdate(reason, ignore=True) from None
+        tasks = await self.inbox.receive([self._received(update, data)])
+        await asyncio.shield(asyncio.gather(*tasks))
+
+    async def _store(self, raw: Sequence[dict[str, Any]]) -> None:
+        received = []
+        for data in raw:
+            try:
+                update = Update.de_json(data, self.bot)
+            except Exception as exc:
+                log.warning(
+                    "telegram: an update of an unknown shape ignored (%s)", type(exc).__name__
+                )
+                continue
+            received.append(self._received(update, data))
+        await self.inbox.receive(received)
+
+    @staticmethod
+    def _received(update: Update, data: dict[str, Any]) -> Received:
+        chat = update.effective_chat or update.effective_user
+        return Received(str(update.update_id), str(chat.id) if chat else "", dict(data))
+
+    async def _handle_stored(self, payload: dict[str, Any]) -> None:
+        await self._on_update(Update.de_json(payload, self.bot))
 
     # --- inbound -------------------------------------------------------------------------
-    async def _on_update(self, update: Update, _context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def _on_update(self, update: Update) -> None:
         if update.callback_query is not None:
             await self._answer_callback(update)
         if update.my_chat_member is not None:
@@ -208,9 +253,9 @@ class TelegramChannel:
         )
         if event is None:
             return
-        async with self._chat_locks.hold(event.chat_id):
-            replies = await self.engine.handle(event)
-            await self.deliver_replies(replies)
+        # The inbox handles one chat's updates one at a time, in order.
+        replies = await self.engine.handle(event)
+        await self.deliver_replies(replies)
 
     async def _answer_callback(self, update: Update) -> None:
         try:
@@ -240,11 +285,6 @@ class TelegramChannel:
                 session, channel=CHANNEL, old_chat_id=old_chat_id, new_chat_id=new_chat_id
             )
         log.info("a group chat migrated to a supergroup")
-
-    async def _on_error(self, _update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        log.error(
-            "telegram handler failed: %s", type(context.error).__name__, exc_info=context.error
-        )
 
     async def download(self, ref: str) -> bytes:
         """A file a user sent (a tip's photo or voice message), for the evidence store; at
@@ -279,6 +319,10 @@ class TelegramChannel:
             raise Undeliverable(f"bad request: {exc.message}") from None
         except NetworkError as exc:  # includes TimedOut and HTTP 5xx from a proxy
             raise TryLater(f"network: {type(exc).__name__}") from None
+        except TelegramError as exc:
+            # 401/404 (the token revoked), 409, a body that is not JSON: documented answers,
+            # tried again later rather than logged as a bug.
+            raise TryLater(f"telegram: {type(exc).__name__}") from None
 
     async def _send(self, chat_id: int, message: OutboundMessage) -> str | None:
         markup = reply_markup(message)
@@ -287,25 +331,48 @@ class TelegramChannel:
         if message.photo or message.document or message.file_content is not None:
             return await self._send_file(chat_id, message, markup)
         pieces = split_text(message.text, MAX_TEXT) or [" "]
-        sent = None
+        sent_ids: list[str] = []
         for index, piece in enumerate(pieces):
             last = index == len(pieces) - 1
             sent = await self.bot.send_message(
                 chat_id, piece, reply_markup=markup if last else None
             )
-        return str(sent.message_id) if sent else None
+            sent_ids.append(str(sent.message_id))
+        # Every part's id, so that an edit replaces each part with its own new part.
+        return join_message_ids(sent_ids)
 
     async def _edit(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
-        """Replace a card's text and buttons where it stands; "not modified" is success."""
-        message_id = int(message.edit_message_id or 0)
+        """Replace a card's text and buttons where it stands, part by part for a card sent in
+        several; "not modified" is success. A part left over shows an ellipsis; a new text
+        longer than the old parts goes on in new messages."""
+        message_ids = (message.edit_message_id or "").split(",")
+        pieces = split_text(message.text, MAX_TEXT) or [" "]
+        edits = min(len(pieces), len(message_ids))
+        for index, message_id in enumerate(message_ids):
+            if index < edits:
+                text = pieces[index]
+                buttons = markup if index == len(pieces) - 1 else None
+            else:
+                text, buttons = "…", None
+            await self._edit_part(chat_id, int(message_id), text, buttons)
+        sent_ids = list(message_ids)
+        rest = pieces[edits:]
+        for index, piece in enumerate(rest):
+            last = index == len(rest) - 1
+            sent = await self.bot.send_message(
+                chat_id, piece, reply_markup=markup if last else None
+            )
+            sent_ids.append(str(sent.message_id))
+        return join_message_ids(sent_ids)
+
+    async def _edit_part(self, chat_id: int, message_id: int, text: str, markup) -> None:  # type: ignore[no-untyped-def]
         try:
             await self.bot.edit_message_text(
-                message.text[:MAX_TEXT], chat_id=chat_id, message_id=message_id, reply_markup=markup
+                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
             )
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise
-        return str(message_id)
 
     async def _send_file(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
         caption, rest = message.text, ""
@@ -317,7 +384,7 @@ class TelegramChannel:
             )
         else:
             source = message.photo or message.document or ""
-            payload = await asyncio.to_thread(_file_or_url, source)
+            payload = await asyncio.to_thread(_file_or_url, source, Path(self.settings.media_dir))
             if isinstance(payload, bytes):  # a file we made: keep its name (and extension)
                 payload = InputFile(payload, filename=Path(source).name)
         if message.photo:
@@ -337,10 +404,29 @@ class TelegramChannel:
         return str(sent.message_id)
 
 
-def _file_or_url(source: str) -> bytes | str:
-    """A local file's bytes (reports we made), or the URL/file id as it is."""
+def join_message_ids(ids: list[str]) -> str:
+    """The parts' ids as the outbox stores them (64 characters at most: the last parts)."""
+    joined = ",".join(ids)
+    while len(joined) > EXTERNAL_ID_MAX and "," in joined:
+        ids = ids[1:]
+        joined = ",".join(ids)
+    return joined
+
+
+def _file_or_url(source: str, media_dir: Path) -> bytes | str:
+    """A file of the media store (reports, posters, tips' copies: what we made or fetched),
+    or the messenger's file id or URL as it is. Nothing else on the server is ever read: PTB
+    itself would upload any string naming a local file."""
     path = Path(source)
-    return path.read_bytes() if path.is_file() else source
+    try:
+        if not path.is_file():
+            return source
+        inside = path.resolve().is_relative_to(media_dir.resolve())
+    except (OSError, ValueError):
+        return source
+    if not inside:
+        raise Undeliverable("a file outside the media store")
+    return path.read_bytes()
 
 
 def reply_markup(message: OutboundMessage):  # type: ignore[no-untyped-def]

@@ -8,12 +8,14 @@ connection pool took more than half of the bot's CPU per message sent; see docs/
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 from bot.logging_setup import redact_urls
@@ -40,6 +42,15 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._observe = observe or (lambda _method, _status: None)
+
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> Any:
+        """PTB's own, without its ERROR and traceback: a proxy's HTML page instead of JSON (502
+        from nginx, as Telegram documents) is an outage the outbox retries, not a bug."""
+        try:
+            return json.loads(payload.decode("utf-8", "replace"))
+        except ValueError:
+            raise TelegramError("Invalid server response") from None
 
     @property
     def read_timeout(self) -> float | None:

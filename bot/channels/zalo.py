@@ -32,10 +32,10 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from bot.channels.base import ChatLocks, TryLater, keep_trying
+from bot.channels.base import BadUpdate, TryLater, keep_trying
 from bot.channels.text_render import render_text, typed_commands
 from bot.channels.zalo_errors import ZaloApiError, delivery_error
-from bot.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap
+from bot.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap, update_key
 from bot.channels.zalo_media import resolve_photo
 from bot.channels.zalo_quota_notices import QUOTA_USED_UP, QUOTA_WARNING, tell_admins
 from bot.channels.zalo_text import MAX_UNITS, fits, split_utf16
@@ -44,6 +44,7 @@ from bot.dialog.engine import DialogEngine, QueuedReply
 from bot.dialog.flows import ACTION_PREFIX
 from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
+from bot.inbox import DIGEST_PREFIX, Inbox, Received
 from bot.outbox import OutboxWorker
 from bot.outbox_policy import CAMPAIGN, HELD, HELD_USED_UP, drop_expired
 from bot.pacing import PacingRules
@@ -81,6 +82,19 @@ def zalo_pacing(settings: Settings) -> PacingRules:
         private_chat_interval=settings.zalo_private_chat_interval,
         group_chat_interval=60.0 / settings.zalo_group_per_minute,
     )
+
+
+def received_update(update: dict[str, Any]) -> Received | None:
+    """The inbox's entry for a Zalo update; None when it names no sender or chat."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat, sender = message.get("chat"), message.get("from")
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    sender_id = sender.get("id") if isinstance(sender, dict) else None
+    if not chat_id or not sender_id or isinstance(chat_id, dict | list):
+        return None
+    return Received(update_key(update) or "", str(chat_id)[:64], update)
 
 
 # --- the HTTP client ------------------------------------------------------------------------
@@ -397,9 +411,8 @@ class ZaloChannel:
         self.bot_id = ""
         self._bot_names: list[str] = []
         self._seen: OrderedDict[str, None] = OrderedDict()
-        self._chat_locks = ChatLocks()
+        self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle)
         self._languages: dict[str, tuple[str, float]] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
         self._poller: asyncio.Task[None] | None = None
 
     @asynccontextmanager
@@ -410,22 +423,20 @@ class ZaloChannel:
         trying in the background; its outbox waits.
         """
         await self.client.open()
-        retrying: asyncio.Task[None] | None = None
         try:
-            if not await self._try_start():
-                retrying = asyncio.create_task(keep_trying(self._try_start))
-            yield self
+            async with self.inbox.running():  # what a previous run stored is handled first
+                retrying: asyncio.Task[None] | None = None
+                try:
+                    if not await self._try_start():
+                        retrying = asyncio.create_task(keep_trying(self._try_start))
+                    yield self
+                finally:
+                    for task in (retrying, self._poller):
+                        if task is not None:
+                            task.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await task
         finally:
-            if retrying is not None:
-                retrying.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await retrying
-            if self._poller is not None:
-                self._poller.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await self._poller
-            if self._tasks:
-                await asyncio.wait(self._tasks, timeout=10)
             self.connected = False
             await self.client.close()
 
@@ -472,27 +483,37 @@ class ZaloChannel:
 
     # --- inbound -------------------------------------------------------------------------
     async def process_webhook_update(self, data: dict[str, object]) -> None:
-        """Handle one update posted to our webhook; returns once it is committed."""
+        """Store one update posted to our webhook, then handle it; returns once it is handled
+        (or stored for a retry). Raises BadUpdate for a body that is not an update."""
         update = unwrap(data)
-        if update is not None:
-            await self._handle(update)
+        received = received_update(update) if update is not None else None
+        if received is None:
+            # Zalo's own envelope is answered 200 (else Zalo delivers it again and again).
+            ours = "event_name" in data or ("ok" in data and "result" in data)
+            raise BadUpdate("a body that is not a Zalo message update", ignore=ours)
+        tasks = await self.inbox.receive([received])
+        await asyncio.shield(asyncio.gather(*tasks))
 
     async def _poll_forever(self) -> None:
         loop = asyncio.get_running_loop()
         failures = 0
+        unstored: Received | None = None  # read from Zalo, not yet in the inbox
         while True:
             started = loop.time()
             pause = 0.0
             try:
-                result = await self.client.call(
-                    "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
-                )
+                if unstored is None:
+                    result = await self.client.call(
+                        "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
+                    )
+                    update = unwrap(result) if result else None
+                    unstored = received_update(update) if update is not None else None
+                if unstored is not None:
+                    # Zalo counts an update read once it handed it out: until it is stored,
+                    # no other is fetched, and storing is tried again.
+                    await self.inbox.receive([unstored])
+                    unstored = None
                 failures = 0
-                update = unwrap(result) if result else None
-                if update is not None:
-                    task = asyncio.create_task(self._handle(update))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
             except ZaloApiError as exc:
                 if not exc.idle:
                     failures += 1
@@ -503,29 +524,33 @@ class ZaloChannel:
                 failures += 1
                 pause = min(MAX_BACKOFF, 2.0**failures)
                 log.warning("zalo getUpdates: %s, retrying in %.0fs", exc, pause)
-            except Exception:
+            except Exception as exc:  # the database, most likely
                 failures += 1
                 pause = min(MAX_BACKOFF, 2.0**failures)
-                log.exception("zalo poll failed")
+                log.warning(
+                    "zalo: could not store an update (%s), retrying in %.0fs",
+                    type(exc).__name__,
+                    pause,
+                )
             # Zalo asks for no more than about one poll a second.
             pause = max(pause, self.settings.zalo_poll_interval - (loop.time() - started))
             if pause > 0:
                 await asyncio.sleep(pause)
 
     async def _handle(self, update: dict[str, Any]) -> None:
-        try:
-            self._learn_name(update)
-            event = to_event(update, bot_name=self._bot_names, bot_id=self.bot_id)
-            if event is None:
-                return
-            if event.update_key is not None and not self._first_time(event.update_key):
-                return  # a replayed update, already handled by this process
-            async with self._chat_locks.hold(event.chat_id):
-                replies = await self.engine.handle(event)
-                self._remember_languages(replies)
-                await self.deliver_replies(replies)
-        except Exception:
-            log.exception("zalo update failed")
+        """One stored update (the inbox holds the chat's turn); raises for the inbox to retry."""
+        self._learn_name(update)
+        event = to_event(update, bot_name=self._bot_names, bot_id=self.bot_id)
+        if event is None:
+            return
+        key = event.update_key
+        if key is not None and not key.startswith(DIGEST_PREFIX) and key in self._seen:
+            return  # a replayed update, already handled by this process
+        replies = await self.engine.handle(event)
+        self._remember_languages(replies)
+        await self.deliver_replies(replies)
+        if key is not None and not key.startswith(DIGEST_PREFIX):
+            self._first_time(key)  # remembered once handled: a failure is retried
 
     def _learn_name(self, update: dict[str, Any]) -> None:
         """The bot's display name, from a mention Zalo marks as the bot's."""

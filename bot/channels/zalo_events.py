@@ -8,6 +8,7 @@ files: text (commands included), photos by URL, and everything else is "unsuppor
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -36,11 +37,13 @@ def unwrap(body: object) -> dict[str, Any] | None:
 
 
 def update_key(update: dict[str, Any]) -> str | None:
-    """What identifies a message across Zalo's redeliveries: its message_id."""
+    """What identifies a message across Zalo's redeliveries: its message_id, or without one a
+    digest of its content ("#…"), which the inbox honours for a window only."""
     message = update.get("message")
     raw = message.get("message_id") if isinstance(message, dict) else None
     if raw is None or raw == "":
-        return None
+        content = json.dumps(update, sort_keys=True, ensure_ascii=False, default=str)
+        return "#" + hashlib.sha256(content.encode("utf-8", "replace")).hexdigest()[:48]
     key = str(raw)
     if len(key) > UPDATE_KEY_MAX:
         key = hashlib.sha256(key.encode()).hexdigest()[:UPDATE_KEY_MAX]

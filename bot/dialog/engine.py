@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from bot.clean_input import clean_text
 from bot.config import Settings
 from bot.consent import has_current_consent
 from bot.dialog.commands import NAV_PREFIX, NAVIGATION, Universal, universal_command
@@ -95,6 +96,7 @@ class DialogEngine:
 
     async def handle(self, event: InboundEvent) -> list[QueuedReply]:
         """Process one event exactly once; returns the replies to send to its chat now."""
+        event = clean_event(event)
         for attempt in range(3):
             try:
                 return await self._handle_once(event)
@@ -560,6 +562,17 @@ class DialogEngine:
         except Exception:
             log.exception("could not even queue an apology on %s", event.channel)
             return []
+
+
+def clean_event(event: InboundEvent) -> InboundEvent:
+    """The event without control characters in what the user typed (see bot.clean_input)."""
+    names = ("text", "command", "args", "choice_key", "choice_token", "sender_name", "phone")
+    changes = {
+        name: clean_text(value)
+        for name in names
+        if isinstance(value := getattr(event, name), str) and clean_text(value) != value
+    }
+    return replace(event, **changes) if changes else event
 
 
 def help_text(turn: Turn) -> str:

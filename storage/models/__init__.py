@@ -9,7 +9,7 @@ from storage.models.calendar import (
     ReminderOptOut,
     RunStatus,
 )
-from storage.models.dialog import Conversation, ConversationDraft, ProcessedUpdate
+from storage.models.dialog import Conversation, ConversationDraft, InboxUpdate, ProcessedUpdate
 from storage.models.meetings import (
     GroupChat,
     GroupChatCode,
@@ -78,6 +78,7 @@ __all__ = [
     "HostingSkip",
     "Household",
     "HouseholdStatus",
+    "InboxUpdate",
     "Invite",
     "Meeting",
     "MeetingMinutes",

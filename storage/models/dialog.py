@@ -61,3 +61,18 @@ class ConversationDraft(Base):
     history: Mapped[list[Any]] = mapped_column(JSON, default=list)
     saved_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     keep_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class InboxUpdate(Base):
+    """An update received and not yet handled: written before the messenger is told it was
+    received, deleted once handled (the ledger above keeps handling it once)."""
+
+    __tablename__ = "inbox_updates"
+    __table_args__ = (UniqueConstraint("channel", "update_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)  # arrival order
+    channel: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(64))
+    chat_key: Mapped[str] = mapped_column(String(64))  # one chat's updates are handled in order
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

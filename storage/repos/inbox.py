@@ -1,0 +1,74 @@
+"""The inbox: updates stored as they arrive, before the messenger is told they were received."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import InboxUpdate, ProcessedUpdate
+
+
+async def store_updates(
+    session: AsyncSession,
+    *,
+    channel: str,
+    updates: Sequence[tuple[str, str, dict[str, Any]]],
+    at: datetime,
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """Add (update key, chat key, payload) rows; returns (id, chat key, payload) of those new to
+    the inbox, in arrival order. One already waiting there (a redelivery) is not added twice."""
+    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
+    stored = []
+    for update_key, chat_key, payload in updates:
+        new_id = await session.scalar(
+            insert(InboxUpdate)
+            .values(
+                channel=channel,
+                update_key=update_key,
+                chat_key=chat_key,
+                payload=payload,
+                received_at=at,
+            )
+            .on_conflict_do_nothing()
+            .returning(InboxUpdate.id)
+        )
+        if new_id is not None:
+            stored.append((new_id, chat_key, payload))
+    return stored
+
+
+async def waiting_updates(
+    session: AsyncSession, *, channel: str, received_before: datetime | None = None
+) -> list[tuple[int, str, dict[str, Any]]]:
+    """What was received and not yet handled, in arrival order."""
+    query = select(InboxUpdate.id, InboxUpdate.chat_key, InboxUpdate.payload).where(
+        InboxUpdate.channel == channel
+    )
+    if received_before is not None:
+        query = query.where(InboxUpdate.received_at < received_before)
+    rows = await session.execute(query.order_by(InboxUpdate.id))
+    return [(row.id, row.chat_key, row.payload) for row in rows]
+
+
+async def remove_updates(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
+    await session.execute(delete(InboxUpdate).where(InboxUpdate.id.in_(update_ids)))
+
+
+async def forget_processed_key(
+    session: AsyncSession, *, channel: str, update_key: str, before: datetime
+) -> None:
+    """A key made from an update's content (no id of its own) deduplicates only within a
+    window: the same content arriving later is a new message."""
+    await session.execute(
+        delete(ProcessedUpdate).where(
+            ProcessedUpdate.channel == channel,
+            ProcessedUpdate.update_key == update_key,
+            ProcessedUpdate.processed_at < before,
+        )
+    )
