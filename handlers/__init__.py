@@ -2,6 +2,7 @@
 
 from bot.dialog.flows import FlowRegistry
 from handlers.broadcast import register as register_broadcast
+from handlers.check_scam import CheckScam, check_scam_entry
 from handlers.choose_language import ChooseLanguage, choose_language_entry
 from handlers.emergency_numbers import EmergencyNumbers, emergency_numbers_entry
 from handlers.group_chat import register as register_group_chat
@@ -75,6 +76,7 @@ def build_flows() -> FlowRegistry:
     register_tip_triage(registry)
     register_tip_relay(registry)
     registry.add(ReportTip(), report_tip_entry)
+    registry.add(CheckScam(), check_scam_entry)
     registry.add(MyTips(), my_tips_entry)
     register_broadcast(registry)
     register_reminder_optout(registry)

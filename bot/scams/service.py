@@ -1,0 +1,156 @@
+"""Checking items against what is known, recording a fraud tip's items, keeping the list.
+
+What a resident checks is looked up and forgotten: it is keyed only to compare, never stored.
+A fraud tip's items are stored keyed (HMAC under the bot's key) with the tip, never with who
+sent it; the police's warnings are stored in clear, being public warnings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import N_, Translator
+from bot.scams.extract import Item, ItemKind, extract_items
+from storage.models import ScamWarning, Tip
+from storage.repos.scams import active_warnings, add_reports, find_warning, report_counts
+
+# Tips whose numbers, accounts and links are recorded and linked.
+SCAM_CATEGORIES = frozenset({"fraud"})
+FRAUD_CATEGORY = "fraud"
+# Fewer earlier reports than this are told as "someone reported it", never as a number.
+SMALL_COUNT = 3
+MAX_WARNING = 1000
+
+ITEM_LABELS = {
+    ItemKind.PHONE: N_("phone number {item}"),
+    ItemKind.ACCOUNT: N_("bank account {item}"),
+    ItemKind.LINK: N_("website {item}"),
+    ItemKind.HANDLE: N_("Zalo/Telegram account {item}"),
+}
+DEFAULT_WARNING = N_(
+    "Commune police warn: this is used by fraudsters. Do not transfer money, do not give any "
+    "code (OTP) or password, and do not follow its instructions."
+)
+
+
+def item_key(secret: bytes, kind: str, value: str) -> str:
+    """The keyed form in which residents' reported items are stored and compared."""
+    return hmac.new(secret, f"scam:{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def item_label(t: Translator, item: Item | ScamWarning) -> str:
+    """ "số điện thoại 0912 345 678", "số tài khoản 0123456789 (Vietcombank)"."""
+    shown = item.shown + (f" ({item.bank})" if item.bank else "")
+    return t.gettext(ITEM_LABELS[ItemKind(item.kind)], item=shown)
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: Item
+    warning: ScamWarning | None
+    reports: int
+
+
+async def check_items(
+    session: AsyncSession,
+    secret: bytes,
+    items: Sequence[Item],
+    *,
+    today: date,
+    commune_code: str | None = None,
+) -> list[Finding]:
+    """What is known of each item: a police warning (the asker's commune's first, else any
+    commune's that holds), and how many residents' tips held it. Nothing is written."""
+    warnings = await active_warnings(
+        session, items=[(item.kind, item.value) for item in items], today=today
+    )
+    keys = {item: item_key(secret, item.kind, item.value) for item in items}
+    counts = await report_counts(session, keys=list(keys.values()))
+    findings = []
+    for item in items:
+        matching = [w for w in warnings if (w.kind, w.value) == (item.kind, item.value)]
+        matching.sort(key=lambda w: w.commune_code != commune_code)
+        findings.append(Finding(item, matching[0] if matching else None, counts.get(keys[item], 0)))
+    return findings
+
+
+async def record_tip_items(session: AsyncSession, secret: bytes, tip: Tip, now: datetime) -> None:
+    """A fraud tip's items, keyed, so later checks and tips find them (never who sent it)."""
+    if tip.category_key not in SCAM_CATEGORIES or not tip.description:
+        return
+    items = extract_items(tip.description)
+    keys = [item_key(secret, item.kind, item.value) for item in items]
+    await add_reports(session, tip=tip, keys=keys, now=now)
+
+
+async def save_warning(
+    session: AsyncSession,
+    *,
+    commune_code: str,
+    item: Item,
+    text: str,
+    source: str,
+    listed_on: date,
+    expires_on: date | None = None,
+    tip_id: int | None = None,
+    created_by: int | None = None,
+) -> tuple[ScamWarning, str]:
+    """Add an item to the commune's list, or renew it; returns the row and "created",
+    "updated" or "unchanged"."""
+    row = await find_warning(session, commune_code=commune_code, kind=item.kind, value=item.value)
+    values = {
+        "shown": item.shown,
+        "bank": item.bank,
+        "warning_text": text[:MAX_WARNING],
+        "source": source[:200],
+        "listed_on": listed_on,
+        "expires_on": expires_on,
+    }
+    if row is None:
+        row = ScamWarning(
+            commune_code=commune_code,
+            kind=item.kind,
+            value=item.value,
+            tip_id=tip_id,
+            created_by=created_by,
+            **values,
+        )
+        session.add(row)
+        await session.flush()
+        return row, "created"
+    if row.bank and not item.bank:
+        values["bank"] = row.bank
+    if all(getattr(row, name) == value for name, value in values.items()):
+        return row, "unchanged"
+    for name, value in values.items():
+        setattr(row, name, value)
+    await session.flush()
+    return row, "updated"
+
+
+def announcement(t: Translator, commune_name: str, warnings: Sequence[ScamWarning]) -> str:
+    """A text ready for /thongbao: what to beware of, in the police's words."""
+    lines = [t.gettext("FRAUD WARNING from the police of {commune}", commune=commune_name)]
+    texts: dict[str, list[str]] = {}
+    for warning in warnings:
+        texts.setdefault(warning.warning_text, []).append(capitalised(item_label(t, warning)))
+    for text, labels in texts.items():
+        lines += [f"• {label}" for label in labels]
+        lines.append(text)
+    lines.append(
+        t.gettext(
+            "Never transfer money or give a code (OTP) to someone you only know by phone or "
+            "online. If in doubt, call 113 or the commune police."
+        )
+    )
+    return "\n".join(lines)

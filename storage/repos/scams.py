@@ -1,0 +1,116 @@
+"""Queries of the fraud warning list and of the keyed items of fraud tips."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import ScamReport, ScamWarning, Tip, TipStatus
+
+
+async def active_warnings(
+    session: AsyncSession, *, items: Collection[tuple[str, str]], today: date
+) -> list[ScamWarning]:
+    """Warnings of any commune for these (kind, value) pairs that hold today."""
+    if not items:
+        return []
+    values = {value for _kind, value in items}
+    rows = await session.scalars(
+        select(ScamWarning)
+        .where(
+            ScamWarning.value.in_(values),
+            or_(ScamWarning.expires_on.is_(None), ScamWarning.expires_on >= today),
+        )
+        .order_by(ScamWarning.listed_on.desc(), ScamWarning.id.desc())
+    )
+    wanted = set(items)
+    return [row for row in rows if (row.kind, row.value) in wanted]
+
+
+async def report_counts(session: AsyncSession, *, keys: Collection[str]) -> dict[str, int]:
+    """How many tips hold each keyed item (tips marked as duplicates are not counted twice)."""
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(ScamReport.item_key, func.count(func.distinct(ScamReport.tip_id)))
+        .join(Tip, Tip.id == ScamReport.tip_id)
+        .where(ScamReport.item_key.in_(list(keys)), Tip.status != TipStatus.DUPLICATE)
+        .group_by(ScamReport.item_key)
+    )
+    return {key: count for key, count in rows.all()}
+
+
+async def add_reports(
+    session: AsyncSession, *, tip: Tip, keys: Sequence[str], now: datetime
+) -> None:
+    """The tip's items, keyed, in the order they appear in its text."""
+    for position, key in enumerate(keys):
+        session.add(
+            ScamReport(
+                commune_code=tip.commune_code,
+                item_key=key,
+                position=position,
+                tip_id=tip.id,
+                created_at=now,
+            )
+        )
+    await session.flush()
+
+
+async def keys_of_tip(session: AsyncSession, *, tip_id: int) -> dict[str, int]:
+    """The keyed items of a tip and their places in its text."""
+    rows = await session.execute(
+        select(ScamReport.item_key, ScamReport.position).where(ScamReport.tip_id == tip_id)
+    )
+    return {key: position for key, position in rows.all()}
+
+
+async def earlier_tips_sharing(
+    session: AsyncSession, *, tip: Tip, keys: Collection[str]
+) -> dict[str, list[Tip]]:
+    """For each keyed item of `tip`, the commune's earlier tips that held it too, oldest first."""
+    if not keys:
+        return {}
+    rows = await session.execute(
+        select(ScamReport.item_key, Tip)
+        .join(Tip, Tip.id == ScamReport.tip_id)
+        .where(
+            ScamReport.item_key.in_(list(keys)),
+            ScamReport.commune_code == tip.commune_code,
+            Tip.id < tip.id,
+        )
+        .order_by(Tip.id)
+    )
+    found: dict[str, list[Tip]] = {}
+    for key, other in rows.all():
+        found.setdefault(key, []).append(other)
+    return found
+
+
+async def find_warning(
+    session: AsyncSession, *, commune_code: str, kind: str, value: str
+) -> ScamWarning | None:
+    return await session.scalar(
+        select(ScamWarning).where(
+            ScamWarning.commune_code == commune_code,
+            ScamWarning.kind == kind,
+            ScamWarning.value == value,
+        )
+    )
+
+
+async def commune_warnings(
+    session: AsyncSession, *, commune_code: str, today: date
+) -> Sequence[ScamWarning]:
+    rows = await session.scalars(
+        select(ScamWarning)
+        .where(
+            ScamWarning.commune_code == commune_code,
+            or_(ScamWarning.expires_on.is_(None), ScamWarning.expires_on >= today),
+        )
+        .order_by(ScamWarning.listed_on.desc(), ScamWarning.id.desc())
+    )
+    return list(rows)
