@@ -37,6 +37,7 @@ from handlers.reminder_optout import register as register_reminder_optout
 from handlers.report_settings import ReportSettings, report_settings_entry
 from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
+from handlers.scam_warnings import register as register_scam_warnings
 from handlers.staff_invite import StaffInvite, staff_invite_entry
 from handlers.tip_relay import register as register_tip_relay
 from handlers.tip_triage import register as register_tip_triage
@@ -75,6 +76,7 @@ def build_flows() -> FlowRegistry:
     registry.add(LeaderTipCountsSetting(), leader_tip_counts_setting_entry)
     register_tip_triage(registry)
     register_tip_relay(registry)
+    register_scam_warnings(registry)
     registry.add(ReportTip(), report_tip_entry)
     registry.add(CheckScam(), check_scam_entry)
     registry.add(MyTips(), my_tips_entry)
@@ -101,6 +103,7 @@ def build_flows() -> FlowRegistry:
             "local_event",
             "reportset",
             "web",
+            "scamlist",
         }
     )
     return registry

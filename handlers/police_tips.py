@@ -57,6 +57,8 @@ EVENT_NAMES = {
     TipEventKind.FEEDBACK: N_("the reporter's feedback"),
     TipEventKind.ESCALATED: N_("not acknowledged in time: sent again"),
     TipEventKind.IDENTITY_READ: N_("the reporter's identity was viewed"),
+    TipEventKind.NOT_DUPLICATE: N_("not a duplicate of the tip suggested"),
+    TipEventKind.MARKED_FRAUD: N_("its numbers and links were added to the fraud warnings"),
 }
 ESCALATION_NAMES = {
     "escalation1": N_("not acknowledged in time: sent again to every officer"),
