@@ -4,17 +4,22 @@ and fraud tips that share a number, account or link are linked on the card, with
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from bot.channels.text_render import render_text, typed_commands
 from bot.cli import _parser
 from bot.config import Settings
 from bot.dialog.engine import DialogEngine
+from bot.i18n import Translator
 from bot.scams.links import similarity
+from bot.tips.retention import purge_closed_tips
+from storage.base import utcnow
 from storage.db import Database
-from storage.models import ScamWarning, TipEvent, TipEventKind, TipStatus
+from storage.models import ScamWarning, Tip, TipEvent, TipEventKind, TipStatus
 from tests.conversation import Chat
 from tests.org_fixtures import Org, notices_to, small_commune
 from tests.tip_fixtures import DRAFTS, draft, engine_with_test_tips, tip_by_code
@@ -214,6 +219,49 @@ async def test_on_zalo_the_suggestion_is_dismissed_by_typing(
     police = Chat(engine, user_id="police")
     await police.says(f"/khongtrung {newest} {first}")
     police.sees(f"Đã ghi nhận: {newest} không trùng với {first}.")
+
+
+async def test_on_zalo_the_card_says_what_to_type_for_each_choice(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    first = await fraud_tip(engine, org, "r1", FIRST)
+    newest = await fraud_tip(engine, org, "r3", SAME_AGAIN)
+    police = Chat(engine, user_id="police")
+    await card_of(db, police, newest)
+    card = police.received[-1]
+    async with db.transaction() as session:
+        typed = await typed_commands(engine.flows, session, card.choices)
+    shown = render_text(card, typed=typed, t=Translator("vi", engine.settings.timezone))
+    assert f"• Trùng với {first}: gõ /xacnhantrung {newest} {first}" in shown
+    assert f"• Không trùng: gõ /khongtrung {newest} {first}" in shown
+    assert f"• Đánh dấu lừa đảo: gõ /luadao {newest}" in shown
+
+
+async def test_the_tip_page_shows_the_links_and_their_choices(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    first = await fraud_tip(engine, org, "r1", FIRST)
+    newest = await fraud_tip(engine, org, "r3", SAME_AGAIN)
+    police = Chat(engine, user_id="police")
+    await police.says(f"/tip {newest}")
+    police.sees(f"Cùng số điện thoại 0912 345 678 với {first}")
+    page = next(m for m in police.received if m.text.startswith(f"Tin báo {newest}"))
+    assert {f"Trùng với {first}", "Đánh dấu lừa đảo"} <= {c.label for c in page.choices}
+
+
+async def test_a_purged_fraud_tip_no_longer_counts_in_checks(
+    db: Database, engine: DialogEngine, settings: Settings, org: Org
+) -> None:
+    code = await fraud_tip(engine, org, "r1", FIRST)
+    closed = utcnow() - timedelta(days=settings.tip_retention_days + 1)
+    async with db.transaction() as session:
+        await session.execute(
+            update(Tip).where(Tip.code == code).values(status=TipStatus.RESOLVED, closed_at=closed)
+        )
+    assert await purge_closed_tips(db, settings, utcnow()) == 1
+    resident = Chat(engine, user_id="stranger")
+    await resident.says("kiem tra 0912345678")
+    resident.sees("Số điện thoại 0912 345 678: chưa có thông tin gì.")
 
 
 def test_close_texts_are_told_from_different_stories() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScamReport, ScamWarning, Tip, TipStatus
@@ -114,3 +114,8 @@ async def commune_warnings(
         .order_by(ScamWarning.listed_on.desc(), ScamWarning.id.desc())
     )
     return list(rows)
+
+
+async def forget_tip_items(session: AsyncSession, *, tip_id: int) -> None:
+    """A purged tip no longer counts in checks nor links to other tips."""
+    await session.execute(delete(ScamReport).where(ScamReport.tip_id == tip_id))
