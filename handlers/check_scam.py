@@ -34,6 +34,7 @@ from bot.scams.service import (
 )
 from bot.text_match import fold
 from bot.tips.service import TipDraft, submit_tip
+from handlers.report_tip import rate_limited
 from storage.models import Commune
 from storage.repos.org import find_communes
 
@@ -104,7 +105,12 @@ class CheckScam(Flow):
             today=turn.now.astimezone(turn.settings.timezone).date(),
             commune_code=commune.code if commune else None,
         )
-        lines = [self._finding(turn, finding) for finding in findings]
+        listed_by = {
+            f.warning.commune_code: await turn.session.get(Commune, f.warning.commune_code)
+            for f in findings
+            if f.warning is not None
+        }
+        lines = [self._finding(turn, finding, listed_by) for finding in findings]
         turn.say("\n\n".join(lines), private=True)
         turn.say(self._advice(turn, commune))
         if turn.event.is_group:  # a tip is never made where a group would see who sends it
@@ -137,14 +143,17 @@ class CheckScam(Flow):
             free_text=True,
         )
 
-    def _finding(self, turn: Turn, finding: Finding) -> str:
+    def _finding(self, turn: Turn, finding: Finding, listed_by: dict[str, Commune | None]) -> str:
         label = capitalised(item_label(turn.t, finding.item))
         lines = []
         if finding.warning is not None:
+            commune = listed_by.get(finding.warning.commune_code)
             lines.append(
                 turn._(
-                    "⚠️ {item}: commune police have listed it as FRAUD. Their warning: {text}",
+                    "⚠️ {item}: the police of {commune} have listed it as FRAUD. Their warning: "
+                    "{text}",
                     item=label,
+                    commune=commune.name if commune else finding.warning.commune_code,
                     text=finding.warning.warning_text,
                 )
             )
@@ -218,7 +227,7 @@ class CheckScam(Flow):
     async def _send(self, turn: Turn, commune_code: str) -> None:
         commune = await turn.session.get(Commune, commune_code)
         text = self._unsealed(turn)
-        if commune is None or text is None:
+        if commune is None or text is None or await rate_limited(turn):
             turn.leave()
             return
         tip = await submit_tip(

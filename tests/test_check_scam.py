@@ -117,7 +117,7 @@ async def test_a_number_on_the_police_list_shows_their_warning(
     stranger = Chat(engine, user_id="stranger")
     await stranger.says("kiem tra 0912 345 678")
     stranger.sees(
-        "⚠️ Số điện thoại 0912 345 678: công an xã đã đưa vào danh sách LỪA ĐẢO. "
+        "⚠️ Số điện thoại 0912 345 678: Công an Xã Thanh Mỹ đã đưa vào danh sách LỪA ĐẢO. "
         f"Lời cảnh báo: {POLICE_TEXT}"
     )
     stranger.does_not_see("chưa có thông tin gì")
@@ -192,3 +192,18 @@ async def test_a_stranger_names_the_commune_as_the_one_more_answer(
         tip = await session.scalar(select(Tip))
     assert tip is not None and tip.commune_code == org.commune
     assert tip.description == "0912 345 678"
+
+
+async def test_tips_sent_from_checks_count_in_the_hourly_limit(
+    db: Database, settings: Settings, org: Org
+) -> None:
+    engine = engine_with_test_tips(db, settings.model_copy(update={"tips_per_hour": 1}))
+    stranger = Chat(engine, user_id="stranger")
+    await stranger.says("kiem tra 0912 345 678")
+    await stranger.says("Thanh Mỹ")
+    stranger.sees("Đã gửi ẩn danh tới Công an Xã Thanh Mỹ")
+    await stranger.says("kiem tra 0987 654 321")
+    await stranger.says("Thanh Mỹ")
+    stranger.sees("Trong một giờ qua bạn đã gửi 1 tin báo, là số tối đa bot nhận.")
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(Tip)) == 1

@@ -85,7 +85,7 @@ async def test_police_type_a_warning_that_residents_then_read(
 
     resident = Chat(engine, user_id="stranger")
     await resident.says("kiem tra vcb-hotro.xyz")
-    resident.sees("Trang web vcb-hotro.xyz: công an xã đã đưa vào danh sách LỪA ĐẢO.")
+    resident.sees("Trang web vcb-hotro.xyz: Công an Xã Thanh Mỹ đã đưa vào danh sách LỪA ĐẢO.")
     resident.sees("Giả danh ngân hàng Vietcombank")
 
 
