@@ -42,6 +42,7 @@ SEND, NO = "send", "no"
 SEALED = "scam.check"  # the purpose the waiting message is encrypted for
 LEADING_WORDS = ("kiem tra", "check")
 MAX_TEXT = 4000
+MAX_ITEMS = 10  # answered in one check; a longer list is not a message someone received
 
 
 class Step(StrEnum):
@@ -96,7 +97,7 @@ class CheckScam(Flow):
 
     async def _check(self, turn: Turn, text: str) -> None:
         text = text[:MAX_TEXT]
-        items = extract_items(text)
+        items = extract_items(text)[:MAX_ITEMS]
         commune = await self._own_commune(turn)
         findings = await check_items(
             turn.session,

@@ -26,6 +26,7 @@ FRAUD_CATEGORY = "fraud"
 # Fewer earlier reports than this are told as "someone reported it", never as a number.
 SMALL_COUNT = 3
 MAX_WARNING = 1000
+MAX_TIP_ITEMS = 20  # recorded of one tip (the first ones in its text)
 
 ITEM_LABELS = {
     ItemKind.PHONE: N_("phone number {item}"),
@@ -88,7 +89,7 @@ async def record_tip_items(session: AsyncSession, secret: bytes, tip: Tip, now: 
     """A fraud tip's items, keyed, so later checks and tips find them (never who sent it)."""
     if tip.category_key not in SCAM_CATEGORIES or not tip.description:
         return
-    items = extract_items(tip.description)
+    items = extract_items(tip.description)[:MAX_TIP_ITEMS]
     keys = [item_key(secret, item.kind, item.value) for item in items]
     await add_reports(session, tip=tip, keys=keys, now=now)
 
