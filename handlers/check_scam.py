@@ -19,6 +19,7 @@ from enum import StrEnum
 
 from bot.consent import has_current_consent
 from bot.crypto import DecryptionError, FieldCipher
+from bot.dialog.engine import NOT_UNDERSTOOD
 from bot.dialog.flows import Flow, MenuEntry
 from bot.dialog.messages import Choice, EventKind
 from bot.dialog.turn import Turn
@@ -132,6 +133,7 @@ class CheckScam(Flow):
                     Choice(SEND, turn._("Send it to commune police")),
                     Choice(NO, turn._("No, thank you")),
                 ],
+                free_text=True,  # another message to check may come instead
             )
             return
         turn.ask(
@@ -207,6 +209,14 @@ class CheckScam(Flow):
             return
         if turn.choice == SEND and turn.data.get("commune"):
             await self._send(turn, turn.data["commune"])
+            return
+        text = turn.event.text.strip() if turn.event.kind is EventKind.TEXT else ""
+        if extract_items(text):  # the next message to check, not an answer
+            await self._check(turn, _given_text(turn) or text)
+            return
+        if turn.data.get("commune"):
+            if (prompt := turn.prompt) is not None:
+                turn.show(prompt, prefix=turn._(NOT_UNDERSTOOD))
             return
         matches = await find_communes(turn.session, turn.event.text) if turn.event.text else []
         if len(matches) == 1:

@@ -207,3 +207,17 @@ async def test_tips_sent_from_checks_count_in_the_hourly_limit(
     stranger.sees("Trong một giờ qua bạn đã gửi 1 tin báo, là số tối đa bot nhận.")
     async with db.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(Tip)) == 1
+
+
+async def test_one_number_after_another_is_checked_without_starting_again(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    for user in ("stranger", await member(db, org)):
+        chat = Chat(engine, user_id=user)
+        await chat.says("kiem tra 0912 345 678")
+        await chat.says("kiểm tra 0987 654 321")
+        chat.sees("Số điện thoại 0987 654 321: chưa có thông tin gì.")
+        await chat.says("0387.654.321")
+        chat.sees("Số điện thoại 0387 654 321: chưa có thông tin gì.")
+    await chat.says("xin chào")
+    chat.sees("Xin lỗi, tôi chưa hiểu. Bạn hãy chọn một trong các mục sau:")
