@@ -34,6 +34,7 @@ from handlers.police_tips import (
     tip_detail_entry,
 )
 from handlers.reminder_optout import register as register_reminder_optout
+from handlers.remove_scam_warning import RemoveScamWarning, remove_scam_warning_entry
 from handlers.report_settings import ReportSettings, report_settings_entry
 from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
@@ -77,6 +78,7 @@ def build_flows() -> FlowRegistry:
     register_tip_triage(registry)
     register_tip_relay(registry)
     register_scam_warnings(registry)
+    registry.add(RemoveScamWarning(), remove_scam_warning_entry)
     registry.add(ReportTip(), report_tip_entry)
     registry.add(CheckScam(), check_scam_entry)
     registry.add(MyTips(), my_tips_entry)
@@ -104,6 +106,7 @@ def build_flows() -> FlowRegistry:
             "reportset",
             "web",
             "scamlist",
+            "scamunlist",
         }
     )
     return registry

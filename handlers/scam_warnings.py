@@ -49,17 +49,22 @@ def _items(turn: Turn) -> list[Item]:
     return [Item(ItemKind(k), v, s, b) for k, v, s, b in turn.data.get("items", [])]
 
 
+async def police_communes(turn: Turn) -> list[str]:
+    """The communes whose fraud list this person keeps (commune police)."""
+    actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+    return [
+        grant.scope_id
+        for grant in actor.grants
+        if grant.role == Role.COMMUNE_POLICE
+        and allowed(actor, Action.LIST_FRAUD, Scope(grant.scope_id))
+    ]
+
+
 class ScamWarnings(Flow):
     name = "scam_warnings"
 
     async def begin(self, turn: Turn) -> None:
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
-        communes = [
-            grant.scope_id
-            for grant in actor.grants
-            if grant.role == Role.COMMUNE_POLICE
-            and allowed(actor, Action.LIST_FRAUD, Scope(grant.scope_id))
-        ]
+        communes = await police_communes(turn)
         if not communes:
             turn.say(turn._("That option is not available to you."))
             turn.leave()

@@ -96,6 +96,35 @@ async def test_only_commune_police_keep_the_list(engine: DialogEngine, org: Org)
         chat.does_not_see("danh sách cảnh báo")
 
 
+async def test_a_number_listed_by_mistake_is_removed(
+    db: Database, engine: DialogEngine, org: Org
+) -> None:
+    police = Chat(engine, user_id="police")
+    await police.says("/canhbao 0912 345 678 vcb-hotro.xyz")
+    await police.picks("Dùng lời cảnh báo chuẩn")
+    await police.picks("Không thời hạn")
+
+    other = Chat(engine, user_id="police_y")  # another commune's police: not their list
+    await other.says("/gocanhbao 0912345678")
+    other.sees("Mục này không có trong danh sách cảnh báo lừa đảo của xã.")
+
+    await police.says("/gocanhbao")
+    police.sees("Bạn muốn gỡ cảnh báo nào?")
+    await police.picks("Số điện thoại 0912 345 678")
+    police.sees(
+        "Đã gỡ khỏi danh sách cảnh báo lừa đảo của Xã Thanh Mỹ: số điện thoại 0912 345 678."
+    )
+    await police.says("/gocanhbao vcb-hotro[.]xyz")
+    police.sees("Đã gỡ khỏi danh sách cảnh báo lừa đảo của Xã Thanh Mỹ: trang web vcb-hotro.xyz.")
+    assert await warnings(db) == []
+    await police.says("/gocanhbao")
+    police.sees("Danh sách cảnh báo lừa đảo của xã đang trống.")
+
+    resident = Chat(engine, user_id="stranger")
+    await resident.says("kiem tra 0912345678")
+    resident.sees("Số điện thoại 0912 345 678: chưa có thông tin gì.")
+
+
 async def test_a_tip_is_marked_as_fraud_from_its_card(
     db: Database, engine: DialogEngine, org: Org
 ) -> None:

@@ -119,3 +119,17 @@ async def commune_warnings(
 async def forget_tip_items(session: AsyncSession, *, tip_id: int) -> None:
     """A purged tip no longer counts in checks nor links to other tips."""
     await session.execute(delete(ScamReport).where(ScamReport.tip_id == tip_id))
+
+
+async def remove_warnings(
+    session: AsyncSession, *, commune_code: str, items: Collection[tuple[str, str]]
+) -> list[ScamWarning]:
+    """Take these (kind, value) items off the commune's list; returns what was removed."""
+    removed = []
+    for kind, value in items:
+        row = await find_warning(session, commune_code=commune_code, kind=kind, value=value)
+        if row is not None:
+            await session.delete(row)
+            removed.append(row)
+    await session.flush()
+    return removed
