@@ -102,7 +102,7 @@ class CheckScam(Flow):
         commune = await self._own_commune(turn)
         findings = await check_items(
             turn.session,
-            turn.settings.secret_key_bytes(),
+            turn.settings.all_secret_keys_bytes(),
             items,
             today=turn.now.astimezone(turn.settings.timezone).date(),
             commune_code=commune.code if commune else None,
@@ -118,7 +118,7 @@ class CheckScam(Flow):
         if turn.event.is_group:  # a tip is never made where a group would see who sends it
             turn.leave()
             return
-        sealed = FieldCipher(turn.settings.secret_key_bytes()).encrypt(text, SEALED)
+        sealed = FieldCipher.of(turn.settings).encrypt(text, SEALED)
         turn.update_data(sealed=base64.b64encode(sealed).decode())
         if commune is not None:
             turn.update_data(commune=commune.code)
@@ -266,8 +266,7 @@ class CheckScam(Flow):
         if not sealed:
             return None
         try:
-            cipher = FieldCipher(turn.settings.secret_key_bytes())
-            return cipher.decrypt(base64.b64decode(sealed), SEALED)
+            return FieldCipher.of(turn.settings).decrypt(base64.b64decode(sealed), SEALED)
         except DecryptionError:
             return None
 

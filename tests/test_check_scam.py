@@ -8,11 +8,12 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.config import Settings
+from bot.config import Settings, generate_secret_key
 from bot.consent import CONSENT_VERSION
 from bot.dialog.engine import DialogEngine
 from bot.scams.extract import Item, ItemKind
 from bot.scams.service import save_warning
+from bot.security.keys import rotate_keys
 from storage.db import Database
 from storage.models import ChannelAccount, Person, Role, RoleAssignment, ScamReport, ScopeKind, Tip
 from tests.conversation import Chat
@@ -221,3 +222,25 @@ async def test_one_number_after_another_is_checked_without_starting_again(
         chat.sees("Số điện thoại 0387 654 321: chưa có thông tin gì.")
     await chat.says("xin chào")
     chat.sees("Xin lỗi, tôi chưa hiểu. Bạn hãy chọn một trong các mục sau:")
+
+
+async def test_earlier_reports_still_count_across_a_key_change_and_its_rotation(
+    db: Database, engine: DialogEngine, settings: Settings, org: Org
+) -> None:
+    await earlier_fraud_tip(engine, org, "r1", "Có người gọi 0912 345 678 nói con tôi bị tai nạn.")
+    changed = settings.model_copy(
+        update={
+            "bot_secret_key": generate_secret_key(),
+            "bot_old_secret_keys": settings.bot_secret_key,
+        }
+    )
+    stranger = Chat(engine_with_test_tips(db, changed), user_id="stranger")
+    await stranger.says("kiem tra 0912345678")
+    stranger.sees(REPORTED)  # recorded under the old key, still found
+
+    report = await rotate_keys(db, changed)
+    assert report.rekeyed_fraud_tips == 1
+    rotated = changed.model_copy(update={"bot_old_secret_keys": None})
+    stranger = Chat(engine_with_test_tips(db, rotated), user_id="stranger2")
+    await stranger.says("kiem tra 0912345678")
+    stranger.sees(REPORTED)

@@ -17,8 +17,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.scams.extract import Item, ItemKind, extract_items
+from storage.db import Database
 from storage.models import ScamWarning, Tip
-from storage.repos.scams import active_warnings, add_reports, find_warning, report_counts
+from storage.repos.scams import (
+    active_warnings,
+    add_reports,
+    find_warning,
+    forget_tip_items,
+    keys_of_tip,
+    tips_holding,
+    tips_with_items,
+)
 
 # Tips whose numbers, accounts and links are recorded and linked.
 SCAM_CATEGORIES = frozenset({"fraud"})
@@ -64,24 +73,28 @@ class Finding:
 
 async def check_items(
     session: AsyncSession,
-    secret: bytes,
+    secrets: Sequence[bytes],
     items: Sequence[Item],
     *,
     today: date,
     commune_code: str | None = None,
 ) -> list[Finding]:
     """What is known of each item: a police warning (the asker's commune's first, else any
-    commune's that holds), and how many residents' tips held it. Nothing is written."""
+    commune's that holds), and how many residents' tips held it. Nothing is written.
+
+    `secrets`: the current key and the old ones, so that items recorded before a key change
+    still count until `keys rotate` has re-keyed them."""
     warnings = await active_warnings(
         session, items=[(item.kind, item.value) for item in items], today=today
     )
-    keys = {item: item_key(secret, item.kind, item.value) for item in items}
-    counts = await report_counts(session, keys=list(keys.values()))
+    keys = {item: {item_key(s, item.kind, item.value) for s in secrets} for item in items}
+    holding = await tips_holding(session, keys=set().union(*keys.values()))
     findings = []
     for item in items:
         matching = [w for w in warnings if (w.kind, w.value) == (item.kind, item.value)]
         matching.sort(key=lambda w: w.commune_code != commune_code)
-        findings.append(Finding(item, matching[0] if matching else None, counts.get(keys[item], 0)))
+        reports = len({tip_id for key, tip_id in holding if key in keys[item]})
+        findings.append(Finding(item, matching[0] if matching else None, reports))
     return findings
 
 
@@ -89,9 +102,31 @@ async def record_tip_items(session: AsyncSession, secret: bytes, tip: Tip, now: 
     """A fraud tip's items, keyed, so later checks and tips find them (never who sent it)."""
     if tip.category_key not in SCAM_CATEGORIES or not tip.description:
         return
-    items = extract_items(tip.description)[:MAX_TIP_ITEMS]
-    keys = [item_key(secret, item.kind, item.value) for item in items]
+    keys = [item_key(secret, item.kind, item.value) for item in _recorded_items(tip)]
     await add_reports(session, tip=tip, keys=keys, now=now)
+
+
+async def rekey_tip_items(db: Database, secret: bytes, *, batch_size: int = 500) -> int:
+    """After a key change: record every fraud tip's items again under `secret` (from the tip's
+    own text), one committed batch at a time; returns how many tips were re-keyed."""
+    rekeyed, last = 0, 0
+    while True:
+        async with db.transaction() as session:
+            tips = await tips_with_items(session, after_id=last, limit=batch_size)
+            for tip in tips:
+                current = [item_key(secret, i.kind, i.value) for i in _recorded_items(tip)]
+                if set(current) == set(await keys_of_tip(session, tip_id=tip.id)):
+                    continue
+                await forget_tip_items(session, tip_id=tip.id)
+                await add_reports(session, tip=tip, keys=current, now=tip.created_at)
+                rekeyed += 1
+        if not tips:
+            return rekeyed
+        last = tips[-1].id
+
+
+def _recorded_items(tip: Tip) -> list[Item]:
+    return extract_items(tip.description or "")[:MAX_TIP_ITEMS]
 
 
 async def save_warning(

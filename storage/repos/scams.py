@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ScamReport, ScamWarning, Tip, TipStatus
@@ -30,17 +30,17 @@ async def active_warnings(
     return [row for row in rows if (row.kind, row.value) in wanted]
 
 
-async def report_counts(session: AsyncSession, *, keys: Collection[str]) -> dict[str, int]:
-    """How many tips hold each keyed item (tips marked as duplicates are not counted twice)."""
+async def tips_holding(session: AsyncSession, *, keys: Collection[str]) -> list[tuple[str, int]]:
+    """(keyed item, tip id) for every tip that held one of these keys; tips marked as
+    duplicates are left out, so that one report is not counted twice."""
     if not keys:
-        return {}
+        return []
     rows = await session.execute(
-        select(ScamReport.item_key, func.count(func.distinct(ScamReport.tip_id)))
+        select(ScamReport.item_key, ScamReport.tip_id)
         .join(Tip, Tip.id == ScamReport.tip_id)
         .where(ScamReport.item_key.in_(list(keys)), Tip.status != TipStatus.DUPLICATE)
-        .group_by(ScamReport.item_key)
     )
-    return {key: count for key, count in rows.all()}
+    return [(key, tip_id) for key, tip_id in rows.all()]
 
 
 async def add_reports(
@@ -133,3 +133,14 @@ async def remove_warnings(
             removed.append(row)
     await session.flush()
     return removed
+
+
+async def tips_with_items(session: AsyncSession, *, after_id: int, limit: int) -> list[Tip]:
+    """Tips whose items are recorded, by id from `after_id` on (for re-keying)."""
+    rows = await session.scalars(
+        select(Tip)
+        .where(Tip.id > after_id, Tip.id.in_(select(ScamReport.tip_id)))
+        .order_by(Tip.id)
+        .limit(limit)
+    )
+    return list(rows)
