@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
@@ -102,3 +102,7 @@ async def test_a_check_sent_as_a_tip_keeps_it_with_the_tip(
     assert MESSAGE in stored  # the tip's text, for commune police
     for key in secrets_of(settings)[len(FORMS) :]:
         assert key in stored  # keyed, so that later checks and tips find it
+    async with db.transaction() as session:
+        reports = (await session.execute(select(Base.metadata.tables["scam_reports"]))).all()
+    # No time of their own, which could match the sender's conversation to the microsecond.
+    assert reports and not [v for row in reports for v in row if isinstance(v, datetime)]

@@ -11,7 +11,7 @@ import hashlib
 import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -98,12 +98,12 @@ async def check_items(
     return findings
 
 
-async def record_tip_items(session: AsyncSession, secret: bytes, tip: Tip, now: datetime) -> None:
+async def record_tip_items(session: AsyncSession, secret: bytes, tip: Tip) -> None:
     """A fraud tip's items, keyed, so later checks and tips find them (never who sent it)."""
     if tip.category_key not in SCAM_CATEGORIES or not tip.description:
         return
     keys = [item_key(secret, item.kind, item.value) for item in _recorded_items(tip)]
-    await add_reports(session, tip=tip, keys=keys, now=now)
+    await add_reports(session, tip=tip, keys=keys)
 
 
 async def rekey_tip_items(db: Database, secret: bytes, *, batch_size: int = 500) -> int:
@@ -118,7 +118,7 @@ async def rekey_tip_items(db: Database, secret: bytes, *, batch_size: int = 500)
                 if set(current) == set(await keys_of_tip(session, tip_id=tip.id)):
                     continue
                 await forget_tip_items(session, tip_id=tip.id)
-                await add_reports(session, tip=tip, keys=current, now=tip.created_at)
+                await add_reports(session, tip=tip, keys=current)
                 rekeyed += 1
         if not tips:
             return rekeyed

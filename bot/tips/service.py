@@ -176,7 +176,7 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
             )
         )
     session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.CREATED, status=tip.status))
-    await record_tip_items(session, settings.secret_key_bytes(), tip, turn.now)  # before its card
+    await record_tip_items(session, settings.secret_key_bytes(), tip)  # before its card
     await session.flush()
     queued = await deliver_to_police(session, settings, tip, now=turn.now)
     turn.queued.update(queued)

@@ -45,5 +45,6 @@ class ScamReport(Base):
     # Which item of the tip's text (in the order they appear), to show it on the card without
     # keeping it in clear here.
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # No time of its own: an exact one would match the reporter's conversation
+    # (docs/PRIVACY_ANONYMITY.md); the tip has its time, to the minute.
     tip_id: Mapped[int] = mapped_column(ForeignKey("tips.id"), index=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

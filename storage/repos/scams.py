@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,9 +43,7 @@ async def tips_holding(session: AsyncSession, *, keys: Collection[str]) -> list[
     return [(key, tip_id) for key, tip_id in rows.all()]
 
 
-async def add_reports(
-    session: AsyncSession, *, tip: Tip, keys: Sequence[str], now: datetime
-) -> None:
+async def add_reports(session: AsyncSession, *, tip: Tip, keys: Sequence[str]) -> None:
     """The tip's items, keyed, in the order they appear in its text."""
     for position, key in enumerate(keys):
         session.add(
@@ -54,7 +52,6 @@ async def add_reports(
                 item_key=key,
                 position=position,
                 tip_id=tip.id,
-                created_at=now,
             )
         )
     await session.flush()

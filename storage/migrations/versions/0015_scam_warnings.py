@@ -60,7 +60,6 @@ def upgrade() -> None:
         sa.Column("item_key", sa.String(length=64), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("tip_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", UTC, nullable=False),
         sa.ForeignKeyConstraint(
             ["commune_code"], ["communes.code"], name=op.f("fk_scam_reports_commune_code_communes")
         ),
