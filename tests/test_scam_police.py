@@ -263,7 +263,11 @@ async def test_on_zalo_the_card_says_what_to_type_for_each_choice(
     shown = render_text(card, typed=typed, t=Translator("vi", engine.settings.timezone))
     assert f"• Trùng với {first}: gõ /xacnhantrung {newest} {first}" in shown
     assert f"• Không trùng: gõ /khongtrung {newest} {first}" in shown
-    assert f"• Đánh dấu lừa đảo: gõ /luadao {newest}" in shown
+    assert "/luadao" not in shown and "/trung " not in shown  # nine choices at most
+    await card_of(db, police, first)
+    async with db.transaction() as session:
+        typed = await typed_commands(engine.flows, session, police.received[-1].choices)
+    assert typed[f"a:scam:mark:{(await tip_by_code(db, first)).id}"] == f"/luadao {first}"
 
 
 async def test_the_tip_page_shows_the_links_and_their_choices(
@@ -275,7 +279,8 @@ async def test_the_tip_page_shows_the_links_and_their_choices(
     await police.says(f"/tip {newest}")
     police.sees(f"Cùng số điện thoại 0912 345 678 với {first}")
     page = next(m for m in police.received if m.text.startswith(f"Tin báo {newest}"))
-    assert {f"Trùng với {first}", "Đánh dấu lừa đảo"} <= {c.label for c in page.choices}
+    labels = [c.label for c in page.choices]
+    assert {f"Trùng với {first}", "Không trùng"} <= set(labels) and "Trùng" not in labels
 
 
 async def test_a_purged_fraud_tip_no_longer_counts_in_checks(

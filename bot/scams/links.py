@@ -31,6 +31,7 @@ CLOSE_CHARACTERS = 0.75
 class CardLinks:
     lines: tuple[str, ...] = ()
     choices: tuple[Choice, ...] = ()
+    suggesting: bool = False  # a "duplicate of …?" suggestion is on the card
 
 
 def similarity(first: str, second: str) -> float:
@@ -82,11 +83,13 @@ async def tip_links(session: AsyncSession, t: Translator, tip: Tip) -> CardLinks
                 t.gettext("Not a duplicate"),
             ),
         ]
-    if shown and tip.purged_at is None:
+    # At most 9 choices on a text channel: while a suggestion waits, its two replace the card's
+    # plain "Duplicate" (cards.py) and "Mark as fraud" comes once it is settled.
+    if shown and tip.purged_at is None and suggested is None:
         choices.append(
             Choice(action_key(SCAM_ACTION, f"mark:{tip.id}"), t.gettext("Mark as fraud"))
         )
-    return CardLinks(tuple(lines), tuple(choices))
+    return CardLinks(tuple(lines), tuple(choices), suggesting=suggested is not None)
 
 
 async def _suggestion(session: AsyncSession, tip: Tip, others: list[Tip]) -> Tip | None:

@@ -87,7 +87,10 @@ async def police_card(
         else t.gettext("Reporter: gave their name and phone (button below; every look is logged)")
     )
     lines.append(t.gettext("Received: {when}", when=t.datetime(tip.created_at)))
-    return OutboundMessage(text="\n".join(lines), choices=card_buttons(t, tip) + links.choices)
+    buttons = card_buttons(t, tip)
+    if links.suggesting:  # its "Duplicate of TB-…" stands for the plain one
+        buttons = tuple(b for b in buttons if b.key != action_key(TIP_ACTION, f"dup:{tip.id}"))
+    return OutboundMessage(text="\n".join(lines), choices=buttons + links.choices)
 
 
 def card_buttons(t: Translator, tip: Tip) -> tuple[Choice, ...]:
