@@ -276,6 +276,6 @@ check_scam_entry = MenuEntry(
     label=N_("Is this a scam?"),
     flow=CheckScam.name,
     commands=("kiemtra", "kiemtraluadao", "check"),
-    order=16,  # after "My tips": the lines above keep their numbers
+    order=95,  # after every other line: the lines above keep their numbers
     leading_words=LEADING_WORDS,
 )

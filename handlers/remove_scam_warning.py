@@ -93,5 +93,5 @@ remove_scam_warning_entry = MenuEntry(
     flow=RemoveScamWarning.name,
     commands=("gocanhbao",),
     visible_to=_is_police,
-    order=63,
+    order=94,
 )

@@ -301,7 +301,7 @@ scam_warnings_entry = MenuEntry(
     flow=ScamWarnings.name,
     commands=("canhbao", "canhbaoluadao"),
     visible_to=_is_police,
-    order=62,
+    order=93,
 )
 
 

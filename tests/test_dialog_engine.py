@@ -41,9 +41,9 @@ async def test_start_greets_and_asks_consent_then_shows_the_menu(chat: Chat) -> 
         "Báo tin",
         "Số điện thoại khẩn cấp",
         "Tin tôi đã báo",
-        "Kiểm tra lừa đảo",
         "Tham gia tổ của tôi",
         "Trợ giúp",
+        "Kiểm tra lừa đảo",
         "Thêm…",
     ]
     await chat.picks("Thêm…")
