@@ -49,6 +49,7 @@ class Action(StrEnum):
     VIEW_REPORT_TIP_ROWS = "report.view_tip_rows"
     SET_REPORT_SETTINGS = "report.set_settings"
     IMPORT_LISTS = "commune.import_lists"
+    LIST_FRAUD = "commune.list_fraud"
 
 
 LEADERS = frozenset({Role.GROUP_LEADER, Role.GROUP_DEPUTY, Role.VILLAGE_HEAD})
@@ -97,6 +98,8 @@ POLICY: dict[Action, frozenset[str]] = {
     Action.SET_REPORT_SETTINGS: ADMIN,
     # The commune's household list from a spreadsheet (the web console; the CLI is the operator's).
     Action.IMPORT_LISTS: ADMIN,
+    # The commune's fraud warning list, which residents' checks answer from.
+    Action.LIST_FRAUD: POLICE,
 }
 
 # Roles whose invitations are single-use and expire within 7 days.

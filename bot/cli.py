@@ -17,6 +17,7 @@ from bot.ops.backup import add_backup_commands
 from bot.org_files.commands import add_org_commands
 from bot.pledges.commands import add_pledge_commands
 from bot.reports.cli import add_report_commands
+from bot.scams.cli import add_scam_commands
 from bot.security.cli import add_key_commands
 
 log = logging.getLogger("bot")
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add_calendar_commands(commands)
     add_key_commands(commands)
     add_backup_commands(commands)
+    add_scam_commands(commands)
     return parser
 
 

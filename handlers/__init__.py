@@ -2,6 +2,7 @@
 
 from bot.dialog.flows import FlowRegistry
 from handlers.broadcast import register as register_broadcast
+from handlers.check_scam import CheckScam, check_scam_entry
 from handlers.choose_language import ChooseLanguage, choose_language_entry
 from handlers.emergency_numbers import EmergencyNumbers, emergency_numbers_entry
 from handlers.group_chat import register as register_group_chat
@@ -33,9 +34,11 @@ from handlers.police_tips import (
     tip_detail_entry,
 )
 from handlers.reminder_optout import register as register_reminder_optout
+from handlers.remove_scam_warning import RemoveScamWarning, remove_scam_warning_entry
 from handlers.report_settings import ReportSettings, report_settings_entry
 from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
+from handlers.scam_warnings import register as register_scam_warnings
 from handlers.staff_invite import StaffInvite, staff_invite_entry
 from handlers.tip_relay import register as register_tip_relay
 from handlers.tip_triage import register as register_tip_triage
@@ -74,7 +77,10 @@ def build_flows() -> FlowRegistry:
     registry.add(LeaderTipCountsSetting(), leader_tip_counts_setting_entry)
     register_tip_triage(registry)
     register_tip_relay(registry)
+    register_scam_warnings(registry)
+    registry.add(RemoveScamWarning(), remove_scam_warning_entry)
     registry.add(ReportTip(), report_tip_entry)
+    registry.add(CheckScam(), check_scam_entry)
     registry.add(MyTips(), my_tips_entry)
     register_broadcast(registry)
     register_reminder_optout(registry)
@@ -99,6 +105,8 @@ def build_flows() -> FlowRegistry:
             "local_event",
             "reportset",
             "web",
+            "scamlist",
+            "scamunlist",
         }
     )
     return registry

@@ -24,7 +24,7 @@ from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.personal_data import audit
 from bot.tips.card_delivery import delivery_marks
-from bot.tips.cards import STATUS_NAMES, card_buttons, police_card
+from bot.tips.cards import STATUS_NAMES, police_card
 from bot.tips.clock import category_labels, open_tips, tip_line
 from bot.tips.service import TipNotFound, categories_for, tip_for_police
 from storage.models import (
@@ -57,6 +57,8 @@ EVENT_NAMES = {
     TipEventKind.FEEDBACK: N_("the reporter's feedback"),
     TipEventKind.ESCALATED: N_("not acknowledged in time: sent again"),
     TipEventKind.IDENTITY_READ: N_("the reporter's identity was viewed"),
+    TipEventKind.NOT_DUPLICATE: N_("not a duplicate of the tip suggested"),
+    TipEventKind.MARKED_FRAUD: N_("its numbers and links were added to the fraud warnings"),
 }
 ESCALATION_NAMES = {
     "escalation1": N_("not acknowledged in time: sent again to every officer"),
@@ -302,7 +304,7 @@ async def show_tip(turn: Turn, code: str) -> None:
         )
     lines += ["", turn._("History:"), *await history_lines(turn.session, turn.t, tip, texts=True)]
     closed = tip.status in CLOSED_STATUSES or tip.purged_at is not None
-    turn.say("\n".join(lines), choices=() if closed else card_buttons(turn.t, tip))
+    turn.say("\n".join(lines), choices=() if closed else card.choices)
 
 
 async def history_lines(

@@ -43,6 +43,7 @@ async def test_start_greets_and_asks_consent_then_shows_the_menu(chat: Chat) -> 
         "Tin tôi đã báo",
         "Tham gia tổ của tôi",
         "Trợ giúp",
+        "Kiểm tra lừa đảo",
         "Thêm…",
     ]
     await chat.picks("Thêm…")
@@ -56,7 +57,7 @@ PRIVACY = "Quyền riêng tư của bạn"
 async def test_a_number_means_the_line_of_the_menu_page_shown(chat: Chat) -> None:
     await chat.says("/start")
     await chat.picks("Không đồng ý")
-    await chat.says("6")  # "Thêm…"
+    await chat.says("7")  # "Thêm…"
     await chat.says("2")  # the second line of that page: Privacy, not Emergency numbers
     chat.sees(PRIVACY)
     await chat.says("menu")

@@ -408,7 +408,12 @@ class DialogEngine:
             if (by_label := match_choice(text, labels)) is not None:
                 return self.flows.entry(by_label.key)
         word = fold(text).replace(" ", "")
-        return next((e for e in visible if word in e.commands), None)
+        if (entry := next((e for e in visible if word in e.commands), None)) is not None:
+            return entry
+        folded = fold(text)
+        return next(
+            (e for e in visible for w in e.leading_words if folded.startswith(w + " ")), None
+        )
 
     def _menu_page_shown(self, turn: Turn) -> tuple[Choice, ...]:
         prompt = turn.prompt

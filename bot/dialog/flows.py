@@ -54,6 +54,9 @@ class MenuEntry:
     visible_to: Callable[[frozenset[str]], bool] = anyone
     order: int = 100
     secondary: bool = False  # under "More…": used rarely, or a few times a year
+    # Folded words that start this entry with what follows them on the same message:
+    # "kiểm tra 0912 345 678" (the flow reads the rest from the event's text).
+    leading_words: tuple[str, ...] = ()
 
 
 # A button under a notice (not under a question), e.g. "Confirm" under "New member: …".

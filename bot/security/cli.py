@@ -43,7 +43,10 @@ async def _rotate(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await db.close()
     rewritten = sum(report.rewritten.values())
-    print(f"Re-encrypted {rewritten} values under BOT_SECRET_KEY.")
+    print(
+        f"Re-encrypted {rewritten} values under BOT_SECRET_KEY; the numbers and links of "
+        f"{report.rekeyed_fraud_tips} fraud tips re-keyed."
+    )
     if report.unreadable:
         where = ", ".join(f"{name}: {count}" for name, count in sorted(report.unreadable.items()))
         print(

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.config import ConfigError, Settings
 from bot.crypto import DecryptionError, FieldCipher
+from bot.scams.service import rekey_tip_items
 from bot.security.encrypted_columns import ENCRYPTED_COLUMNS, EncryptedColumn
 from storage.base import utcnow
 from storage.db import Database
@@ -77,6 +78,7 @@ async def check_key_opens_data(db: Database, settings: Settings) -> None:
 class RotationReport:
     rewritten: Counter[str] = field(default_factory=Counter)
     unreadable: Counter[str] = field(default_factory=Counter)
+    rekeyed_fraud_tips: int = 0  # their keyed numbers and links (bot.scams)
 
 
 async def rotate_keys(
@@ -91,6 +93,9 @@ async def rotate_keys(
     report = RotationReport()
     for column in ENCRYPTED_COLUMNS:
         await _rotate_column(db, cipher, column, report, batch_size, after_batch)
+    report.rekeyed_fraud_tips = await rekey_tip_items(
+        db, settings.secret_key_bytes(), batch_size=batch_size
+    )
     async with db.transaction() as session:
         row = await session.get(SecretKeyCheck, 1)
         if row is not None and not cipher.opens_with_current_key(row.value_encrypted, KEY_CHECK):

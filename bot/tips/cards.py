@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialog.flows import action_key
 from bot.dialog.messages import Choice, OutboundMessage
 from bot.i18n import N_, Translator
+from bot.scams.links import tip_links
 from storage.models import Group, Tip, TipAttachment, TipStatus, Village
 
 TIP_ACTION = "tip"  # button keys "a:tip:<op>:<tip id>"
@@ -78,13 +79,18 @@ async def police_card(
             f"{n} {t.gettext(ATTACHMENT_KINDS.get(kind, kind))}" for kind, n in counts.items()
         )
         lines.append(t.gettext("Attached: {items}", items=listed))
+    links = await tip_links(session, t, tip)  # fraud tips: earlier tips with the same items
+    lines += links.lines
     lines.append(
         t.gettext("Reporter: anonymous")
         if tip.anonymous
         else t.gettext("Reporter: gave their name and phone (button below; every look is logged)")
     )
     lines.append(t.gettext("Received: {when}", when=t.datetime(tip.created_at)))
-    return OutboundMessage(text="\n".join(lines), choices=card_buttons(t, tip))
+    buttons = card_buttons(t, tip)
+    if links.suggesting:  # its "Duplicate of TB-…" stands for the plain one
+        buttons = tuple(b for b in buttons if b.key != action_key(TIP_ACTION, f"dup:{tip.id}"))
+    return OutboundMessage(text="\n".join(lines), choices=buttons + links.choices)
 
 
 def card_buttons(t: Translator, tip: Tip) -> tuple[Choice, ...]:

@@ -29,6 +29,7 @@ from storage.models import (
     TipAttachment,
     TipEvent,
 )
+from storage.repos.scams import forget_tip_items
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +97,7 @@ async def purge_tip(session: AsyncSession, settings: Settings, tip_id: int, now:
         attachment.local_path = None
         attachment.sha256 = None
     await forget_reporter(session, [tip_id])
+    await forget_tip_items(session, tip_id=tip_id)  # its keyed fraud items
     await session.execute(
         update(OutboxMessage)
         .where(

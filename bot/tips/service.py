@@ -19,6 +19,7 @@ from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.dialog.messages import OutboundMessage
 from bot.dialog.turn import Turn
 from bot.i18n import Translator
+from bot.scams.service import record_tip_items
 from bot.tips.cards import police_card, reporter_update
 from bot.tips.media import attachment_ref
 from bot.tips.own_tips import remember_own_tip
@@ -175,6 +176,7 @@ async def submit_tip(turn: Turn, draft: TipDraft) -> Tip:
             )
         )
     session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.CREATED, status=tip.status))
+    await record_tip_items(session, settings.secret_key_bytes(), tip)  # before its card
     await session.flush()
     queued = await deliver_to_police(session, settings, tip, now=turn.now)
     turn.queued.update(queued)

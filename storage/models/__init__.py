@@ -43,6 +43,7 @@ from storage.models.people import (
 )
 from storage.models.pledges import Pledge, PledgeChannel, PledgeDelegate, PledgeText
 from storage.models.reports import ReportSettings
+from storage.models.scams import ScamReport, ScamWarning
 from storage.models.tips import (
     CLOSED_STATUSES,
     Tip,
@@ -106,6 +107,8 @@ __all__ = [
     "RoleAssignment",
     "RsvpAnswer",
     "RunStatus",
+    "ScamReport",
+    "ScamWarning",
     "SchedulerLease",
     "ScopeKind",
     "SecretKeyCheck",

@@ -128,6 +128,8 @@ class TipEventKind(StrEnum):
     ASSIGNED = "assigned"
     REROUTED = "rerouted"  # its card could not reach the desk: sent on to officers, admins
     DELIVERED = "delivered"  # a police chat accepted its card
+    NOT_DUPLICATE = "not_duplicate"  # police dismissed a suggested duplicate (text: its code)
+    MARKED_FRAUD = "marked_fraud"  # its items went on the commune's fraud warning list
 
 
 class TipEvent(Base):
