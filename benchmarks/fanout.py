@@ -25,9 +25,9 @@ from sqlalchemy import insert, select
 
 from benchmarks.inbound import _backend, _fresh_settings
 from benchmarks.peer import peer_process
-from bot.app import running_bot
 from bot.calendar.service import run_due
 from bot.config import Settings
+from bot.runtime.app import running_bot
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

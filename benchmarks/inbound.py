@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 
 from benchmarks.peer import SECRET, WEBHOOK_CONNECTIONS, peer_process
-from bot.app import running_bot
 from bot.config import Settings, generate_secret_key, load_settings
+from bot.runtime.app import running_bot
 from storage.db import is_sqlite
 from storage.migrate import upgrade_async
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -26,8 +26,8 @@ from sqlalchemy import delete, select
 
 from bot.config import decode_secret_key, generate_secret_key
 from bot.crypto import FieldCipher
-from bot.org_files import import_path
-from bot.org_files.households import HouseholdRow, write_households
+from bot.organisation import import_path
+from bot.organisation.households import HouseholdRow, write_households
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import Group, Household, HouseholdStatus, Village

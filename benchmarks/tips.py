@@ -36,8 +36,8 @@ from sqlalchemy import func, select, update
 
 from benchmarks.inbound import _backend, _fresh_settings
 from benchmarks.peer import peer_process
-from bot.app import running_bot
 from bot.config import Settings
+from bot.runtime.app import running_bot
 from storage.db import Database
 from storage.models import Commune, Tip, TipAttachment
 from tests.fakes.telegram_api import FakeTelegramAPI

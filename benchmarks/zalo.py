@@ -32,8 +32,8 @@ from benchmarks.inbound import (
     _percentile,
 )
 from benchmarks.peer import SECRET, peer_process
-from bot.app import running_bot
 from bot.config import Settings
+from bot.runtime.app import running_bot
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.telegram_harness import free_port
 from tests.zalo_harness import local_zalo_webhook_url

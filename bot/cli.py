@@ -13,10 +13,10 @@ from bot.config import ConfigError, Settings, ensure_secret_key_in_env_file, loa
 from bot.invite_cli import add_invite_commands
 from bot.logging_setup import configure_logging
 from bot.meetings.cli import add_meeting_commands
-from bot.ops.backup import add_backup_commands
-from bot.org_files.commands import add_org_commands
+from bot.organisation.commands import add_org_commands
 from bot.pledges.commands import add_pledge_commands
 from bot.reports.cli import add_report_commands
+from bot.runtime.ops.backup import add_backup_commands
 from bot.scams.cli import add_scam_commands
 from bot.security.cli import add_key_commands
 
@@ -140,7 +140,7 @@ async def _demo_with_web_console(settings: Settings, args: argparse.Namespace) -
 
 
 async def _run(settings: Settings, _args: argparse.Namespace) -> int:
-    from bot.app import serve_forever
+    from bot.runtime.app import serve_forever
 
     try:
         await serve_forever(settings)
@@ -151,9 +151,9 @@ async def _run(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 async def _console(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.channels.console import chat_in_terminal, find_person, link_console_account
-    from bot.dialog.engine import DialogEngine
     from bot.i18n import compile_catalogs
+    from bot.runtime.channels.console import chat_in_terminal, find_person, link_console_account
+    from bot.runtime.dialog.engine import DialogEngine
     from bot.security.keys import check_key_opens_data
     from handlers import build_flows
     from storage.db import Database

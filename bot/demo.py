@@ -1,5 +1,5 @@
 """The sample commune of `make run`: docs/examples/sample_commune.yaml and the households file
-it names, loaded once through the same importer as a commune's real lists (bot.org_files)."""
+it names, loaded once through the same importer as a commune's real lists (bot.organisation)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import FieldCipher
-from bot.org_files import import_files, read_files
+from bot.organisation import import_files, read_files
 from storage.base import utcnow
 from storage.models import Household, Membership, MembershipStatus, Person, Village
 

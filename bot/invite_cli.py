@@ -28,14 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import PRIVILEGED_ROLES
 from bot.config import Settings
 from bot.invite_poster import PosterContent, last_full_day, render_poster, scope_place
-from bot.invites import (
+from bot.people.invites import (
     PRIVILEGED_MAX_AGE,
     create_invite,
     normalise_code,
     revoke,
     telegram_link,
 )
-from bot.personal_invites import listed_person
+from bot.people.personal_invites import listed_person
 from bot.text_match import fold
 from storage.base import utcnow
 from storage.db import Database

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.crypto import FieldCipher
-from bot.dialog.messages import OutboundMessage
+from bot.messages import OutboundMessage
 
 PRIVATE_MESSAGE = "outbox.private_message"
 SEALED = "sealed"

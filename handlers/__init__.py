@@ -1,6 +1,6 @@
 """The conversations users see, one module each, registered here in menu order."""
 
-from bot.dialog.flows import FlowRegistry
+from bot.runtime.dialog.flows import FlowRegistry
 from handlers.broadcast import register as register_broadcast
 from handlers.check_scam import CheckScam, check_scam_entry
 from handlers.choose_language import ChooseLanguage, choose_language_entry

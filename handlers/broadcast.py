@@ -21,11 +21,11 @@ from bot.authz import (
 )
 from bot.calendar import broadcast as service
 from bot.calendar.audience import resolve
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.outbox_policy import waiting_reason
+from bot.messages import Choice, EventKind
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
+from bot.runtime.outbox_policy import waiting_reason
 from storage.models import Broadcast, Role, Village
 
 SEND = "send"

@@ -17,13 +17,13 @@ from __future__ import annotations
 import base64
 from enum import StrEnum
 
-from bot.consent import has_current_consent
 from bot.crypto import DecryptionError, FieldCipher
-from bot.dialog.engine import NOT_UNDERSTOOD
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice, EventKind
+from bot.people.consent import has_current_consent
+from bot.runtime.dialog.engine import NOT_UNDERSTOOD
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.scams.extract import extract_items
 from bot.scams.service import (
     FRAUD_CATEGORY,

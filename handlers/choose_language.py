@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import Translator
+from bot.messages import Choice
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 
 LANGUAGES = (Choice("vi", "Tiếng Việt"), Choice("en", "English"))
 

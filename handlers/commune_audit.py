@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.personal_data import audit
+from bot.people.personal_data import audit
+from bot.runtime.dialog.turn import Turn
 from storage.models import Person, Role, RoleAssignment, ScopeKind
 from storage.repos.audit import commune_log
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from handlers.report_tip import in_sentence
 from storage.models import Commune
 from storage.repos.org import find_communes

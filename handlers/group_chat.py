@@ -13,15 +13,15 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import one_time_codes
 from bot.authz import POLICY, Action, groups_in_reach, load_actor
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
-from bot.invites import normalise_code
 from bot.meetings.service import GROUP_CHAT_LOCALE, group_title
-from bot.personal_data import audit
+from bot.messages import Choice, OutboundMessage
+from bot.people import one_time_codes
+from bot.people.invites import normalise_code
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from handlers.meetings import may, not_available
 from storage.models import GroupChat, GroupChatCode, Priority
 

@@ -27,12 +27,12 @@ from bot.authz import (
     load_actor,
     require,
 )
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.invite_poster import PosterContent, last_full_day, render_poster, scope_place
-from bot.invites import create_invite, telegram_link
+from bot.messages import Choice
+from bot.people.invites import create_invite, telegram_link
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from storage.models import Invite, Role, ScopeKind, Village
 
 RESIDENT_INVITE_AGE = timedelta(days=90)

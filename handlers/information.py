@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from bot.dialog.engine import help_text
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.runtime.dialog.engine import help_text
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 
 
 @dataclass

@@ -19,18 +19,25 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import PRIVILEGED_ROLES
-from bot.consent import consent_text, has_current_consent, record_consent
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.invites import ALPHABET, CODE_LENGTH, InviteProblem, check_invite, normalise_code, redeem
-from bot.listed_match import suggest_listed
-from bot.membership import grant_role, request_membership
-from bot.personal_data import audit, erase_person
-from bot.personal_invites import ROLE_NAMES
-from bot.phone import normalise_phone
+from bot.messages import Choice, EventKind
+from bot.people.consent import consent_text, has_current_consent, record_consent
+from bot.people.invites import (
+    ALPHABET,
+    CODE_LENGTH,
+    InviteProblem,
+    check_invite,
+    normalise_code,
+    redeem,
+)
+from bot.people.listed_match import suggest_listed
+from bot.people.membership import grant_role, request_membership
+from bot.people.personal_data import audit, erase_person
+from bot.people.personal_invites import ROLE_NAMES
+from bot.people.phone import normalise_phone
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import (
     Commune,
@@ -571,7 +578,7 @@ def _not_in_a_group(roles: frozenset[str]) -> bool:
     return not roles & {Role.RESIDENT, *PRIVILEGED_ROLES}
 
 
-# "/join CODE" and "/thamgia CODE" work everywhere, like /start (see bot.dialog.commands).
+# "/join CODE" and "/thamgia CODE" work everywhere, like /start (see bot.runtime.dialog.commands).
 joining_entry = MenuEntry(
     key="join",
     label=N_("Join my group"),

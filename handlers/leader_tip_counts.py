@@ -12,11 +12,11 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import POLICY, Action, Actor, load_actor
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.personal_data import audit
+from bot.messages import Choice
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.tips.clock import category_labels
 from handlers.police_tips import communes_in_reach
 from storage.models import Commune, Group, ScopeKind, Tip, Village

@@ -21,14 +21,14 @@ from enum import StrEnum
 
 from sqlalchemy import update
 
-from bot import one_time_codes
 from bot.authz import PRIVILEGED_ROLES
-from bot.dialog.flows import Flow, FlowRegistry
-from bot.dialog.messages import Choice, OutboundMessage
-from bot.dialog.turn import Prompt, Turn
 from bot.i18n import N_, Translator
-from bot.membership import accounts_of
-from bot.personal_data import audit
+from bot.messages import Choice, OutboundMessage
+from bot.people import one_time_codes
+from bot.people.membership import accounts_of
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import Flow, FlowRegistry
+from bot.runtime.dialog.turn import Prompt, Turn
 from storage.models import AccountLinkCode, ChannelAccount, Person, Priority
 from storage.repos.conversations import private_conversation
 from storage.repos.grants import commune_admins, staff_grants

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from bot.authz import Action, Scope, allowed, load_actor
 from bot.calendar.rules import RuleError, parse_rule
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import CalendarEvent, Role
 

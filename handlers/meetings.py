@@ -20,9 +20,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.authz import POLICY, Action, Forbidden, group_scope, groups_in_reach, load_actor, require
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_
 from bot.meetings import rotation
 from bot.meetings.schedule import (
@@ -61,6 +58,9 @@ from bot.meetings.service import (
 )
 from bot.meetings.tasks import Closing, close_task, open_tasks, task_line, task_notice
 from bot.meetings.when import parse_future, read_when
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import (
     HostingSkip,

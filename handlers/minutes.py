@@ -23,10 +23,6 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.authz import POLICY, Action, groups_in_reach, load_actor
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind, OutboundMessage
-from bot.dialog.pages import MORE, page_of
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.meetings.book import book_path, load_book, quarter_summary, summary_text, write_book
 from bot.meetings.minutes import (
@@ -62,6 +58,10 @@ from bot.meetings.service import (
 )
 from bot.meetings.tasks import task_notice
 from bot.meetings.when import parse_future, parse_past, read_when
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.pages import MORE, page_of
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from bot.tips.service import police_chats
 from handlers.meetings import _pick_household, may, not_available

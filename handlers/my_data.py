@@ -7,16 +7,16 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE
-from bot.dialog.engine import JOINED
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
-from bot.personal_data import audit, cipher, collect, erase_person, export_document
-from bot.personal_data_text import NO_FILE_CHANNELS, readable_export
-from bot.phone import normalise_phone
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.people.consent import CONSENT_VERSION
+from bot.people.personal_data import audit, cipher, collect, erase_person, export_document
+from bot.people.personal_data_text import NO_FILE_CHANNELS, readable_export
+from bot.people.phone import normalise_phone
+from bot.runtime.dialog.engine import JOINED
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from storage.models import ChannelAccount
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"

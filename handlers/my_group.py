@@ -8,12 +8,10 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from bot.authz import POLICY, Action, Forbidden, group_scope, groups_in_reach, load_actor, require
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.listed_match import listed_label
-from bot.membership import (
+from bot.messages import Choice, EventKind
+from bot.people.listed_match import listed_label
+from bot.people.membership import (
     CONFIRM,
     CONFIRM_LISTED,
     REJECT,
@@ -22,7 +20,9 @@ from bot.membership import (
     pending_requests,
     request_notice,
 )
-from bot.membership import decide as decide_membership
+from bot.people.membership import decide as decide_membership
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import Group, Household, Membership, MembershipStatus, Person
 

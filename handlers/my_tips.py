@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind, Media, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.messages import Choice, EventKind, Media, OutboundMessage
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import own_tip_ids

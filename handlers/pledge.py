@@ -21,11 +21,9 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from bot.authz import POLICY, Action, Forbidden, groups_in_reach, load_actor, require
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.membership import group_label
+from bot.messages import Choice, EventKind
+from bot.people.membership import group_label
 from bot.pledges.coverage import natural_key, unit_of_group
 from bot.pledges.reminders import PLEDGE_NOW
 from bot.pledges.service import (
@@ -50,6 +48,8 @@ from bot.pledges.service import (
     withdraw,
 )
 from bot.pledges.texts import applicable_text, pages, version_label
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import (
     Commune,

@@ -10,10 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.authz import POLICY, Action, Forbidden, load_actor, require
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice, EventKind
 from bot.pledges.coverage import (
     MAX_MISSING_LINES,
     Unit,
@@ -28,6 +26,8 @@ from bot.pledges.coverage import (
 )
 from bot.pledges.report import write_coverage_workbook
 from bot.pledges.service import turn_year
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 
 REPORT_WORDS = {"camket", "cam", "ket", "pledge", "pledges"}

@@ -13,14 +13,14 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import one_time_codes
 from bot.authz import POLICY, Action, Forbidden, Scope, load_actor, require
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
-from bot.invites import normalise_code
-from bot.personal_data import audit
+from bot.messages import Choice, OutboundMessage
+from bot.people import one_time_codes
+from bot.people.invites import normalise_code
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from handlers.police_tips import communes_in_reach
 from storage.models import Commune, Priority
 from storage.models.org import PoliceDeskCode

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import POLICY, Action, Actor, Forbidden, Scope, load_actor, require
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.pages import MORE, page_of
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
-from bot.personal_data import audit
+from bot.messages import Choice, EventKind
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.pages import MORE, page_of
+from bot.runtime.dialog.turn import Turn
 from bot.tips.card_delivery import delivery_marks
 from bot.tips.cards import STATUS_NAMES, police_card
 from bot.tips.clock import category_labels, open_tips, tip_line

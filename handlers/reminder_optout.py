@@ -5,8 +5,8 @@ Typed commands (and the link under every campaign message), not menu lines."""
 
 from __future__ import annotations
 
-from bot.dialog.flows import FlowRegistry
-from bot.dialog.turn import Turn
+from bot.runtime.dialog.flows import FlowRegistry
+from bot.runtime.dialog.turn import Turn
 from storage.models import ReminderOptOut
 
 OFF, ON = "rem_off", "rem_on"

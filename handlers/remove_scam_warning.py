@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice, EventKind
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.scams.extract import extract_items
 from bot.scams.service import capitalised, item_label
 from handlers.scam_warnings import police_communes

@@ -12,12 +12,12 @@ import re
 from enum import StrEnum
 
 from bot.authz import POLICY, Action, load_actor
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.personal_data import audit
+from bot.messages import Choice
+from bot.people.personal_data import audit
 from bot.reports.layout import BLANK
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from handlers.police_tips import communes_in_reach
 from storage.models import Commune
 from storage.repos.reports import report_settings, save_report_settings

@@ -9,7 +9,7 @@ where (typed, a shared location, or the member's village) → anonymous or with 
 then is its code shown.
 
 Nothing is sent before "Gửi": the draft lives in the conversation; leaving it keeps it as a
-draft for a while, or discards it when the reporter says so (bot/dialog/drafts.py).
+draft for a while, or discards it when the reporter says so (bot/runtime/dialog/drafts.py).
 Tips are made in a private chat only (a group would see who reports), and at most
 `tips_per_hour` per reporter (their messenger accounts), counted from the encrypted list of
 their own tips (bot.tips.own_tips).
@@ -27,14 +27,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.consent import consent_text, has_current_consent, record_consent
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import NOT_UNDERSTOOD
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice, EventKind, Media
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.phone import normalise_phone
+from bot.messages import Choice, EventKind, Media
+from bot.people.consent import consent_text, has_current_consent, record_consent
+from bot.people.phone import normalise_phone
+from bot.runtime.dialog.engine import NOT_UNDERSTOOD
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold, is_number, match_choice, split_text
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import tips_since

@@ -13,10 +13,8 @@ from datetime import date
 from enum import StrEnum
 
 from bot.authz import POLICY, Action, Forbidden, load_actor
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice
 from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import make_report
 from bot.reports.data import AckRule
@@ -30,6 +28,8 @@ from bot.reports.periods import (
     safe_year,
     whole_year,
 )
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 
 
 class Step(StrEnum):

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Forbidden, Scope, allowed, load_actor
-from bot.dialog.flows import Flow, FlowRegistry, MenuEntry
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.messages import Choice, EventKind
+from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.scams.extract import Item, ItemKind, extract_items
 from bot.scams.links import LINK_ACTION, SCAM_ACTION
 from bot.scams.service import DEFAULT_WARNING, announcement, capitalised, item_label, save_warning

@@ -1,7 +1,7 @@
 """Personal codes in the chat (/moicanbo): a commune admin picks a leader, village head,
 officer or admin of the commune's list who is not on the bot yet, and gets that person's
-personal code with the message that hands it over (bot.personal_invites). Checked on the server
-against the admin's commune, whatever the button said; each code issued is audited.
+personal code with the message that hands it over (bot.people.personal_invites). Checked on
+the server against the admin's commune, whatever the button said; each code issued is audited.
 """
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.authz import POLICY, PRIVILEGED_ROLES, Action, Scope, allowed, load_actor
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
-from bot.personal_data import audit
-from bot.personal_invites import handout_text, personal_invite
+from bot.messages import Choice
+from bot.people.personal_data import audit
+from bot.people.personal_invites import handout_text, personal_invite
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from storage.models import Person, ScopeKind
 from storage.repos.grants import unclaimed_staff
 

@@ -14,10 +14,10 @@ from enum import StrEnum
 
 from sqlalchemy import select
 
-from bot.dialog.flows import Flow, FlowRegistry
-from bot.dialog.messages import Choice, EventKind, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.runtime.dialog.flows import Flow, FlowRegistry
+from bot.runtime.dialog.turn import Turn
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import cipher_of, normalise_tip_code, police_chats, refresh_cards
 from handlers.tip_triage import (

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Forbidden
-from bot.dialog.flows import Flow, FlowRegistry, action_key
-from bot.dialog.messages import Choice, EventKind
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice, EventKind
+from bot.runtime.dialog.flows import Flow, FlowRegistry, action_key
+from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from bot.tips.cards import BUTTONS, STATUS_NAMES, TIP_ACTION
 from bot.tips.service import (
@@ -213,7 +213,7 @@ async def _show_reporter(turn: Turn, tip: Tip) -> None:
 
 
 def _private(text: str):  # type: ignore[no-untyped-def]
-    from bot.dialog.messages import OutboundMessage
+    from bot.messages import OutboundMessage
 
     return OutboundMessage(text=text, private=True)
 

@@ -11,10 +11,10 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from bot.authz import load_actor
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import Choice
-from bot.dialog.turn import Turn
 from bot.i18n import N_
+from bot.messages import Choice
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.web.access import console_communes
 from storage.models import Commune, Role
 from storage.repos.web_sessions import LINK_VALID_FOR, issue_login_link

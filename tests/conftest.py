@@ -12,8 +12,8 @@ import pytest
 from sqlalchemy import text
 
 from bot.config import Settings, generate_secret_key, load_settings
-from bot.dialog.engine import DialogEngine
 from bot.i18n import compile_catalogs
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.migrate import upgrade

@@ -1,5 +1,5 @@
-"""The web console over HTTP for tests: the real application (mounted as `bot.app` mounts it)
-behind aiohttp's test server, a sign-in link asked for in the chat, and reading forms."""
+"""The web console over HTTP for tests: the real application (mounted as `bot.runtime.app`
+mounts it) behind aiohttp's test server, a sign-in link asked for in the chat, and reading forms."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from datetime import datetime
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
+from bot.runtime.webhook import build_web_app
 from bot.web.app import PREFIX, ConsoleConfig, build_console
-from bot.webhook import build_web_app
 from storage.base import utcnow
 from storage.db import Database
 from tests.conversation import Chat

@@ -9,9 +9,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from bot.channels.text_render import render_text
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import Choice, EventKind, InboundEvent, Media, OutboundMessage
+from bot.messages import Choice, EventKind, InboundEvent, Media, OutboundMessage
+from bot.runtime.channels.text_render import render_text
+from bot.runtime.dialog.engine import DialogEngine
 from bot.text_match import fold
 from tests.text_pages import check_text_page
 

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot.consent import CONSENT_VERSION
-from bot.dialog.messages import OutboundMessage
-from bot.invites import create_invite
+from bot.messages import OutboundMessage
+from bot.people.consent import CONSENT_VERSION
+from bot.people.invites import create_invite
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

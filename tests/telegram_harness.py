@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.app import BotApp, running_bot
 from bot.config import Settings
+from bot.runtime.app import BotApp, running_bot
 from tests.fakes.telegram_api import FakeTelegramAPI
 
 

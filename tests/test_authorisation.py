@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.authz import Action, Actor, Grant, Scope, allowed, group_scope, groups_in_reach, load_actor
-from bot.dialog.engine import DialogEngine
-from bot.dialog.flows import action_key
-from bot.dialog.messages import EventKind
-from bot.membership import CONFIRM
+from bot.messages import EventKind
+from bot.people.membership import CONFIRM
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.dialog.flows import action_key
 from storage.db import Database
 from storage.models import Group, Membership, MembershipStatus, Role, ScopeKind, Village
 from tests.conversation import Chat

@@ -9,10 +9,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.calendar.broadcast import progress, report_finished
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
-from bot.outbox import LEASE, OutboxWorker
-from bot.pacing import Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.outbox import LEASE, OutboxWorker
+from bot.runtime.pacing import Pacer, PacingRules
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Broadcast, BroadcastStatus, OutboxMessage, Priority, ReminderOptOut

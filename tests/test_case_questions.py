@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.models import Person

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings, generate_secret_key
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from bot.scams.extract import Item, ItemKind
 from bot.scams.service import save_warning
 from bot.security.keys import rotate_keys

@@ -12,8 +12,8 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import AuditEntry, ChannelAccount, Person, Role, RoleAssignment, ScopeKind
 from tests.console_harness import console_client, sign_in

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

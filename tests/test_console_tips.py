@@ -13,9 +13,9 @@ from aiohttp.test_utils import TestClient
 from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

@@ -26,8 +26,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
-from bot.pacing import PacingRules
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.pacing import PacingRules
 from storage.base import utcnow
 from storage.db import Database
 from storage.migrate import upgrade_async

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.messages import EventKind, InboundEvent
-from bot.dialog.turn import Turn
+from bot.messages import EventKind, InboundEvent
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from handlers import build_flows
 from storage.db import Database
 from storage.models import Conversation, OutboxMessage, ProcessedUpdate
@@ -169,7 +169,7 @@ async def test_a_button_pressed_twice_is_answered_once(chat: Chat) -> None:
     message, choice = chat.button("Quay lại")
     await chat.picks("Quay lại")
     chat.sees("Gõ tên xã hoặc phường")
-    from bot.dialog.messages import EventKind as Kind
+    from bot.messages import EventKind as Kind
 
     await chat.send(kind=Kind.CHOICE, choice_key=choice.key, choice_token=message.token)
     chat.sees("Lựa chọn này thuộc một câu hỏi trước")

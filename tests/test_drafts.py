@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.models import Conversation, ConversationDraft, Tip

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.channels.console import CHANNEL, chat_in_terminal, link_console_account
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import compile_catalogs
+from bot.messages import OutboundMessage
+from bot.runtime.channels.console import CHANNEL, chat_in_terminal, link_console_account
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import Person
 from storage.repos.outbox import queue_message

@@ -13,7 +13,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import update
 
 from bot.config import Settings
-from bot.ops.metrics import BotMetrics
+from bot.runtime.ops.metrics import BotMetrics
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Commune

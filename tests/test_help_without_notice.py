@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import ChannelAccount, Person, Role, RoleAssignment, ScopeKind, Tip
 from tests.conversation import Chat

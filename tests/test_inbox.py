@@ -69,7 +69,7 @@ async def count(db: Database, model: type) -> int:
 
 def assert_one_clean_warning(caplog: pytest.LogCaptureFixture) -> None:
     """One WARNING from the webhook server, and no traceback or error anywhere."""
-    warnings = [r for r in caplog.records if r.name == "bot.webhook"]
+    warnings = [r for r in caplog.records if r.name == "bot.runtime.webhook"]
     assert [r.levelno for r in warnings] == [logging.WARNING], [r.getMessage() for r in warnings]
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
 

@@ -18,13 +18,12 @@ from sqlalchemy import delete, func, select
 from bot.authz import PRIVILEGED_ROLES
 from bot.cli import _parser
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import EventKind, OutboundMessage
 from bot.invite_cli import CreateRequest, bot_username, create_command, list_command
 from bot.invite_cli import revoke_command as cli_revoke
 from bot.invite_poster import PAGE_SIZE, PosterContent, last_full_day, render_poster
-from bot.invites import (
+from bot.messages import EventKind, OutboundMessage
+from bot.people.consent import CONSENT_VERSION
+from bot.people.invites import (
     ALPHABET,
     PRIVILEGED_MAX_AGE,
     InviteProblem,
@@ -35,6 +34,7 @@ from bot.invites import (
     revoke,
     telegram_link,
 )
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.base import utcnow
 from storage.db import Database

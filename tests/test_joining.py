@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
-from bot.invites import revoke
-from bot.personal_invites import personal_invite
+from bot.people.consent import CONSENT_VERSION
+from bot.people.invites import revoke
+from bot.people.personal_invites import personal_invite
+from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.crypto import FieldCipher
 from bot.demo import SAMPLE
 from bot.invite_cli import CreateRequest, create_command
-from bot.org_files.apply import import_path
+from bot.organisation.apply import import_path
 from storage.db import Database
 from storage.models import ChannelAccount, Person, Role
 from tests.fakes.telegram_api import FakeTelegramAPI

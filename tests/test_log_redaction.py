@@ -19,9 +19,9 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.logging_setup import PAYLOAD_LOGGERS, SQL_LOGGERS, Redactor, configure_logging
+from bot.people.consent import CONSENT_VERSION
 from storage.db import Database
 from storage.models import ChannelAccount, Commune, Person, Role, RoleAssignment, ScopeKind
 from tests.fakes.telegram_api import FakeTelegramAPI

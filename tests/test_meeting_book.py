@@ -11,9 +11,9 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.cli import main as cli_main
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
 from bot.meetings.minutes import empty_draft, save_minutes
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.models import (

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.authz import Action, allowed, group_scope, load_actor
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import EventKind
 from bot.meetings.reminders import due_reminders, queue_due
+from bot.messages import EventKind
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.models import (

@@ -7,7 +7,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import (
     AuditEntry,

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.channels.base import Undeliverable
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
+from bot.messages import OutboundMessage
+from bot.runtime.channels.base import Undeliverable
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import Person, Tip
 from tests.conversation import Chat

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 
 from bot.config import ConfigError, Settings
-from bot.ops.ticks import hold_for, shared_tick
+from bot.runtime.ops.ticks import hold_for, shared_tick
 from storage.base import utcnow
 from storage.db import Database
 from storage.repos.leases import claim_tick

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE, FieldCipher
 from bot.demo import SAMPLE, seed_sample_commune
-from bot.org_files import Report, export_commune, import_path
+from bot.organisation import Report, export_commune, import_path
 from storage.db import Database
 from storage.models import (
     AuditEntry,

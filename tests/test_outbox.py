@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import event, select
 
-from bot.channels.base import ChatMoved, DeliveryError, TryLater, Undeliverable
-from bot.dialog.engine import QueuedReply
-from bot.dialog.messages import OutboundMessage
-from bot.outbox import OutboxWorker
-from bot.pacing import Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.runtime.channels.base import ChatMoved, DeliveryError, TryLater, Undeliverable
+from bot.runtime.dialog.engine import QueuedReply
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.pacing import Pacer, PacingRules
 from storage.db import Database
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
 from storage.repos.outbox import queue_message

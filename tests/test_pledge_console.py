@@ -15,9 +15,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.dialog.engine import JOINED
 from bot.i18n import Translator
 from bot.pledges.coverage import natural_key
+from bot.runtime.dialog.engine import JOINED
 from handlers import build_flows
 from storage.base import utcnow
 from storage.db import Database

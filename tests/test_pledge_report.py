@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
 from bot.pledges.coverage import Unit, UnitKind, coverage
 from bot.reports.texts import rate_value
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from tests.org_fixtures import THANH_MY, Org

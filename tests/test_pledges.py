@@ -14,10 +14,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.authz import Action, Actor, Grant, Scope, allowed, load_actor
-from bot.channels.text_render import render_text
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
 from bot.pledges.coverage import Unit, UnitKind, coverage
 from bot.pledges.reminders import (
     DriveRules,
@@ -35,6 +33,8 @@ from bot.pledges.texts import (
     parse_text_file,
     store_text,
 )
+from bot.runtime.channels.text_render import render_text
+from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.models import (

@@ -14,10 +14,10 @@ from sqlalchemy import select, update
 
 from bot.cli import _police_desk
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import EventKind, OutboundMessage
+from bot.messages import EventKind, OutboundMessage
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

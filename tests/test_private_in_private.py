@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.crypto import FieldCipher
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import EventKind
+from bot.messages import EventKind
+from bot.runtime.dialog.engine import DialogEngine
 from bot.sealed_messages import open_payload
 from storage.db import Database
 from storage.models import OutboxMessage

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from bot.calendar.service import preview, run_due
 from bot.cli import _parser
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
+from bot.people.consent import CONSENT_VERSION
 from storage.db import Database
 from storage.models import (
     CalendarEvent,

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.channels.text_render import render_text
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
 from bot.i18n import Translator
+from bot.runtime.channels.text_render import render_text
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import (
     Meeting,

@@ -307,7 +307,7 @@ def test_the_campaign_texts_say_who_and_what(settings) -> None:  # type: ignore[
 
 
 async def test_the_commune_admin_sets_the_header_and_signer_in_the_chat(db, engine) -> None:  # type: ignore[no-untyped-def]
-    from bot.consent import CONSENT_VERSION
+    from bot.people.consent import CONSENT_VERSION
     from storage.models import (
         ChannelAccount,
         Person,

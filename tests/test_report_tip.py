@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import EventKind
+from bot.messages import EventKind
+from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import cipher_of
 from handlers import build_flows

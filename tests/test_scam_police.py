@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
-from bot.channels.text_render import render_text, typed_commands
 from bot.cli import _parser
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
 from bot.i18n import Translator
+from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.dialog.engine import DialogEngine
 from bot.scams.links import similarity
 from bot.tips.retention import purge_closed_tips
 from storage.base import utcnow

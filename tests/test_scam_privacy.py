@@ -12,10 +12,10 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.crypto import FieldCipher
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
-from bot.outbox import OutboxWorker
-from bot.pacing import Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.pacing import Pacer, PacingRules
 from bot.scams.service import item_key
 from handlers import build_flows
 from storage.base import Base, utcnow

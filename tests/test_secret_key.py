@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import ConfigError, Settings, generate_secret_key
-from bot.consent import CONSENT_VERSION
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE, FieldCipher
+from bot.people.consent import CONSENT_VERSION
 from bot.security.encrypted_columns import ENCRYPTED_COLUMNS
 from bot.security.keys import KEY_MISMATCH, check_key_opens_data, rotate_keys
 from bot.tips.vault import read_identity

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
-from bot.pacing import FIRST_BACKOFF, LAST_BACKOFF, Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.runtime.pacing import FIRST_BACKOFF, LAST_BACKOFF, Pacer, PacingRules
 from storage.db import Database
 from storage.models import OutboxMessage, Priority
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -6,8 +6,8 @@ import aiohttp
 import pytest
 from sqlalchemy import select
 
-from bot.channels import base as channel_base
 from bot.config import ConfigError, Settings
+from bot.runtime.channels import base as channel_base
 from storage.db import Database
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -169,8 +169,8 @@ async def test_a_user_who_blocked_the_bot(
 async def test_a_message_too_long_for_telegram_is_split(
     api: FakeTelegramAPI, tg_settings: Settings
 ) -> None:
-    from bot.channels.telegram import TelegramChannel
-    from bot.dialog.messages import Choice, OutboundMessage
+    from bot.messages import Choice, OutboundMessage
+    from bot.runtime.channels.telegram import TelegramChannel
 
     async with bot_running(tg_settings) as app:
         api.push_update(api.user_message("/start", user_id=LAN))

@@ -1,4 +1,5 @@
-"""PTB's HTTP transport on aiohttp (bot/channels/telegram_http.py), against the fake Bot API."""
+"""PTB's HTTP transport on aiohttp (bot/runtime/channels/telegram_http.py), against the fake
+Bot API."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from aiohttp import web
 from telegram import Bot
 from telegram.error import BadRequest, NetworkError, TimedOut
 
-from bot.channels.telegram_http import AiohttpRequest
+from bot.runtime.channels.telegram_http import AiohttpRequest
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.fakes.telegram_validation import UploadedFile
 from tests.telegram_harness import free_port

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.dialog.messages import Choice
+from bot.messages import Choice
 from bot.text_match import fold, match_choice, split_text
 
 MENU = [

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.card_delivery import check_cards
 from bot.tips.clock import escalate_due
 from handlers.police_desk import set_police_desk

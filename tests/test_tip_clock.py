@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.scheduler import build_scheduler, tick_tip_clock
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.scheduler import build_scheduler, tick_tip_clock
 from bot.tips.clock import escalate_due, send_digests
 from bot.tips.service import tip_dedupe_key
 from storage.db import Database

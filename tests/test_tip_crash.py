@@ -26,7 +26,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
+from bot.people.consent import CONSENT_VERSION
 from storage.db import Database
 from storage.migrate import upgrade_async
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus, Person, Priority, Tip

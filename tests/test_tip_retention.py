@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.retention import purge_closed_tips
 from storage.base import to_minute, utcnow
 from storage.db import Database

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import (
     AuditEntry,

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.demo import SAMPLE
-from bot.dialog.engine import DialogEngine
 from bot.invite_cli import CreateRequest, create_command
-from bot.org_files.commands import run_import
+from bot.organisation.commands import run_import
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import (
     AuditEntry,

@@ -10,12 +10,12 @@ import logging
 import pytest
 from sqlalchemy import select
 
-from bot.channels import zalo as zalo_channel
-from bot.channels.base import TryLater
-from bot.channels.zalo_events import strip_mention, to_event
-from bot.channels.zalo_text import split_utf16, utf16_len
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
+from bot.messages import OutboundMessage
+from bot.runtime.channels import zalo as zalo_channel
+from bot.runtime.channels.base import TryLater
+from bot.runtime.channels.zalo_events import strip_mention, to_event
+from bot.runtime.channels.zalo_text import split_utf16, utf16_len
 from storage.db import Database
 from storage.models import ChannelAccount, OutboxMessage, OutboxStatus, Priority
 from storage.repos.outbox import queue_message
@@ -188,7 +188,7 @@ async def test_an_idle_poll_answered_ok_false_is_not_an_error(
 def test_our_photo_urls_are_signed_and_expire(settings: Settings) -> None:
     from datetime import timedelta
 
-    from bot.channels.zalo_media import sign, verify
+    from bot.runtime.channels.zalo_media import sign, verify
     from storage.base import utcnow
 
     now = utcnow()

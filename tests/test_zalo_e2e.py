@@ -10,9 +10,9 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from bot.channels import base as channel_base
 from bot.config import ConfigError, Settings
-from bot.consent import CONSENT_VERSION
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.channels import base as channel_base
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -297,7 +297,7 @@ def _answered(call: ApiCall) -> bool:
 async def test_a_long_text_is_split_on_sentence_boundaries(
     api: FakeZaloAPI, hook: Settings
 ) -> None:
-    from bot.dialog.messages import OutboundMessage
+    from bot.messages import OutboundMessage
 
     api.add_chat("z-lan")
     long_text = " ".join(f"Câu số {n} khá dài để kiểm tra việc chia tin nhắn." for n in range(120))
@@ -311,8 +311,8 @@ async def test_a_long_text_is_split_on_sentence_boundaries(
 
 
 async def test_the_monthly_quota_makes_the_outbox_wait(settings: Settings, db: Database) -> None:
-    from bot.channels.base import TryLater
-    from bot.dialog.messages import OutboundMessage
+    from bot.messages import OutboundMessage
+    from bot.runtime.channels.base import TryLater
 
     async with FakeZaloAPI(monthly_quota=1) as api:
         api.add_chat("z-lan")

@@ -10,10 +10,10 @@ from PIL import Image
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
 from bot.invite_poster import PosterContent, render_poster
-from bot.invites import telegram_link
+from bot.people.invites import telegram_link
 from bot.poster_qr import qr_caption
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import ChannelAccount, Person
 from tests import test_my_data as my_data_tests

@@ -5,7 +5,7 @@ of buttons; without a desk, tips go to each officer's private chat."""
 from __future__ import annotations
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
+from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from tests.conversation import Chat
 from tests.fakes.zalo_api import FakeZaloAPI

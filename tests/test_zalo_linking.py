@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.flows import MenuEntry
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.dialog.flows import MenuEntry
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import cipher_of
 from bot.tips.vault import route_to_reporter
@@ -171,7 +171,7 @@ async def test_what_cannot_be_linked(
     nobody.sees("đã hết hạn")
 
     group = Chat(engine, user_id="z-hung", channel="zalo", chat_id="g1")
-    from bot.dialog.messages import EventKind
+    from bot.messages import EventKind
 
     await group.send(kind=EventKind.COMMAND, command="lienket", args="", is_group=True)
     group.sees("chỉ làm trong tin nhắn riêng")

@@ -10,7 +10,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.channels.zalo import (
+from bot.config import Settings
+from bot.messages import OutboundMessage
+from bot.runtime.channels.zalo import (
     HOLD_CAMPAIGNS_FOR,
     ZaloApiError,
     ZaloClient,
@@ -18,9 +20,7 @@ from bot.channels.zalo import (
     ZaloOutboxWorker,
     ZaloQuota,
 )
-from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
-from bot.pacing import Pacer, PacingRules
+from bot.runtime.pacing import Pacer, PacingRules
 from storage.db import Database
 from storage.models import (
     ChannelAccount,

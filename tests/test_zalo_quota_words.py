@@ -11,13 +11,13 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.calendar.service import run_due
-from bot.channels import zalo_errors
-from bot.channels.zalo import ZaloOutboxWorker, ZaloQuota
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
-from bot.outbox_policy import CAMPAIGN
-from bot.pacing import Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.runtime.channels import zalo_errors
+from bot.runtime.channels.zalo import ZaloOutboxWorker, ZaloQuota
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.outbox_policy import CAMPAIGN
+from bot.runtime.pacing import Pacer, PacingRules
 from bot.tips.card_delivery import check_cards
 from storage.base import utcnow
 from storage.db import Database

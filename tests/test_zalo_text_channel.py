@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from bot.channels.text_render import render_text, typed_commands
-from bot.channels.zalo_events import strip_mention, to_event, unwrap, update_key
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.flows import FlowRegistry, action_key
-from bot.dialog.messages import Choice, EventKind, OutboundMessage
 from bot.i18n import Translator
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.channels.zalo_events import strip_mention, to_event, unwrap, update_key
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.dialog.flows import FlowRegistry, action_key
 from bot.text_match import split_text
 from handlers import build_flows
 from storage.base import utcnow
@@ -172,7 +172,7 @@ def test_typed_aliases_longest_prefix_and_no_duplicates() -> None:
 
 
 def test_typed_commands_do_not_shadow_menu_or_universal_commands() -> None:
-    from bot.dialog.commands import _SLASH
+    from bot.runtime.dialog.commands import _SLASH
 
     registry = build_flows()
     menu_commands = {command for command, _ in registry.commands()}
@@ -341,7 +341,7 @@ async def test_an_expired_code_is_explained_and_a_word_is_not_a_code(
 
 # --- deduplication ------------------------------------------------------------------------------
 async def test_a_replayed_update_is_handled_once(engine: DialogEngine) -> None:
-    from bot.dialog.messages import InboundEvent
+    from bot.messages import InboundEvent
 
     event = InboundEvent(
         channel="zalo",
@@ -356,7 +356,7 @@ async def test_a_replayed_update_is_handled_once(engine: DialogEngine) -> None:
 
 
 def test_the_channel_remembers_message_ids(settings: Settings) -> None:
-    from bot.channels.zalo import SEEN_KEYS, ZaloChannel
+    from bot.runtime.channels.zalo import SEEN_KEYS, ZaloChannel
 
     channel = ZaloChannel(
         settings=settings,

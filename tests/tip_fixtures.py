@@ -11,9 +11,9 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from bot.config import Settings
-from bot.dialog.engine import DialogEngine
-from bot.dialog.flows import Flow, MenuEntry
-from bot.dialog.turn import Turn
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.turn import Turn
 from bot.tips.service import TipDraft, submit_tip
 from handlers import build_flows
 from storage.db import Database

@@ -16,10 +16,9 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import Recipient, resolve
-from bot.calendar.delivery import queue_many
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import Translator
+from bot.messages import OutboundMessage
 from storage.db import Database
 from storage.models import (
     Broadcast,
@@ -31,7 +30,7 @@ from storage.models import (
     OutboxStatus,
     Priority,
 )
-from storage.repos.outbox import queue_message
+from storage.repos.outbox import queue_many, queue_message
 
 
 async def sender_label(session: AsyncSession, audience: str, commune_code: str, t: Translator):  # type: ignore[no-untyped-def]

@@ -24,14 +24,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import Recipient, resolve
-from bot.calendar.delivery import insert_ignoring_duplicates, queue_many
 from bot.calendar.events import Event, events_of
 from bot.calendar.rules import Lead, Occurrence, lead_day, parse_time
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import Translator
+from bot.messages import OutboundMessage
 from storage.db import Database
 from storage.models import CalendarRun, CalendarSettings, Priority, RunStatus, Village
+from storage.repos.outbox import insert_ignoring_duplicates, queue_many
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import previous_quarter, quarter_label, quarter_of, quarter_start
 from bot.meetings.service import (
@@ -37,7 +36,8 @@ from bot.meetings.service import (
     rsvp_buttons,
 )
 from bot.meetings.tasks import task_notice
-from bot.membership import accounts_of
+from bot.messages import OutboundMessage
+from bot.people.membership import accounts_of
 from storage.db import Database
 from storage.models import (
     Group,

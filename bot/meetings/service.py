@@ -10,12 +10,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialog.flows import action_key
-from bot.dialog.messages import Choice, OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import WEEKDAY_NAMES
-from bot.membership import accounts_of
+from bot.messages import Choice, OutboundMessage
+from bot.people.membership import accounts_of
+from bot.runtime.dialog.flows import action_key
+from bot.runtime.dialog.turn import Turn
 from storage.models import (
     Commune,
     Group,

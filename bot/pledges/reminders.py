@@ -29,9 +29,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.dialog.flows import action_key
-from bot.dialog.messages import Choice, OutboundMessage
 from bot.i18n import N_, Translator
+from bot.messages import Choice, OutboundMessage
 from bot.pledges.coverage import (
     MAX_MISSING_LINES,
     Unit,
@@ -44,6 +43,7 @@ from bot.pledges.coverage import (
     unit_of_group,
 )
 from bot.pledges.service import day_text
+from bot.runtime.dialog.flows import action_key
 from bot.tips.service import police_chats
 from storage.db import Database
 from storage.models import (

@@ -21,9 +21,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Actor, allowed, group_scope
-from bot.dialog.messages import OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import N_, Translator
+from bot.messages import OutboundMessage
+from bot.runtime.dialog.turn import Turn
 from storage.models import (
     ChannelAccount,
     Household,

@@ -10,9 +10,9 @@ from difflib import SequenceMatcher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialog.flows import action_key
-from bot.dialog.messages import Choice
 from bot.i18n import Translator
+from bot.messages import Choice
+from bot.runtime.dialog.flows import action_key
 from bot.scams.extract import extract_items
 from bot.scams.service import SCAM_CATEGORIES, item_label
 from bot.text_match import fold

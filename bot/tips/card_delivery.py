@@ -23,8 +23,8 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
+from bot.messages import OutboundMessage
 from bot.tips.clock import queue_once
 from bot.tips.service import (
     CARD_QUEUE,

@@ -6,9 +6,9 @@ from collections import Counter
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialog.flows import action_key
-from bot.dialog.messages import Choice, OutboundMessage
 from bot.i18n import N_, Translator
+from bot.messages import Choice, OutboundMessage
+from bot.runtime.dialog.flows import action_key
 from bot.scams.links import tip_links
 from storage.models import Group, Tip, TipAttachment, TipStatus, Village
 

@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.dialog.messages import OutboundMessage
 from bot.i18n import N_, Translator
+from bot.messages import OutboundMessage
 from bot.tips.cards import STATUS_NAMES
 from bot.tips.service import (
     PoliceChat,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.authz import Action, Forbidden, Scope
-from bot.dialog.flows import action_key
-from bot.dialog.messages import Choice
 from bot.i18n import N_
+from bot.messages import Choice
+from bot.runtime.dialog.flows import action_key
 from bot.tips.cards import STATUS_NAMES
 from bot.tips.service import change_status, cipher_of, normalise_tip_code, tell_reporter
 from bot.tips.vault import Identity, read_identity

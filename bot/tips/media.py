@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Put in `turn.queued` by a flow that stored attachments: wakes the store after the commit.
 MEDIA_QUEUE = "media"
 # A message's `photo` naming a tip's attachment, for channels that fetch by URL (Zalo): the
-# channel sends our copy when there is one (bot.channels.zalo_media).
+# channel sends our copy when there is one (bot.runtime.channels.zalo_media).
 ATTACHMENT_PREFIX = "tipfile:"
 
 

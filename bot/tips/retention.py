@@ -19,7 +19,7 @@ from sqlalchemy import Text, cast, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.personal_data import audit
+from bot.people.personal_data import audit
 from bot.tips.vault import forget_reporter
 from storage.db import Database
 from storage.models import (

@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import Action, Scope, load_actor, require
 from bot.config import Settings
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.messages import OutboundMessage
-from bot.dialog.turn import Turn
 from bot.i18n import Translator
+from bot.messages import OutboundMessage
+from bot.runtime.dialog.turn import Turn
 from bot.scams.service import record_tip_items
 from bot.tips.cards import police_card, reporter_update
 from bot.tips.media import attachment_ref

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import FieldCipher
-from bot.personal_data import audit
+from bot.people.personal_data import audit
 from storage.models import ChannelAccount, Conversation, Tip, TipEvent, TipEventKind, TipReporter
 
 ROUTE = "tip.route"

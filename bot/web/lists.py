@@ -14,9 +14,9 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.authz import Action, Forbidden, Scope
 from bot.crypto import FieldCipher
-from bot.org_files import import_files, read_files
-from bot.org_files.report import OrgFileError, Report
-from bot.personal_data import audit
+from bot.organisation import import_files, read_files
+from bot.organisation.report import OrgFileError, Report
+from bot.people.personal_data import audit
 from bot.pledges.coverage import (
     coverage,
     missing_households,

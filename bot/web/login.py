@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.authz import load_actor
-from bot.personal_data import audit
+from bot.people.personal_data import audit
 from bot.web.access import console_communes
 from bot.web.app import (
     COOKIE,

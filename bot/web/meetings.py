@@ -15,7 +15,7 @@ from bot.authz import Action, Forbidden, groups_in_reach
 from bot.i18n import N_
 from bot.meetings.book import FORMATS, book_path, load_book, write_book
 from bot.meetings.service import attendance
-from bot.personal_data import audit
+from bot.people.personal_data import audit
 from bot.web.app import render, visit_of
 from bot.web.reports import CONTENT_TYPES
 from storage.models import Group, MeetingStatus, Village

@@ -15,8 +15,8 @@ from bot.authz import Action, Scope
 from bot.i18n import N_
 from bot.invite_cli import invite_status
 from bot.invite_poster import PosterContent, last_full_day, render_poster, scope_place
-from bot.invites import create_invite, revoke, telegram_link
-from bot.personal_data import audit
+from bot.people.invites import create_invite, revoke, telegram_link
+from bot.people.personal_data import audit
 from bot.web.app import Visit, render, see_other, visit_of
 from storage.models import Group, Role, ScopeKind, Village
 from storage.repos.web_people import (

@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.authz import Forbidden
-from bot.personal_data import audit
+from bot.people.personal_data import audit
 from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import FORMATS, load_report, write_report
 from bot.reports.data import AckRule

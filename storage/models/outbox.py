@@ -39,7 +39,7 @@ class OutboxMessage(Base):
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64), index=True)
     is_group_chat: Mapped[bool] = mapped_column(default=False)
-    # The rendered OutboundMessage (bot.dialog.messages), channel-neutral.
+    # The rendered OutboundMessage (bot.messages), channel-neutral.
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)
     priority: Mapped[int] = mapped_column(Integer, default=Priority.NOTICE)
     status: Mapped[str] = mapped_column(String(10), default=OutboxStatus.PENDING)

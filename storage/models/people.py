@@ -92,7 +92,7 @@ class Membership(Base):
     household_id: Mapped[int | None] = mapped_column(ForeignKey("households.id"))
     invite_id: Mapped[int | None] = mapped_column(ForeignKey("invites.id"))
     # The person of the commune's list with the typed name, which the leader may confirm this
-    # request as (bot.listed_match); a suggestion only.
+    # request as (bot.people.listed_match); a suggestion only.
     suggested_person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))
     status: Mapped[str] = mapped_column(String(12), default=MembershipStatus.PENDING)
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("persons.id"))

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, case, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import OutboxMessage, OutboxStatus, Priority
+
+_OUTBOX = OutboxMessage.__table__
 
 
 async def queue_message(
@@ -41,6 +45,98 @@ async def queue_message(
     session.add(row)
     await session.flush()
     return row
+
+
+_KEY_LIMIT = 160  # the column's width
+
+
+def dedupe_key(kind: str, *parts: object) -> str:
+    """The one way to name a message that must be queued once: `kind:part:part…`; a key
+    longer than the column is shortened to its kind and a digest of the rest."""
+    key = ":".join([kind, *(str(part) for part in parts)])
+    if len(key) <= _KEY_LIMIT:
+        return key
+    digest = hashlib.sha256(key.encode()).hexdigest()[:40]
+    return f"{kind[: _KEY_LIMIT - 42]}:#{digest}"
+
+
+def insert_ignoring_duplicates(session: AsyncSession, table, conflict: list[str]):  # type: ignore[no-untyped-def]
+    """INSERT … ON CONFLICT DO NOTHING on PostgreSQL, INSERT OR IGNORE on SQLite."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
+    return sqlite.insert(table).on_conflict_do_nothing()
+
+
+async def queue_once(
+    session: AsyncSession,
+    *,
+    dedupe_key: str,
+    channel: str,
+    chat_id: str,
+    payload: dict[str, Any],
+    now: datetime,
+    priority: int = Priority.NOTICE,
+    is_group_chat: bool = False,
+    not_before: datetime | None = None,
+) -> bool:
+    """Queue a message unless one with the same key was ever queued (a re-run, a second
+    process, a resumed crash); True when this call queued it. The database decides, so two
+    processes racing queue it once."""
+    statement = insert_ignoring_duplicates(session, _OUTBOX, ["dedupe_key"]).values(
+        channel=channel,
+        chat_id=chat_id,
+        is_group_chat=is_group_chat,
+        payload=payload,
+        priority=int(priority),
+        status=OutboxStatus.PENDING,
+        dedupe_key=dedupe_key,
+        attempts=0,
+        next_attempt_at=not_before or now,
+        created_at=now,
+    )
+    result = await session.execute(statement)
+    return bool(result.rowcount)
+
+
+_BATCH = 1000
+
+
+async def queue_many(
+    session: AsyncSession,
+    rows: Iterable[tuple[str, str, bool, dict[str, Any], str]],
+    *,
+    priority: int,
+    not_before: datetime,
+    now: datetime,
+) -> int:
+    """Queue (channel, chat id, is group chat, payload, dedupe key) rows, one INSERT per
+    thousand, those already queued skipped by the database; returns how many were offered."""
+    statement = insert_ignoring_duplicates(session, _OUTBOX, ["dedupe_key"])
+    batch: list[dict[str, Any]] = []
+    offered = 0
+    for channel, chat_id, is_group, payload, key in rows:
+        batch.append(
+            {
+                "channel": channel,
+                "chat_id": chat_id,
+                "is_group_chat": is_group,
+                "payload": payload,
+                "priority": priority,
+                "status": OutboxStatus.PENDING,
+                "dedupe_key": key,
+                "attempts": 0,
+                "next_attempt_at": not_before,
+                "created_at": now,
+            }
+        )
+        if len(batch) >= _BATCH:
+            await session.execute(statement, batch)
+            offered += len(batch)
+            batch = []
+    if batch:
+        await session.execute(statement, batch)
+        offered += len(batch)
+    return offered
 
 
 async def claim_messages(
@@ -84,7 +180,6 @@ async def claim_messages(
 # nothing more (an edit names the row only for its external_message_id), and a copy kept
 # would tie a reporter's chat to the tip code in it (docs/PRIVACY_ANONYMITY.md).
 SPENT_PAYLOAD: dict[str, Any] = {"text": ""}
-_OUTBOX = OutboxMessage.__table__
 _KEPT_CHAT = case((_OUTBOX.c.is_group_chat, _OUTBOX.c.chat_id), else_=literal(""))
 
 

@@ -15,8 +15,8 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.crypto import FieldCipher
 from bot.demo import SAMPLE
-from bot.org_files.apply import import_path
-from bot.org_files.commands import print_personal_codes
+from bot.organisation.apply import import_path
+from bot.organisation.commands import print_personal_codes
 from storage.db import Database
 from storage.models import ChannelAccount, Person, RoleAssignment
 from tests.fakes.telegram_api import FakeTelegramAPI

@@ -11,12 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from bot.config import Settings, generate_secret_key, load_settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
-from bot.dialog.engine import DialogEngine
-from bot.dialog.messages import OutboundMessage
-from bot.outbox import OutboxWorker
-from bot.pacing import Pacer, PacingRules
+from bot.messages import OutboundMessage
+from bot.people.consent import CONSENT_VERSION
+from bot.runtime.dialog.engine import DialogEngine
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.pacing import Pacer, PacingRules
 from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database

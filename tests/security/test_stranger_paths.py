@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.config import Settings
-from bot.invites import create_invite
+from bot.people.invites import create_invite
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Group, Invite, Role, ScopeKind

@@ -16,8 +16,8 @@ import pytest
 from sqlalchemy import inspect, select, text, update
 
 from bot.config import Settings
-from bot.consent import CONSENT_VERSION
 from bot.crypto import PERSON_PHONE, FieldCipher
+from bot.people.consent import CONSENT_VERSION
 from bot.text_match import fold
 from storage.base import utcnow
 from storage.db import Database

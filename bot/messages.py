@@ -1,0 +1,121 @@
+"""What adapters hand the engine (InboundEvent) and what it hands back (OutboundMessage)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from storage.base import utcnow
+
+
+class EventKind(StrEnum):
+    TEXT = "text"
+    CHOICE = "choice"  # a button press
+    COMMAND = "command"  # "/start abc"
+    LOCATION = "location"
+    CONTACT = "contact"
+    MEDIA = "media"  # photo, voice, video or file
+    UNSUPPORTED = "unsupported"  # stickers, polls, ... where the bot cannot use them
+
+
+@dataclass(frozen=True)
+class Media:
+    kind: str  # "photo" | "voice" | "video" | "file"
+    ref: str  # the messenger's file id, or a URL on Zalo
+    size: int | None = None
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class InboundEvent:
+    channel: str
+    chat_id: str
+    user_id: str
+    kind: EventKind
+    text: str = ""
+    command: str | None = None
+    args: str = ""
+    choice_key: str | None = None
+    # The conversation version a button was rendered at; tells a fresh press from a stale one.
+    choice_token: str | None = None
+    location: tuple[float, float] | None = None
+    phone: str | None = None
+    media: Media | None = None
+    update_key: str | None = None  # unique per delivery; None means "do not deduplicate"
+    language: str | None = None  # from the messenger profile
+    sender_name: str | None = None  # the profile's display name, offered when joining
+    is_group: bool = False
+    received_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Choice:
+    key: str
+    label: str
+
+
+@dataclass(frozen=True)
+class OutboundMessage:
+    text: str
+    choices: tuple[Choice, ...] = ()
+    token: str | None = None  # see InboundEvent.choice_token
+    photo: str | None = None  # a file path or URL
+    document: str | None = None
+    request_contact: str | None = None  # label of a "share my phone number" button, if wanted
+    request_location: str | None = None
+    # A small text file made for this message (a my-data export), sent as a document.
+    file_name: str | None = None
+    file_content: str | None = None
+    # Replace a message sent earlier (a tip card after a status change) instead of sending a
+    # new one: the outbox id of that message; the worker resolves it to the messenger's id.
+    edit_of: int | None = None
+    edit_message_id: str | None = None
+    # In a group, a typed answer reaches the bot only as a reply to it (Telegram privacy mode).
+    force_reply: bool = False
+    # Shows personal data decrypted for its reader (a phone, a reporter's name, an export):
+    # kept encrypted in the outbox until sent (bot.sealed_messages).
+    private: bool = False
+    # ISO time after which a campaign message still waiting (a short Zalo budget) is dropped:
+    # a reminder of an event that is over helps nobody (bot.runtime.outbox_policy).
+    expires_at: str | None = None
+    # False where the question wants a quantity, a date or words: text-only channels then show
+    # the choices without numbers, so a typed number is the answer and never picks one.
+    numbered: bool = True
+
+    def to_payload(self) -> dict[str, Any]:
+        payload = asdict(self)
+        payload["choices"] = [[c.key, c.label] for c in self.choices]
+        if not self.private:
+            del payload["private"]
+        if self.numbered:
+            del payload["numbered"]
+        return {k: v for k, v in payload.items() if v not in (None, [], "")} | {"text": self.text}
+
+    @classmethod
+    def from_payload(cls, payload: dict[str, Any]) -> OutboundMessage:
+        values = dict(payload)
+        values["choices"] = tuple(Choice(key, label) for key, label in payload.get("choices", ()))
+        return cls(**values)
+
+
+CALLBACK_PREFIX = "c"
+CALLBACK_MAX_BYTES = 64
+
+
+def encode_callback(token: str | None, key: str) -> str:
+    """Button data 'c|<token>|<key>'; Telegram allows 64 bytes, our keys stay far below."""
+    data = f"{CALLBACK_PREFIX}|{token or ''}|{key}"
+    if len(data.encode()) > CALLBACK_MAX_BYTES:
+        raise ValueError(f"callback data too long for key {key!r}")
+    return data
+
+
+def decode_callback(data: str) -> tuple[str | None, str] | None:
+    """(token, key) from button data, or None for data this bot never made."""
+    prefix, _, rest = data.partition("|")
+    token, sep, key = rest.partition("|")
+    if prefix != CALLBACK_PREFIX or not sep or not key:
+        return None
+    return token or None, key

@@ -1,0 +1,1 @@
+"""People: joining, consent, invites, linked accounts, one's data."""

@@ -1,0 +1,322 @@
+"""Belonging to a group: a person asks, the group's leader confirms or rejects with one button.
+
+Confirming makes the person a resident of the group (and head of their household when the
+household is theirs), links them to the household, and confirms a household they added
+themselves. Each decision is checked against the decider's roles and scope, on the server.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.authz import Action, allowed, group_scope, load_actor
+from bot.i18n import N_, Translator
+from bot.messages import Choice, OutboundMessage
+from bot.people.listed_match import listed_label, merge_into_listed
+from bot.people.personal_data import audit
+from bot.runtime.dialog.flows import action_key
+from bot.runtime.dialog.turn import Turn
+from bot.text_match import fold
+from storage.base import utcnow
+from storage.models import (
+    ChannelAccount,
+    Group,
+    Household,
+    Membership,
+    MembershipStatus,
+    Person,
+    Priority,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    Village,
+)
+
+CONFIRM, REJECT, CONFIRM_LISTED = "mem_ok", "mem_no", "mem_as"
+
+
+class Decision(StrEnum):
+    DONE = "done"
+    ALREADY_DECIDED = "already_decided"
+    FORBIDDEN = "forbidden"
+    GONE = "gone"
+    LISTED_TAKEN = "listed_taken"
+
+
+async def accounts_of(session: AsyncSession, person_ids: list[int]) -> list[ChannelAccount]:
+    """Where to write to these persons: every messenger account they linked and did not block."""
+    if not person_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.person_id.in_(person_ids), ChannelAccount.blocked_at.is_(None)
+            )
+        )
+    )
+
+
+async def deciders_of(session: AsyncSession, group_id: int) -> list[int]:
+    """The persons who decide on this group's members: its leader and deputies, else the
+    village head, else the commune's admins."""
+    scope = await group_scope(session, group_id)
+    if scope is None:
+        return []
+    rows = await session.execute(
+        select(RoleAssignment.person_id, RoleAssignment.role).where(
+            or_(
+                (RoleAssignment.scope_kind == ScopeKind.GROUP)
+                & (RoleAssignment.scope_id == str(group_id)),
+                (RoleAssignment.scope_kind == ScopeKind.VILLAGE)
+                & (RoleAssignment.scope_id == str(scope.village_id)),
+                (RoleAssignment.scope_kind == ScopeKind.COMMUNE)
+                & (RoleAssignment.scope_id == scope.commune_code),
+            )
+        )
+    )
+    by_role: dict[str, set[int]] = {}
+    for person_id, role in rows:
+        by_role.setdefault(role, set()).add(person_id)
+    for roles in (
+        (Role.GROUP_LEADER, Role.GROUP_DEPUTY),
+        (Role.VILLAGE_HEAD,),
+        (Role.COMMUNE_ADMIN,),
+    ):
+        found = set().union(*(by_role.get(role, set()) for role in roles))
+        if found:
+            return sorted(found)
+    return []
+
+
+async def request_membership(
+    turn: Turn,
+    *,
+    person: Person,
+    group: Group,
+    household: Household | None,
+    invite_id: int | None,
+    suggested: Person | None = None,
+) -> Membership:
+    membership = Membership(
+        person_id=person.id,
+        group_id=group.id,
+        household_id=household.id if household else None,
+        invite_id=invite_id,
+        status=MembershipStatus.PENDING,
+        created_at=turn.now,
+        suggested_person_id=suggested.id if suggested else None,
+    )
+    turn.session.add(membership)
+    await turn.session.flush()
+    listed = await listed_label(turn.session, membership)
+    for account in await accounts_of(turn.session, await deciders_of(turn.session, group.id)):
+        t = Translator(account.language, turn.settings.timezone)
+        await turn.notify(
+            channel=account.channel,
+            chat_id=account.chat_id,
+            message=request_notice(t, membership, person, group, household, listed=listed),
+            priority=Priority.ALERT,
+            dedupe_key=f"membership:{membership.id}:{account.id}",
+        )
+    return membership
+
+
+def request_notice(
+    t: Translator,
+    membership: Membership,
+    person: Person,
+    group: Group,
+    household: Household | None,
+    *,
+    listed: str | None = None,
+) -> OutboundMessage:
+    if household is None:
+        where = t.gettext("no household given")
+    elif household.confirmed:
+        where = t.gettext("household at {address}", address=household.address)
+    else:
+        where = t.gettext(
+            "a household NOT on your list, at {address}: please check it", address=household.address
+        )
+    text = t.gettext(
+        "New member for {group}: {name}, {where}. Do you confirm?",
+        group=group.name,
+        name=person.full_name,
+        where=where,
+    )
+    choices = [
+        Choice(action_key(CONFIRM, membership.id), t.gettext("Confirm")),
+        Choice(action_key(REJECT, membership.id), t.gettext("Reject")),
+    ]
+    if listed:
+        text += "\n\n" + t.gettext(
+            "The name typed was “{typed}”. The commune's list has “{listed}”, not on Bình Yên "
+            "yet. If it is the same person, confirm as the listed one.",
+            typed=person.full_name,
+            listed=listed,
+        )
+        choices.insert(
+            0, Choice(action_key(CONFIRM_LISTED, membership.id), t.gettext("Confirm as listed"))
+        )
+    return OutboundMessage(text=text, choices=tuple(choices))
+
+
+async def decide(
+    turn: Turn, membership_id: int, *, accept: bool, as_listed: bool = False
+) -> Decision:
+    """Confirm or reject one request, if the presser may decide for that group."""
+    session = turn.session
+    membership = await session.get(Membership, membership_id, with_for_update=True)
+    if membership is None:
+        return Decision.GONE
+    scope = await group_scope(session, membership.group_id)
+    actor = await load_actor(session, turn.person.id if turn.person else None)
+    if scope is None or not allowed(actor, Action.DECIDE_MEMBERSHIP, scope):
+        return Decision.FORBIDDEN
+    if membership.status != MembershipStatus.PENDING:
+        return Decision.ALREADY_DECIDED
+    membership.status = MembershipStatus.CONFIRMED if accept else MembershipStatus.REJECTED
+    membership.decided_by = actor.person_id
+    membership.decided_at = turn.now
+    person = await session.get(Person, membership.person_id)
+    group = await session.get(Group, membership.group_id)
+    household = (
+        await session.get(Household, membership.household_id) if membership.household_id else None
+    )
+    if person is None or group is None:
+        return Decision.GONE
+    if as_listed:
+        listed = await merge_into_listed(
+            session, membership, person, actor=actor.person_id, at=turn.now
+        )
+        if listed is None:
+            membership.status = MembershipStatus.PENDING
+            return Decision.LISTED_TAKEN
+        person = listed
+        if listed.household_id and (household is None or not household.confirmed):
+            # The list knows their household: one they added while joining is not needed.
+            if household is not None:
+                await _drop_unconfirmed_household(session, membership, household)
+            household = await session.get(Household, listed.household_id)
+            membership.household_id = listed.household_id
+    if accept:
+        await _admit(session, person, group, household, actor=actor.person_id, at=turn.now)
+    elif household is not None and not household.confirmed:
+        await _drop_unconfirmed_household(session, membership, household)
+    await _tell_member(turn, person, group, accepted=accept)
+    return Decision.DONE
+
+
+async def _admit(
+    session: AsyncSession,
+    person: Person,
+    group: Group,
+    household: Household | None,
+    *,
+    actor: int | None,
+    at: datetime,
+) -> None:
+    roles = [Role.RESIDENT]
+    if household is not None:
+        household.confirmed = True
+        person.household_id = household.id
+        if fold(household.head_name) == fold(person.full_name):
+            roles.append(Role.HOUSEHOLD_HEAD)
+    for role in roles:
+        await grant_role(
+            session, person.id, role, ScopeKind.GROUP, str(group.id), actor=actor, at=at
+        )
+
+
+async def _drop_unconfirmed_household(
+    session: AsyncSession, membership: Membership, household: Household
+) -> None:
+    membership.household_id = None
+    await session.flush()
+    await session.delete(household)
+
+
+async def grant_role(
+    session: AsyncSession,
+    person_id: int,
+    role: str,
+    scope_kind: str,
+    scope_id: str,
+    *,
+    actor: int | None = None,
+    at: datetime | None = None,
+    detail: str | None = None,
+) -> None:
+    """Give a role in a scope, once; every new grant is written to the audit log."""
+    exists = await session.scalar(
+        select(RoleAssignment.id).where(
+            RoleAssignment.person_id == person_id,
+            RoleAssignment.role == role,
+            RoleAssignment.scope_kind == scope_kind,
+            RoleAssignment.scope_id == scope_id,
+        )
+    )
+    if exists is None:
+        session.add(
+            RoleAssignment(person_id=person_id, role=role, scope_kind=scope_kind, scope_id=scope_id)
+        )
+        audit(
+            session,
+            actor=actor,
+            action="role.grant",
+            subject_kind="person",
+            subject_id=person_id,
+            at=at or utcnow(),
+            detail=f"{role}@{scope_kind}:{scope_id}" + (f" {detail}" if detail else ""),
+        )
+        await session.flush()
+
+
+ACCEPTED = N_(
+    "Good news: {group} confirmed you as a member. Your menu now has everything for residents."
+)
+REJECTED = N_(
+    "The leader of {group} could not confirm your membership. If you think this is a mistake, "
+    "please talk to your group leader."
+)
+
+
+async def _tell_member(turn: Turn, person: Person, group: Group, *, accepted: bool) -> None:
+    for account in await accounts_of(turn.session, [person.id]):
+        t = Translator(account.language, turn.settings.timezone)
+        text = t.gettext(ACCEPTED if accepted else REJECTED, group=group.name)
+        await turn.notify(
+            channel=account.channel,
+            chat_id=account.chat_id,
+            message=OutboundMessage(text=text),
+            priority=Priority.ALERT,
+        )
+
+
+async def pending_requests(session: AsyncSession, group_ids: list[int]) -> list[Membership]:
+    if not group_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(Membership)
+            .where(
+                Membership.group_id.in_(group_ids), Membership.status == MembershipStatus.PENDING
+            )
+            .order_by(Membership.created_at)
+        )
+    )
+
+
+async def group_label(session: AsyncSession, group_id: int) -> str:
+    row = (
+        await session.execute(
+            select(Group.name, Village.name)
+            .join(Village, Village.id == Group.village_id)
+            .where(Group.id == group_id)
+        )
+    ).first()
+    return f"{row[0]}, {row[1]}" if row else ""

@@ -1,0 +1,349 @@
+"""A person's rights over their data: see it, export it, correct it, erase it.
+
+Every export, correction and erasure is written to the audit log (ids and action names only).
+Erasure keeps the person row as an empty shell, so that records others need (a membership
+decision, and later the tips already forwarded to police) still resolve, without the identity.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
+from bot.runtime.dialog.turn import Turn
+from bot.text_match import fold
+from storage.models import (
+    AuditEntry,
+    ChannelAccount,
+    Commune,
+    ConsentDecision,
+    ConsentRecord,
+    Group,
+    Household,
+    Membership,
+    MembershipStatus,
+    Person,
+    RoleAssignment,
+    Village,
+)
+from storage.repos.drafts import drop_drafts_of_user
+
+ERASED_NAME = "—"
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    actor: int | None,
+    action: str,
+    subject_kind: str,
+    subject_id: object,
+    at: datetime,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_person_id=actor,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=str(subject_id),
+            detail=detail,
+            at=at,
+        )
+    )
+
+
+def cipher(turn: Turn) -> FieldCipher:
+    return FieldCipher.of(turn.settings)
+
+
+async def collect(
+    session: AsyncSession, person: Person, field_cipher: FieldCipher
+) -> dict[str, Any]:
+    """Everything stored about this person, and nothing about anyone else."""
+    household = await session.get(Household, person.household_id) if person.household_id else None
+    commune = await session.get(Commune, person.commune_code) if person.commune_code else None
+    memberships = (
+        await session.execute(
+            select(Membership, Group.name, Village.name)
+            .join(Group, Group.id == Membership.group_id)
+            .join(Village, Village.id == Group.village_id)
+            .where(Membership.person_id == person.id)
+            .order_by(Membership.created_at)
+        )
+    ).all()
+    roles = await session.scalars(
+        select(RoleAssignment).where(RoleAssignment.person_id == person.id)
+    )
+    consents = await session.scalars(
+        select(ConsentRecord).where(ConsentRecord.person_id == person.id).order_by(ConsentRecord.at)
+    )
+    accounts = await session.scalars(
+        select(ChannelAccount).where(ChannelAccount.person_id == person.id)
+    )
+    return {
+        "person": {
+            "id": person.id,
+            "full_name": person.full_name,
+            "phone": field_cipher.decrypt_optional(person.phone_encrypted, PERSON_PHONE),
+            "commune": commune.name if commune else None,
+            "registered_at": person.created_at.isoformat(),
+            "consent_version": person.consent_version,
+        },
+        "household": _household(household, person),
+        "memberships": [
+            {
+                "group": group_name,
+                "village": village_name,
+                "status": membership.status,
+                "requested_at": membership.created_at.isoformat(),
+                "decided_at": membership.decided_at.isoformat() if membership.decided_at else None,
+            }
+            for membership, group_name, village_name in memberships
+        ],
+        "roles": [{"role": r.role, "scope": r.scope_kind, "scope_id": r.scope_id} for r in roles],
+        "consents": [
+            {
+                "text_version": c.text_version,
+                "decision": c.decision,
+                "channel": c.channel,
+                "at": c.at.isoformat(),
+            }
+            for c in consents
+        ],
+        **await _activity(session, person),
+        "messenger_accounts": [
+            {
+                "channel": a.channel,
+                "user_id": a.external_user_id,
+                "language": a.language,
+                "since": a.created_at.isoformat(),
+            }
+            for a in accounts
+        ],
+    }
+
+
+async def _activity(session: AsyncSession, person: Person) -> dict[str, Any]:
+    """What the person did in the group's life: pledges they confirmed, households that let them
+    sign, their meeting answers, the tasks they own, whether they turned reminders off."""
+    from storage.models.calendar import ReminderOptOut
+    from storage.models.meetings import Meeting, MeetingRsvp, MeetingTask
+    from storage.models.pledges import Pledge, PledgeDelegate
+
+    pledges = await session.scalars(
+        select(Pledge).where(Pledge.confirmed_by == person.id).order_by(Pledge.at)
+    )
+    delegations = await session.scalars(
+        select(PledgeDelegate.household_id).where(PledgeDelegate.person_id == person.id)
+    )
+    answers = await session.execute(
+        select(MeetingRsvp, Meeting.scheduled_at)
+        .join(Meeting, Meeting.id == MeetingRsvp.meeting_id)
+        .where(MeetingRsvp.person_id == person.id)
+        .order_by(Meeting.scheduled_at)
+    )
+    tasks = await session.scalars(
+        select(MeetingTask).where(MeetingTask.owner_person_id == person.id)
+    )
+    opted_out = await session.get(ReminderOptOut, person.id)
+    return {
+        "pledges_confirmed": [
+            {
+                "year": p.year,
+                "household_id": p.household_id,
+                "assisted": p.assisted,
+                "at": p.at.isoformat(),
+                "withdrawn_at": p.withdrawn_at.isoformat() if p.withdrawn_at else None,
+            }
+            for p in pledges
+        ],
+        "may_sign_pledge_for_households": list(delegations),
+        "meeting_answers": [
+            {
+                "meeting_at": scheduled.isoformat(),
+                "answer": rsvp.answer,
+                "reason": rsvp.reason,
+                "answered_at": rsvp.answered_at.isoformat(),
+            }
+            for rsvp, scheduled in answers
+        ],
+        "tasks": [
+            {
+                "text": t.text,
+                "due": t.due_date.isoformat() if t.due_date else None,
+                "status": t.status,
+            }
+            for t in tasks
+        ],
+        "campaign_reminders_off": opted_out is not None,
+    }
+
+
+async def _forget_activity(session: AsyncSession, person: Person) -> None:
+    """Answers, permissions and preferences go; a household's pledge and a group's tasks stay
+    (they belong to the household and the group), without the name."""
+    from storage.models.calendar import ReminderOptOut
+    from storage.models.meetings import MeetingRsvp, MeetingTask
+    from storage.models.pledges import PledgeDelegate
+
+    await session.execute(delete(MeetingRsvp).where(MeetingRsvp.person_id == person.id))
+    await session.execute(delete(PledgeDelegate).where(PledgeDelegate.person_id == person.id))
+    await session.execute(delete(ReminderOptOut).where(ReminderOptOut.person_id == person.id))
+    await session.execute(
+        update(MeetingTask)
+        .where(MeetingTask.owner_person_id == person.id)
+        .values(owner_person_id=None, owner_name=ERASED_NAME)
+    )
+
+
+def _household(household: Household | None, person: Person) -> dict[str, Any] | None:
+    if household is None:
+        return None
+    # The head's name is someone else's data unless the head is this person.
+    is_head = fold(household.head_name) == fold(person.full_name)
+    return {
+        "address": household.address,
+        "members": household.members,
+        "head": household.head_name if is_head else None,
+        "status": household.status,
+    }
+
+
+def export_document(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
+    """Delete the personal data of `person` now, and tell them what was kept and why."""
+    session = turn.session
+    if withdrawn:
+        session.add(
+            ConsentRecord(
+                person_id=person.id,
+                text_version=person.consent_version or "",
+                decision=ConsentDecision.WITHDRAWN,
+                channel=turn.event.channel,
+                at=turn.now,
+            )
+        )
+    await _drop_own_unconfirmed_households(session, person)
+    await _unlink_tips(turn, person)
+    await _forget_copies(turn, person)
+    await _forget_activity(session, person)
+    await session.execute(delete(RoleAssignment).where(RoleAssignment.person_id == person.id))
+    await session.execute(
+        update(Membership)
+        .where(Membership.person_id == person.id, Membership.status == MembershipStatus.PENDING)
+        .values(status=MembershipStatus.REJECTED, decided_at=turn.now)
+    )
+    accounts = (
+        await session.execute(
+            select(
+                ChannelAccount.id, ChannelAccount.channel, ChannelAccount.external_user_id
+            ).where(ChannelAccount.person_id == person.id)
+        )
+    ).all()
+    account_ids = [account_id for account_id, _, _ in accounts]
+    for _, channel, user_id in {*accounts, (0, turn.event.channel, turn.event.user_id)}:
+        await drop_drafts_of_user(session, channel=channel, user_id=user_id)  # unsent texts
+    await session.execute(
+        update(ChannelAccount).where(ChannelAccount.id.in_(account_ids)).values(person_id=None)
+    )
+    person.full_name = ERASED_NAME
+    person.phone_encrypted = None
+    person.household_id = None
+    person.consent_version = None
+    person.erased_at = turn.now
+    turn.account.person_id = None
+    turn.person = None
+    turn.roles = frozenset()
+    turn.identity_changed = True
+    audit(
+        session,
+        actor=person.id,
+        action="person.withdraw_consent" if withdrawn else "person.erase",
+        subject_kind="person",
+        subject_id=person.id,
+        at=turn.now,
+    )
+    turn.say(
+        turn._(
+            "Done: your personal data has been deleted and you are no longer a member. "
+            "Tips you sent earlier stay with commune police without your name or contact, "
+            "because the law requires the police to keep what they received. You can join "
+            "again at any time."
+        )
+    )
+
+
+async def _unlink_tips(turn: Turn, person: Person) -> None:
+    """Tips stay with police (the law asks them to keep what they received), but nothing in
+    them leads back to this person any more: no identity, no route for updates, and no list of
+    them on any of the person's accounts."""
+    from bot.tips.own_tips import forget_own_tips
+    from bot.tips.vault import forget_reporter
+
+    tip_ids = await forget_own_tips(turn.session, cipher(turn), account=turn.account)
+    await forget_reporter(turn.session, sorted(tip_ids))
+
+
+async def _forget_copies(turn: Turn, person: Person) -> None:
+    """Messages not sent yet to the person, or showing their name or phone to someone else,
+    are withdrawn; the person's other conversations forget what they were in the middle of.
+    (Sent messages keep no text already: storage.repos.outbox.mark_all_sent.)"""
+    from bot.sealed_messages import open_payload
+    from storage.models import Conversation
+    from storage.repos.outbox import unsent_payloads, withdraw_messages
+    from storage.repos.own_tips import accounts_of_person
+
+    session, field_cipher = turn.session, cipher(turn)
+    accounts = await accounts_of_person(session, person_id=person.id)
+    own_chats = {account.chat_id for account in accounts} | {turn.account.chat_id}
+    phone = field_cipher.decrypt_optional(person.phone_encrypted, PERSON_PHONE)
+    secrets = [value for value in (person.full_name, phone) if value and len(value) >= 4]
+    withdrawn = []
+    for row_id, chat_id, payload in await unsent_payloads(session):
+        try:
+            text = json.dumps(asdict(open_payload(payload, field_cipher)), ensure_ascii=False)
+        except DecryptionError:  # sealed under another key: it cannot go out anyway
+            withdrawn.append(row_id)
+            continue
+        if chat_id in own_chats or any(secret in text for secret in secrets):
+            withdrawn.append(row_id)
+    await withdraw_messages(session, ids=withdrawn, reason="withdrawn: personal data erased")
+    for account in accounts:
+        if account.id == turn.account.id:
+            continue  # this conversation is the one ending the flow
+        for conversation in await session.scalars(
+            select(Conversation).where(
+                Conversation.channel == account.channel,
+                Conversation.user_id == account.external_user_id,
+            )
+        ):
+            conversation.flow = conversation.step = conversation.prompt = None
+            conversation.data, conversation.history = {}, []
+
+
+async def _drop_own_unconfirmed_households(session: AsyncSession, person: Person) -> None:
+    """A household only this person added, never confirmed, goes with them."""
+    rows = await session.execute(
+        select(Membership.id, Household)
+        .join(Household, Household.id == Membership.household_id)
+        .where(Membership.person_id == person.id, Household.confirmed.is_(False))
+    )
+    for membership_id, household in rows.all():
+        await session.execute(
+            update(Membership).where(Membership.id == membership_id).values(household_id=None)
+        )
+        others = await session.scalar(
+            select(Membership.id).where(Membership.household_id == household.id)
+        )
+        if others is None:
+            await session.delete(household)

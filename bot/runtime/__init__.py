@@ -1,0 +1,1 @@
+"""The runtime: messengers in and out, the dialog engine, the inbox and outbox, the scheduler."""

@@ -1,0 +1,684 @@
+"""Zalo through the Zalo Bot API, with our own small aiohttp client.
+
+Updates come by long polling (`getUpdates` hands out one update per call, an idle poll ends
+with HTTP 408, and already-read updates may come again) or by webhook (`/zalo/webhook` on the
+same aiohttp server as Telegram's, its secret checked in constant time). Every update is
+deduplicated on its `message_id` (in memory, and by the engine's update ledger across restarts
+and processes); updates of one chat are handled one at a time and in order.
+
+Zalo has no buttons, no message editing, no locations and no files, so messages are sent as
+text (`bot.runtime.channels.text_render`): choices numbered, the buttons under notices as
+the commands to type, long texts split at 2,000 characters. A free bot has a monthly message
+budget: every message sent is counted in the database (`ZaloQuota`), commune admins are
+warned at 80 %, and when little is left, campaign messages (broadcasts, notices) wait while
+replies and tips go.
+
+The bot token is part of every request's URL: it is never logged, and network errors are
+reported by their kind only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from bot.config import ConfigError, Settings
+from bot.i18n import N_, Translator
+from bot.messages import OutboundMessage
+from bot.runtime.channels.base import BadUpdate, TryLater, keep_trying
+from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.channels.zalo_errors import ZaloApiError, delivery_error
+from bot.runtime.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap, update_key
+from bot.runtime.channels.zalo_media import resolve_photo
+from bot.runtime.channels.zalo_quota_notices import QUOTA_USED_UP, QUOTA_WARNING, tell_admins
+from bot.runtime.channels.zalo_text import MAX_UNITS, fits, split_utf16
+from bot.runtime.dialog.engine import DialogEngine, QueuedReply
+from bot.runtime.dialog.flows import ACTION_PREFIX
+from bot.runtime.inbox import DIGEST_PREFIX, Inbox, Received
+from bot.runtime.outbox import OutboxWorker
+from bot.runtime.outbox_policy import CAMPAIGN, HELD, HELD_USED_UP, drop_expired
+from bot.runtime.pacing import PacingRules
+from bot.tips.media import FileTooLarge, FileUnavailable
+from storage.base import utcnow
+from storage.db import Database, is_sqlite
+from storage.models import (
+    ChannelAccount,
+    OutboxMessage,
+    OutboxStatus,
+    ZaloUsage,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
+SEND_TIMEOUT = 20.0
+# sendPhoto is answered only once Zalo has fetched the picture from its URL.
+PHOTO_TIMEOUT = 90.0
+MAX_BACKOFF = 60.0
+SEEN_KEYS = 10_000  # message ids remembered, against replayed updates
+REPLY_WAIT_LIMIT = 10.0  # seconds a reply may wait for the channel before the worker takes it
+WARN_AT = 0.8
+HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
+FLUSH_EVERY = 5.0  # seconds between writes of the message count
+LANGUAGE_CACHE_SECONDS = 60.0
+
+PHOTO_NOT_SHOWN = N_("(There is a picture here that Zalo cannot show.)")
+FILE_NOT_SENT = N_("(There is a file here that Zalo cannot carry.)")
+
+
+def zalo_pacing(settings: Settings) -> PacingRules:
+    return PacingRules(
+        overall_per_second=settings.zalo_global_rate,
+        private_chat_interval=settings.zalo_private_chat_interval,
+        group_chat_interval=60.0 / settings.zalo_group_per_minute,
+    )
+
+
+def received_update(update: dict[str, Any]) -> Received | None:
+    """The inbox's entry for a Zalo update; None when it names no sender or chat."""
+    message = update.get("message")
+    if not isinstance(message, dict):
+        return None
+    chat, sender = message.get("chat"), message.get("from")
+    chat_id = chat.get("id") if isinstance(chat, dict) else None
+    sender_id = sender.get("id") if isinstance(sender, dict) else None
+    if not chat_id or not sender_id or isinstance(chat_id, dict | list):
+        return None
+    return Received(update_key(update) or "", str(chat_id)[:64], update)
+
+
+# --- the HTTP client ------------------------------------------------------------------------
+class ZaloNetworkError(Exception):
+    """No answer: connection refused, reset, timed out. Carries the kind, never the URL."""
+
+
+class ZaloClient:
+    """`call(method, params)` → the `result`; raises ZaloApiError or ZaloNetworkError."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        api_url: str,
+        observe: Callable[[str, int | None], None] | None = None,
+    ) -> None:
+        self._base = f"{api_url.rstrip('/')}/bot{token}"
+        self._http: aiohttp.ClientSession | None = None
+        # (method, HTTP status or None when no answer came), for the metrics.
+        self._observe = observe or (lambda _method, _status: None)
+
+    async def open(self) -> None:
+        if self._http is None:
+            self._http = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=100), raise_for_status=False
+            )
+
+    async def close(self) -> None:
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    @property
+    def http(self) -> aiohttp.ClientSession:
+        if self._http is None:  # stopping: what the outbox still sends is retried later
+            raise ZaloNetworkError("client closed")
+        return self._http
+
+    async def call(
+        self,
+        method: str,
+        params: dict[str, Any] | None = None,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout; SEND_TIMEOUT)
+    ) -> Any:
+        timeout = timeout or SEND_TIMEOUT
+        try:
+            async with self.http.post(
+                f"{self._base}/{method}",
+                json=params or {},
+                timeout=aiohttp.ClientTimeout(total=timeout),
+            ) as response:
+                status = response.status
+                try:
+                    body = await response.json(content_type=None)
+                except ValueError:
+                    body = None
+        except TimeoutError:
+            self._observe(method, None)
+            raise ZaloNetworkError("timeout") from None
+        except aiohttp.ClientError as exc:  # its text may hold the URL, hence the token
+            self._observe(method, None)
+            raise ZaloNetworkError(type(exc).__name__) from None
+        if isinstance(body, dict) and body.get("ok") is True and status < 400:
+            self._observe(method, status)
+            return body.get("result")
+        if not isinstance(body, dict):
+            self._observe(method, status)
+            raise ZaloApiError(status, status, f"HTTP {status}")
+        code = body.get("error_code")
+        error_code = code if isinstance(code, int) else status
+        # Some errors come as HTTP 200 with ok=false: their error_code stands for the status.
+        http_status = status if status >= 400 else error_code
+        self._observe(method, http_status)
+        raise ZaloApiError(http_status, error_code, str(body.get("description") or "")[:200])
+
+    async def download(self, url: str, *, limit: int) -> bytes:
+        """A picture a user sent, by its URL; at most `limit` bytes."""
+        try:
+            async with self.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
+                if response.status in (403, 404, 410):
+                    raise FileUnavailable(f"HTTP {response.status}")
+                if response.status >= 400:
+                    raise ZaloNetworkError(f"HTTP {response.status}")
+                if response.content_length is not None and response.content_length > limit:
+                    raise FileTooLarge(f"{response.content_length} bytes")
+                content = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    content += chunk
+                    if len(content) > limit:
+                        raise FileTooLarge(f"over {limit} bytes")
+                return bytes(content)
+        except TimeoutError:
+            raise ZaloNetworkError("timeout") from None
+        except aiohttp.ClientError as exc:
+            raise ZaloNetworkError(type(exc).__name__) from None
+
+
+# --- the monthly budget ---------------------------------------------------------------------
+class ZaloQuota:
+    """Messages sent to Zalo this calendar month: counted in memory as they go, added to the
+    database every few seconds (several processes add to the same row), compared with
+    ZALO_MONTHLY_QUOTA. The commune admins are warned once a month at 80 %."""
+
+    def __init__(
+        self,
+        db: Database,
+        settings: Settings,
+        *,
+        clock: Callable[[], datetime] = utcnow,
+        wake: Callable[[str], None] = lambda _channel: None,
+    ) -> None:
+        self.db = db
+        self.settings = settings
+        self.clock = clock
+        self.wake = wake
+        self.limit = settings.zalo_monthly_quota
+        self._month: str | None = None
+        self._stored = 0  # the month's count in the database at the last flush
+        self._pending = 0  # sent since
+        self._loaded = False
+        self._exhausted: str | None = None  # the month Zalo said "quota exceeded"
+        self._told_exhausted = False
+
+    def month(self) -> str:
+        return self.clock().astimezone(self.settings.timezone).strftime("%Y-%m")
+
+    def _roll(self) -> str:
+        month = self.month()
+        if month != self._month:
+            self._month, self._stored, self._loaded = month, 0, False
+        return month
+
+    def record(self, count: int = 1) -> None:
+        self._roll()
+        self._pending += count
+        self._exhausted = None  # Zalo accepts again (a raised plan): campaigns may go
+
+    def used_up(self) -> bool:
+        """Zalo said "quota exceeded" this month, and has not accepted a message since."""
+        return self._exhausted == self._roll()
+
+    def exceeded(self) -> None:
+        """Zalo refused a message for the quota: whatever our count says, it is spent. The
+        admins are told at the next flush, once a month."""
+        month = self._roll()
+        if self._exhausted != month:
+            self._told_exhausted = False
+        self._exhausted = month
+
+    @property
+    def used(self) -> int:
+        self._roll()
+        return self._stored + self._pending
+
+    @property
+    def needs_flush(self) -> bool:
+        month = self._roll()
+        told = self._exhausted != month or self._told_exhausted
+        return self._pending > 0 or not self._loaded or not told
+
+    def short(self) -> bool:
+        """Little enough left that campaign messages should wait."""
+        month = self._roll()
+        if self._exhausted == month:
+            return True
+        if self.limit <= 0:
+            return False
+        return self.limit - self.used <= self.limit * self.settings.zalo_quota_reserve
+
+    async def flush(self) -> None:
+        """Add what was sent since the last flush to the month's row; warn at 80 %."""
+        month = self._roll()
+        pending, self._pending = self._pending, 0
+        now = self.clock()
+        try:
+            async with self.db.transaction() as session:
+                insert = sqlite_insert if is_sqlite(self.db.url) else postgresql_insert
+                await session.execute(
+                    insert(ZaloUsage)
+                    .values(month=month, sent=0, updated_at=now)
+                    .on_conflict_do_nothing()
+                )
+                await session.execute(
+                    update(ZaloUsage)
+                    .where(ZaloUsage.month == month)
+                    .values(sent=ZaloUsage.sent + pending, updated_at=now)
+                )
+                row = await session.get(
+                    ZaloUsage, month, populate_existing=True, with_for_update=True
+                )
+                assert row is not None
+                channels = await self._maybe_warn(session, row, now)
+        except Exception:
+            self._pending += pending  # counted next time
+            raise
+        if self._month == month:
+            self._stored, self._loaded = row.sent, True
+        for channel in channels:
+            self.wake(channel)
+
+    async def _maybe_warn(self, session, row: ZaloUsage, now: datetime) -> set[str]:  # type: ignore[no-untyped-def]
+        channels: set[str] = set()
+        if self._exhausted == row.month and not self._told_exhausted:
+            self._told_exhausted = True
+            channels |= await tell_admins(
+                session, self.settings, QUOTA_USED_UP, f"zalo-quota-out:{row.month}"
+            )
+        if self.limit <= 0 or row.warned_at is not None or row.sent < WARN_AT * self.limit:
+            return channels
+        row.warned_at = now
+        channels |= await tell_admins(
+            session,
+            self.settings,
+            QUOTA_WARNING,
+            f"zalo-quota:{row.month}",
+            used=row.sent,
+            quota=self.limit,
+            percent=round(100 * row.sent / self.limit),
+        )
+        log.warning(
+            "Zalo messages this month: %s of %s; commune admins warned", row.sent, self.limit
+        )
+        return channels
+
+
+class ZaloOutboxWorker(OutboxWorker):
+    """The outbox worker, keeping the month's count and holding campaign messages back when
+    the budget is short (replies and tips still go)."""
+
+    def __init__(self, *, quota: ZaloQuota, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.quota = quota
+        self._flushed_at = float("-inf")
+
+    async def send_due(self) -> int:
+        await self.account()
+        return await super().send_due()
+
+    async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
+        """Replies go at once, unless Zalo made the channel rest (the quota is spent): then
+        they stay for the worker (their lease runs out), rather than hold the webhook call."""
+        resting = self.pacer._paused_until - self.pacer.clock()
+        if resting > REPLY_WAIT_LIMIT:
+            return
+        await super().deliver_now(replies)
+
+    async def account(self, *, force: bool = False) -> None:
+        loop_time = asyncio.get_running_loop().time()
+        if self.quota.needs_flush and (force or loop_time - self._flushed_at >= FLUSH_EVERY):
+            self._flushed_at = loop_time
+            try:
+                await self.quota.flush()
+            except Exception:
+                log.exception("could not write the Zalo message count")
+        if self.quota.short():
+            await self.hold_campaigns()
+
+    async def hold_campaigns(self) -> int:
+        """Campaign messages due now wait an hour; those whose event is over are dropped."""
+        now = self.clock()
+        reason = HELD_USED_UP if self.quota.used_up() else HELD
+        async with self.db.transaction() as session:
+            dropped = await drop_expired(session, channel=self.channel, now=now)
+            result = await session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.channel == self.channel,
+                    OutboxMessage.status == OutboxStatus.PENDING,
+                    OutboxMessage.priority >= CAMPAIGN,
+                    OutboxMessage.next_attempt_at <= now,
+                )
+                .values(next_attempt_at=now + HOLD_CAMPAIGNS_FOR, last_error=reason)
+                .execution_options(synchronize_session=False)
+            )
+        held = result.rowcount or 0  # type: ignore[attr-defined]
+        if held or dropped:
+            log.warning(
+                "Zalo budget short: %d campaign messages held for an hour, %d expired",
+                held,
+                dropped,
+            )
+        return held
+
+
+# --- the channel ----------------------------------------------------------------------------
+class ZaloChannel:
+    """Receives Zalo updates into the engine and sends outbox messages to Zalo."""
+
+    name = CHANNEL
+
+    def __init__(
+        self,
+        *,
+        settings: Settings,
+        engine: DialogEngine,
+        db: Database,
+        deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
+        quota: ZaloQuota | None = None,
+        observe_api: Callable[[str, int | None], None] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.db = db
+        self.deliver_replies = deliver_replies
+        self.quota = quota
+        self.webhook = bool(settings.zalo_webhook_url)
+        self.connected = False  # for /healthz
+        self.client = ZaloClient(
+            token=settings.zalo_bot_token or "", api_url=settings.zalo_api_url, observe=observe_api
+        )
+        self.bot_name: str | None = None
+        self.bot_id = ""
+        self._bot_names: list[str] = []
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle)
+        self._languages: dict[str, tuple[str, float]] = {}
+        self._poller: asyncio.Task[None] | None = None
+
+    @asynccontextmanager
+    async def running(self) -> AsyncIterator[ZaloChannel]:
+        """Connect, announce the webhook or start polling, receive until the block ends.
+
+        When Zalo cannot be reached, the rest of the bot runs meanwhile, and this channel keeps
+        trying in the background; its outbox waits.
+        """
+        await self.client.open()
+        try:
+            async with self.inbox.running():  # what a previous run stored is handled first
+                retrying: asyncio.Task[None] | None = None
+                try:
+                    if not await self._try_start():
+                        retrying = asyncio.create_task(keep_trying(self._try_start))
+                    yield self
+                finally:
+                    for task in (retrying, self._poller):
+                        if task is not None:
+                            task.cancel()
+                            with contextlib.suppress(asyncio.CancelledError):
+                                await task
+        finally:
+            self.connected = False
+            await self.client.close()
+
+    async def _try_start(self) -> bool:
+        try:
+            await self._start()
+        except ZaloApiError as exc:
+            if 401 in (exc.status, exc.error_code):
+                raise ConfigError("ZALO_BOT_TOKEN: Zalo rejected this token") from None
+            if exc.status < 500:
+                raise
+            log.warning("Zalo Bot API answered %s at start; will keep trying", exc.status)
+            return False
+        except ZaloNetworkError as exc:
+            log.warning("Zalo Bot API unreachable (%s); will keep trying", exc)
+            return False
+        return True
+
+    async def _start(self) -> None:
+        me = await self.client.call("getMe")
+        if isinstance(me, dict):
+            # As documented, getMe gives `id` and `account_name` only; `display_name` (the name
+            # people mention) is taken when present, and learned from the first mention.
+            self.bot_id = str(me.get("id") or "")
+            for field in ("display_name", "name", "account_name"):
+                value = me.get(field)
+                if isinstance(value, str) and value.strip():
+                    self._bot_names.append(value.strip())
+            self.bot_name = self._bot_names[0] if self._bot_names else None
+        if self.webhook:
+            await self.client.call(
+                "setWebhook",
+                {
+                    "url": self.settings.zalo_webhook_url,
+                    "secret_token": self.settings.zalo_webhook_secret,
+                },
+            )
+        else:
+            with contextlib.suppress(ZaloApiError):  # 404 when there was none
+                await self.client.call("deleteWebhook")
+            self._poller = asyncio.create_task(self._poll_forever())
+        self.connected = True
+        log.info("zalo channel started (%s)", "webhook" if self.webhook else "polling")
+
+    # --- inbound -------------------------------------------------------------------------
+    async def process_webhook_update(self, data: dict[str, object]) -> None:
+        """Store one update posted to our webhook, then handle it; returns once it is handled
+        (or stored for a retry). Raises BadUpdate for a body that is not an update."""
+        update = unwrap(data)
+        received = received_update(update) if update is not None else None
+        if received is None:
+            # Zalo's own envelope is answered 200 (else Zalo delivers it again and again).
+            ours = "event_name" in data or ("ok" in data and "result" in data)
+            raise BadUpdate("a body that is not a Zalo message update", ignore=ours)
+        tasks = await self.inbox.receive([received])
+        await asyncio.shield(asyncio.gather(*tasks))
+
+    async def _poll_forever(self) -> None:
+        loop = asyncio.get_running_loop()
+        failures = 0
+        unstored: Received | None = None  # read from Zalo, not yet in the inbox
+        while True:
+            started = loop.time()
+            pause = 0.0
+            try:
+                if unstored is None:
+                    result = await self.client.call(
+                        "getUpdates", {"timeout": POLL_TIMEOUT}, timeout=POLL_TIMEOUT + 15
+                    )
+                    update = unwrap(result) if result else None
+                    unstored = received_update(update) if update is not None else None
+                if unstored is not None:
+                    # Zalo counts an update read once it handed it out: until it is stored,
+                    # no other is fetched, and storing is tried again.
+                    await self.inbox.receive([unstored])
+                    unstored = None
+                failures = 0
+            except ZaloApiError as exc:
+                if not exc.idle:
+                    failures += 1
+                    pause = min(MAX_BACKOFF, 2.0**failures)
+                    level = logging.ERROR if exc.means(401) else logging.WARNING
+                    log.log(level, "zalo getUpdates failed: %s/%s", exc.status, exc.error_code)
+            except ZaloNetworkError as exc:
+                failures += 1
+                pause = min(MAX_BACKOFF, 2.0**failures)
+                log.warning("zalo getUpdates: %s, retrying in %.0fs", exc, pause)
+            except Exception as exc:  # the database, most likely
+                failures += 1
+                pause = min(MAX_BACKOFF, 2.0**failures)
+                log.warning(
+                    "zalo: could not store an update (%s), retrying in %.0fs",
+                    type(exc).__name__,
+                    pause,
+                )
+            # Zalo asks for no more than about one poll a second.
+            pause = max(pause, self.settings.zalo_poll_interval - (loop.time() - started))
+            if pause > 0:
+                await asyncio.sleep(pause)
+
+    async def _handle(self, update: dict[str, Any]) -> None:
+        """One stored update (the inbox holds the chat's turn); raises for the inbox to retry."""
+        self._learn_name(update)
+        event = to_event(update, bot_name=self._bot_names, bot_id=self.bot_id)
+        if event is None:
+            return
+        key = event.update_key
+        if key is not None and not key.startswith(DIGEST_PREFIX) and key in self._seen:
+            return  # a replayed update, already handled by this process
+        replies = await self.engine.handle(event)
+        self._remember_languages(replies)
+        await self.deliver_replies(replies)
+        if key is not None and not key.startswith(DIGEST_PREFIX):
+            self._first_time(key)  # remembered once handled: a failure is retried
+
+    def _learn_name(self, update: dict[str, Any]) -> None:
+        """The bot's display name, from a mention Zalo marks as the bot's."""
+        name = mentioned_name(update, self.bot_id)
+        if name and name not in self._bot_names:
+            self._bot_names.insert(0, name)
+
+    def _first_time(self, key: str) -> bool:
+        if key in self._seen:
+            return False
+        self._seen[key] = None
+        if len(self._seen) > SEEN_KEYS:
+            self._seen.popitem(last=False)
+        return True
+
+    async def download(self, ref: str) -> bytes:
+        """A picture a user sent (a tip's photo), by the URL Zalo gave, for the evidence store."""
+        if not ref.startswith(("https://", "http://")):
+            raise FileUnavailable("not a URL")
+        limit = self.settings.tip_max_attachment_mb * 1024 * 1024
+        return await self.client.download(ref, limit=limit)
+
+    # --- outbound ------------------------------------------------------------------------
+    async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        if message.edit_message_id and message.edit_of is None:
+            # Zalo cannot edit: the card stays as it was rather than arriving again, which
+            # would cost the monthly budget on every status change.
+            return message.edit_message_id
+        try:
+            return await self._send(chat_id, message)
+        except ZaloApiError as exc:
+            raise self._delivery_error(exc) from None
+        except ZaloNetworkError as exc:
+            raise TryLater(f"network: {exc}") from None
+
+    def _delivery_error(self, exc: ZaloApiError) -> Exception:
+        error = delivery_error(exc)
+        if exc.quota_exceeded:
+            if self.quota is not None:
+                self.quota.exceeded()
+            log.error("Zalo refused a message: the monthly quota is used up")
+        return error
+
+    async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
+        text, t = await self._render(chat_id, message)
+        photo = await resolve_photo(self.db, self.settings, message.photo or "")
+        if message.photo and not photo:
+            photo = message.photo  # nothing Zalo can fetch: said in words below
+        sent: Any = None
+        if photo.startswith(("https://", "http://")):
+            caption = text if fits(text) else ""
+            params = {"chat_id": chat_id, "photo": photo}
+            if caption:
+                params["caption"] = caption
+            sent = await self._send_photo(params)
+            text = "" if caption else text
+        elif photo:
+            text = f"{text}\n\n{t.gettext(PHOTO_NOT_SHOWN)}".strip()
+        if message.document:
+            text = f"{text}\n\n{t.gettext(FILE_NOT_SENT)}".strip()
+        pieces = split_utf16(text, MAX_UNITS)
+        if not pieces and sent is None:
+            pieces = ["…"]
+        for piece in pieces:
+            sent = await self._deliver("sendMessage", {"chat_id": chat_id, "text": piece})
+        if isinstance(sent, dict) and sent.get("message_id") is not None:
+            return str(sent["message_id"])[:64]
+        return None
+
+    async def _send_photo(self, params: dict[str, Any]) -> Any:
+        """A picture, given time for Zalo to fetch it. When even that runs out, Zalo may well
+        have delivered it: it is not sent again (a retry would show it twice); the rest of the
+        message goes on."""
+        try:
+            return await self._deliver("sendPhoto", params, timeout=PHOTO_TIMEOUT)
+        except ZaloNetworkError as exc:
+            if str(exc) != "timeout":
+                raise
+            log.warning("zalo sendPhoto timed out; taken as sent, not repeated")
+            if self.quota is not None:
+                self.quota.record()
+            return True
+
+    async def _deliver(
+        self,
+        method: str,
+        params: dict[str, Any],
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
+    ) -> Any:
+        result = await self.client.call(method, params, timeout=timeout)
+        if self.quota is not None:
+            self.quota.record()
+        return result
+
+    async def _render(self, chat_id: str, message: OutboundMessage) -> tuple[str, Translator]:
+        t = Translator(await self._language(chat_id), self.settings.timezone)
+        typed: dict[str, str] = {}
+        if any(c.key.startswith(ACTION_PREFIX) for c in message.choices):
+            async with self.db.transaction() as session:
+                typed = await typed_commands(self.engine.flows, session, message.choices)
+        return render_text(message, typed=typed, t=t, attachments=False), t
+
+    def _remember_languages(self, replies: list[QueuedReply]) -> None:
+        """The engine knows the reader's language: no lookup when their replies are sent."""
+        expires = asyncio.get_running_loop().time() + LANGUAGE_CACHE_SECONDS
+        for reply in replies:
+            if reply.language and not reply.is_group:
+                self._cache_language(reply.chat_id, reply.language, expires)
+
+    def _cache_language(self, chat_id: str, language: str, expires: float) -> None:
+        if len(self._languages) > SEEN_KEYS:
+            self._languages.clear()
+        self._languages[chat_id] = (language, expires)
+
+    async def _language(self, chat_id: str) -> str:
+        """The reader's language for the hints we add; a group's is the bot's default."""
+        now = asyncio.get_running_loop().time()
+        cached = self._languages.get(chat_id)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        async with self.db.transaction() as session:
+            language = await session.scalar(
+                select(ChannelAccount.language)
+                .where(ChannelAccount.channel == CHANNEL, ChannelAccount.chat_id == chat_id)
+                .limit(1)
+            )
+        language = language or self.settings.bot_locale
+        self._cache_language(chat_id, language, now + LANGUAGE_CACHE_SECONDS)
+        return language

@@ -1,0 +1,347 @@
+"""The outbox worker: sends queued messages of one channel at the messenger's pace.
+
+Rows are claimed with a lease (status "sending" until `claimed_until`), so a worker that dies
+mid-send leaves them to be claimed again after the lease; several processes on PostgreSQL claim
+disjoint rows (SKIP LOCKED). Outcomes are settled in short transactions: sent (as soon as the
+messenger accepted it, before its place in flight is given back, together with the others that
+finished meanwhile); retry later (retry_after, or backoff with jitter on transient errors);
+failed for good (blocked bot, chat gone), which never blocks the rows behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.crypto import DecryptionError, FieldCipher
+from bot.messages import OutboundMessage
+from bot.runtime.channels.base import ChatMoved, Sender, TryLater, Undeliverable
+from bot.runtime.dialog.engine import QueuedReply
+from bot.runtime.pacing import Pacer, PacerStopped
+from bot.sealed_messages import open_payload
+from storage.base import utcnow
+from storage.db import Database
+from storage.models import OutboxMessage
+from storage.repos.accounts import mark_blocked, move_account_chat
+from storage.repos.conversations import move_chat
+from storage.repos.outbox import (
+    claim_messages,
+    mark_all_sent,
+    mark_failed,
+    mark_retry,
+    move_outbox_chat,
+    next_due_at,
+    release_claims,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 10
+LEASE = timedelta(minutes=5)
+PASS_SECONDS = 1.0  # about this much sending per pass
+IDLE_WAIT = 30.0  # seconds between checks when nothing is due (a wake-up comes sooner)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row on its way out, detached from any session."""
+
+    id: int
+    chat_id: str
+    is_group: bool
+    message: OutboundMessage
+    attempts: int
+
+    @classmethod
+    def of(cls, row: OutboxMessage, cipher: FieldCipher | None = None) -> Delivery:
+        message = open_payload(row.payload, cipher)
+        return cls(row.id, row.chat_id, row.is_group_chat, message, row.attempts)
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        sender: Sender,
+        pacer: Pacer,
+        clock: Callable[[], datetime] = utcnow,
+        batch_size: int | None = None,
+        max_per_chat: int = 3,
+        only_chat: str | None = None,
+        cipher: FieldCipher | None = None,
+    ) -> None:
+        """`only_chat`: send nothing but this chat's messages (the terminal of one person);
+        `cipher` opens the messages stored encrypted (bot.sealed_messages)."""
+        self.db = db
+        self.cipher = cipher
+        self.only_chat = only_chat
+        self.sender = sender
+        self.channel = sender.name
+        self.pacer = pacer
+        self.clock = clock
+        # About a second of sending per pass: fewer passes at a fan-out's pace, and a tip's
+        # card queued behind a broadcast waits about two passes (the next one is claimed ahead).
+        rate = pacer.rules.overall_per_second
+        self.batch_size = batch_size or max(10, min(1000, round(rate * PASS_SECONDS)))
+        self.max_per_chat = max_per_chat
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._unsettled: list[tuple[int, str | None]] = []
+        self._settle_lock = asyncio.Lock()
+        self._running = False
+        self._prefetched: asyncio.Task[list[Delivery]] | None = None
+
+    def wake(self) -> None:
+        """New rows were queued: look now rather than at the next idle check."""
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        self.pacer.stop()  # a send waiting out a pause gives its row back instead
+
+    async def run(self) -> None:
+        """Send until stopped; survives any error of one pass."""
+        self._running = True
+        try:
+            while not self._stopping.is_set():
+                try:
+                    sent = await self.send_due()
+                except Exception:
+                    log.exception("outbox pass failed on %s", self.channel)
+                    sent = 0
+                if sent == 0:
+                    await self._sleep_until_due()
+        finally:
+            self._running = False
+            await self._release_prefetched()
+
+    async def _sleep_until_due(self) -> None:
+        async with self.db.transaction() as session:
+            due = await next_due_at(session, channel=self.channel)
+        timeout = IDLE_WAIT
+        if due is not None:
+            timeout = min(IDLE_WAIT, max(0.05, (due - self.clock()).total_seconds()))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+        self._wake.clear()
+
+    async def send_due(self) -> int:
+        """One pass: claim what is due and send it, chats in parallel, each chat in order.
+
+        While the worker runs, the next pass's rows are claimed as this one starts sending:
+        the claim and the settling no longer leave the pacer's slots unused between passes.
+        """
+        rows = await self._take_batch()
+        if not rows:
+            return 0
+        by_chat: dict[str, list[Delivery]] = {}
+        later: list[int] = []
+        for row in rows:
+            chat_items = by_chat.setdefault(row.chat_id, [])
+            # What the chat's gap lets out in about a pass, and at least a few: a long queue
+            # for one group must not outlive the lease.
+            if len(chat_items) < self._per_chat(row.is_group):
+                chat_items.append(row)
+            else:
+                later.append(row.id)
+        if later:
+            async with self.db.transaction() as session:
+                # Still due: the next pass, right after this one, takes them in order.
+                await release_claims(session, ids=later)
+        if self._running:
+            self._prefetched = asyncio.create_task(self._claim())
+        await asyncio.gather(*(self._send_chat(items) for items in by_chat.values()))
+        await self._settle([])  # any marks a failed commit left behind
+        return len(rows)
+
+    def _per_chat(self, is_group: bool) -> int:
+        rules = self.pacer.rules
+        gap = rules.group_chat_interval if is_group else rules.private_chat_interval
+        if gap <= 0:
+            return self.batch_size
+        return max(self.max_per_chat, int(PASS_SECONDS / gap))
+
+    async def _take_batch(self) -> list[Delivery]:
+        task, self._prefetched = self._prefetched, None
+        return await task if task is not None else await self._claim()
+
+    async def _claim(self) -> list[Delivery]:
+        async with self.db.transaction() as session:
+            rows = await claim_messages(
+                session,
+                channel=self.channel,
+                now=self.clock(),
+                lease=LEASE,
+                limit=self.batch_size,
+                chat_id=self.only_chat,
+            )
+            deliveries = []
+            for row in rows:
+                try:
+                    deliveries.append(Delivery.of(row, self.cipher))
+                except (DecryptionError, ValueError):
+                    # Sealed under another key (or no key given): it can never go out, and
+                    # must not hold back the rows behind it.
+                    log.warning("outbox row %s cannot be opened; given up", row.id)
+                    await mark_failed(session, message_id=row.id, error="cannot be opened")
+            return deliveries
+
+    async def _release_prefetched(self) -> None:
+        """On stopping: rows claimed for a pass that will not run are due again at once,
+        rather than after the lease."""
+        task, self._prefetched = self._prefetched, None
+        if task is None:
+            return
+        try:
+            rows = await task
+        except Exception:
+            return  # nothing was claimed
+        async with self.db.transaction() as session:
+            await release_claims(session, ids=[row.id for row in rows])
+
+    async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
+        """Send the replies to the person who just wrote, without waiting for a pass.
+
+        The engine queued them already claimed by us. They skip the per-chat gap (the person
+        is waiting for them) but keep the overall pace; whatever fails stays for the worker.
+        """
+        items = [
+            Delivery(r.outbox_id, r.chat_id, r.is_group, r.message, attempts=1) for r in replies
+        ]
+        await self._send_chat(items, replying=True)
+
+    async def _send_chat(self, items: list[Delivery], *, replying: bool = False) -> None:
+        """Send one chat's messages in order; each is marked sent as soon as it went."""
+        for index, item in enumerate(items):
+            ok, external_id = await self._send_one(item, replying=replying)
+            if not ok and external_id is None:
+                # Keep this chat's order: what follows a failed message waits for its retry.
+                await self._postpone([later.id for later in items[index + 1 :]])
+                return
+
+    async def _settle(self, sent: list[tuple[int, str | None]]) -> None:
+        """Mark messages sent; returns once they are committed (or kept for the next try).
+
+        Sends that finish together settle together (group commit): whoever takes the lock
+        commits everything waiting, so the others find theirs done. On SQLite, with its one
+        writer, a transaction per message was the bottleneck of replies and fan-outs alike.
+        """
+        self._unsettled.extend(sent)
+        async with self._settle_lock:
+            batch, self._unsettled = self._unsettled, []
+            if not batch:
+                return
+            try:
+                async with self.db.transaction() as session:
+                    await mark_all_sent(session, sent=batch, at=self.clock())
+            except BaseException as exc:
+                self._unsettled[:0] = batch  # the next one to take the lock tries again
+                if not isinstance(exc, Exception):
+                    raise
+                # Sent is sent: not retried (that would send it twice), marked at the next try.
+                log.warning("could not mark %d message(s) sent: %s", len(batch), type(exc).__name__)
+
+    async def _send_one(self, item: Delivery, *, replying: bool) -> tuple[bool, str | None]:
+        """(True, messenger id) when sent; (False, None) when it must wait for a retry;
+        (False, "") when it will never go, so nothing behind it should wait for it."""
+        try:
+            async with self.pacer.turn(
+                item.chat_id, is_group=item.is_group, ignore_chat_gap=replying
+            ):
+                message = await self._resolve_edit(item.message)
+                external_id = await self.sender.send(item.chat_id, message)
+                self.pacer.succeeded()
+                # Marked before its place in flight is given back: a crash can repeat only
+                # what was awaiting an answer, never a whole pass.
+                await self._settle([(item.id, external_id)])
+                return True, external_id
+        except PacerStopped:
+            async with self.db.transaction() as session:
+                await release_claims(session, ids=[item.id])  # due at once, for the next run
+        except TryLater as exc:
+            await self._retry(item, exc)
+        except ChatMoved as exc:
+            await self._follow_chat(item, exc.new_chat_id)
+        except Undeliverable as exc:
+            await self._give_up(item, exc)
+            return False, ""
+        except Exception as exc:  # an adapter bug must not stop the queue
+            log.exception("unexpected error sending outbox row %s", item.id)
+            await self._retry(item, TryLater(type(exc).__name__))
+        return False, None
+
+    async def _resolve_edit(self, message: OutboundMessage) -> OutboundMessage:
+        """An edit names the outbox row of the message it replaces; a replaced message that
+        never went out (or a channel that cannot edit) gets the new text as a new message."""
+        if message.edit_of is None:
+            return message
+        async with self.db.transaction() as session:
+            original = await session.get(OutboxMessage, message.edit_of)
+        external_id = original.external_message_id if original else None
+        return replace(message, edit_of=None, edit_message_id=external_id)
+
+    async def _retry(self, row: Delivery, exc: TryLater) -> None:
+        if exc.retry_after is not None:
+            self.pacer.pause(exc.retry_after)
+            delay = exc.retry_after
+        else:
+            self.pacer.failed()  # the whole channel rests; the row keeps its own backoff
+            delay = min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
+        async with self.db.transaction() as session:
+            if row.attempts >= MAX_ATTEMPTS and exc.retry_after is None:
+                await mark_failed(session, message_id=row.id, error=f"gave up: {exc}")
+                log.warning("outbox row %s failed after %s attempts", row.id, row.attempts)
+            else:
+                at = self.clock() + timedelta(seconds=delay)
+                await mark_retry(session, message_id=row.id, at=at, error=str(exc))
+        log.info("outbox row %s on %s: retry in %.1fs (%s)", row.id, self.channel, delay, exc)
+        self.wake()  # the run loop may be asleep for longer than this delay
+
+    async def _follow_chat(self, row: Delivery, new_chat_id: str) -> None:
+        async with self.db.transaction() as session:
+            await move_account_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await move_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await move_outbox_chat(
+                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
+            )
+            await mark_retry(
+                session,
+                message_id=row.id,
+                at=self.clock(),
+                error="chat migrated",
+                chat_id=new_chat_id,
+            )
+        log.info("outbox row %s: chat migrated, resending to the new chat", row.id)
+        self.wake()
+
+    async def _give_up(self, row: Delivery, exc: Undeliverable) -> None:
+        async with self.db.transaction() as session:
+            await mark_failed(session, message_id=row.id, error=str(exc))
+            if exc.blocked:
+                await mark_blocked(
+                    session, channel=self.channel, chat_id=row.chat_id, at=self.clock()
+                )
+        log.info("outbox row %s undeliverable on %s: %s", row.id, self.channel, exc)
+
+    async def _postpone(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        async with self.db.transaction() as session:
+            for message_id in ids:
+                await mark_retry(
+                    session,
+                    message_id=message_id,
+                    at=self.clock() + timedelta(seconds=1),
+                    error="waiting for an earlier message",
+                )
