@@ -13,10 +13,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Group, Role, RoleAssignment, ScopeKind, Village
+from storage.models import Group, Role, ScopeKind
+from storage.repos.scopes import (
+    commune_and_village_of_group,
+    commune_of_village,
+    grants_of,
+    groups_within,
+)
 
 
 class Action(StrEnum):
@@ -170,49 +175,25 @@ def require(actor: Actor, action: Action, scope: Scope) -> None:
 async def load_actor(session: AsyncSession, person_id: int | None) -> Actor:
     if person_id is None:
         return NOBODY
-    rows = await session.execute(
-        select(RoleAssignment.role, RoleAssignment.scope_kind, RoleAssignment.scope_id).where(
-            RoleAssignment.person_id == person_id
-        )
-    )
-    return Actor(person_id, tuple(Grant(*row) for row in rows))
+    return Actor(person_id, tuple(Grant(*row) for row in await grants_of(session, person_id)))
 
 
 async def group_scope(session: AsyncSession, group_id: int) -> Scope | None:
-    row = (
-        await session.execute(
-            select(Village.commune_code, Village.id)
-            .join(Group, Group.village_id == Village.id)
-            .where(Group.id == group_id)
-        )
-    ).first()
-    return Scope(row[0], row[1], group_id) if row else None
+    found = await commune_and_village_of_group(session, group_id)
+    return Scope(found[0], found[1], group_id) if found else None
 
 
 async def village_scope(session: AsyncSession, village_id: int) -> Scope | None:
-    commune_code = await session.scalar(
-        select(Village.commune_code).where(Village.id == village_id)
-    )
+    commune_code = await commune_of_village(session, village_id)
     return Scope(commune_code, village_id) if commune_code else None
 
 
 async def groups_in_reach(session: AsyncSession, actor: Actor, action: Action) -> list[Group]:
     """The groups where `actor` may do `action`, for menus that offer a choice of group."""
     grants = [g for g in actor.grants if g.role in POLICY[action]]
-    if not grants:
-        return []
-    conditions = []
-    for grant in grants:
-        if grant.scope_kind == ScopeKind.GROUP:
-            conditions.append(Group.id == int(grant.scope_id))
-        elif grant.scope_kind == ScopeKind.VILLAGE:
-            conditions.append(Group.village_id == int(grant.scope_id))
-        elif grant.scope_kind == ScopeKind.COMMUNE:
-            conditions.append(Village.commune_code == grant.scope_id)
-    rows = await session.scalars(
-        select(Group)
-        .join(Village, Village.id == Group.village_id)
-        .where(or_(*conditions))
-        .order_by(Village.name, Group.name)
+    return await groups_within(
+        session,
+        group_ids=[int(g.scope_id) for g in grants if g.scope_kind == ScopeKind.GROUP],
+        village_ids=[int(g.scope_id) for g in grants if g.scope_kind == ScopeKind.VILLAGE],
+        commune_codes=[g.scope_id for g in grants if g.scope_kind == ScopeKind.COMMUNE],
     )
-    return list(rows)

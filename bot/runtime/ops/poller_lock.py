@@ -15,11 +15,11 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from bot.config import ConfigError
 from storage.db import Database, is_sqlite
+from storage.repos.locks import advisory_unlock, try_advisory_lock
 
 VARIABLE = {"telegram": "TELEGRAM_BOT_TOKEN", "zalo": "ZALO_BOT_TOKEN"}
 
@@ -47,16 +47,13 @@ async def single_poller(db: Database, channel: str, token: str) -> AsyncIterator
         return
     key = lock_key(channel, token)
     async with db.engine.connect() as connection:
-        got = await connection.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": key})
-        await connection.commit()
-        if not got:
+        if not await try_advisory_lock(connection, key):
             raise poller_refused(channel)
         try:
             yield
         finally:
             with contextlib.suppress(Exception):  # a lost connection released it already
-                await connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
-                await connection.commit()
+                await advisory_unlock(connection, key)
 
 
 @contextlib.contextmanager
