@@ -203,6 +203,8 @@ async def _demo_seed(settings: Settings, _args: argparse.Namespace) -> int:
     except ConfigError as exc:
         print(exc, file=sys.stderr)
         return 2
+    # A fresh machine's `demo seed` comes before any start: the tables come first.
+    await _db_upgrade(settings, _args)
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:

@@ -85,7 +85,10 @@ async def test_a_message_pushed_to_a_terminal_shows_without_a_typed_line(
 
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("first-minutes")
+    """A machine where `make run` ran once (it writes the key), whichever test runs first."""
+    workdir = tmp_path_factory.mktemp("first-minutes")
+    assert run_bot(["start"], ["/quit"], workdir).returncode == 0
+    return workdir
 
 
 def test_the_terminal_shows_the_chat_and_logs_go_to_a_file(fresh: Path) -> None:
@@ -129,3 +132,13 @@ def test_demo_reset_restores_the_sample(fresh: Path) -> None:
     again = run_bot(["console", "--as", "Trần Thị Lan"], ["/quit"], fresh)
     assert again.returncode == 0, again.stderr
     assert "Chatting as Trần Thị Lan." in again.stdout
+
+
+def test_demo_seed_on_a_machine_that_never_started_makes_its_tables_first(
+    tmp_path: Path,
+) -> None:
+    key = "a" * 43 + "="
+    result = run_bot(["demo", "seed"], [], tmp_path, BOT_SECRET_KEY=key)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Sample commune loaded." in result.stdout
