@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from storage.base import utcnow
 
@@ -48,6 +48,41 @@ class InboundEvent:
     sender_name: str | None = None  # the profile's display name, offered when joining
     is_group: bool = False
     received_at: datetime = field(default_factory=utcnow)
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a messenger can show and carry; the renderer degrades a message to it and flows
+    ask by it, never by the messenger's name."""
+
+    name: str
+    title: str  # how people call it ("Zalo"), in texts that name the messenger
+    buttons: bool = False  # choices as buttons under a message; else numbered text
+    edits: bool = False  # a sent message can be replaced where it stands
+    shares: frozenset[str] = frozenset()  # SHARE_PHONE, SHARE_LOCATION: what a button sends
+    files: bool = False  # documents and made files; else their text, or a line saying so
+    photos_by_url: bool = False  # a picture is sent as a URL the messenger fetches
+    voice: bool = False  # voice messages reach the bot
+    locations: bool = False  # a shared location reaches the bot
+    groups: bool = False  # the bot can sit in group chats
+    # In a group the bot sees a typed answer only when it is a reply to the question (Telegram
+    # privacy mode, answered with a "reply" markup) or only when the bot is mentioned (Zalo).
+    group_answers: Literal["reply", "mention"] = "mention"
+    private_links: bool = False  # a link opens a private chat with the bot (t.me/<bot>)
+    max_text: int = 4096
+    # How the messenger counts max_text: code points, or UTF-16 units as JavaScript does.
+    text_units: Literal["code_points", "utf16"] = "code_points"
+    max_caption: int = 1024
+
+    @property
+    def group_mention_only(self) -> bool:
+        return self.groups and self.group_answers == "mention"
+
+
+SHARE_PHONE = "phone"
+SHARE_LOCATION = "location"
+# For a channel nobody declared (a test's own chat): text out, and whatever it sends is taken.
+TEXT_ONLY = Capabilities(name="", title="", files=True, voice=True, locations=True)
 
 
 @dataclass(frozen=True)

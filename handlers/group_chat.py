@@ -99,7 +99,7 @@ class GroupChatSetup(Flow):
             group_id=group_id,
             created_by=turn.person.id,
         )
-        steps = ZALO_STEPS if turn.event.channel == "zalo" else TELEGRAM_STEPS
+        steps = ZALO_STEPS if turn.capabilities.group_mention_only else TELEGRAM_STEPS
         text = turn._(
             steps,
             group=await group_title(turn.session, group_id),

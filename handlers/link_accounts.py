@@ -24,6 +24,7 @@ from sqlalchemy import update
 from bot.authz import PRIVILEGED_ROLES
 from bot.i18n import N_, Translator
 from bot.messages import Choice, OutboundMessage
+from bot.messengers import DECLARED
 from bot.people import one_time_codes
 from bot.people.membership import accounts_of
 from bot.people.personal_data import audit
@@ -36,7 +37,6 @@ from storage.repos.grants import commune_admins, staff_grants
 ACTION = "link"
 COMMAND = "lienket"
 CODE_VALID_FOR = timedelta(minutes=15)
-MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo"}
 AGREE, REFUSE = "agree", "refuse"
 ASK_OWNER = N_(
     "Link the {messenger} account “{name}” with this account? It would then act as you: your "
@@ -62,7 +62,7 @@ class Step(StrEnum):
 
 
 def _messenger(channel: str) -> str:
-    return MESSENGERS.get(channel, channel)
+    return DECLARED.title(channel)
 
 
 async def on_link(turn: Turn, argument: str) -> None:

@@ -10,9 +10,10 @@ from sqlalchemy import select
 from bot.crypto import PERSON_PHONE
 from bot.i18n import N_, Translator
 from bot.messages import Choice, EventKind, OutboundMessage
+from bot.messengers import DECLARED
 from bot.people.consent import CONSENT_VERSION
 from bot.people.personal_data import audit, cipher, collect, erase_person, export_document
-from bot.people.personal_data_text import NO_FILE_CHANNELS, readable_export
+from bot.people.personal_data_text import readable_export
 from bot.people.phone import normalise_phone
 from bot.runtime.dialog.engine import JOINED
 from bot.runtime.dialog.flows import Flow, MenuEntry
@@ -21,7 +22,6 @@ from storage.models import ChannelAccount
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
 UNLINK = "unlink"
-MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
 # By whether the messenger carries no files.
 EXPORT_LABEL = {False: N_("Send me all my data as a file"), True: N_("Send me all my data")}
 YES, NO = "yes", "no"
@@ -77,7 +77,7 @@ class MyData(Flow):
             lines.append(
                 turn._(
                     "• Linked account: {messenger}, since {since}",
-                    messenger=MESSENGERS.get(account["channel"], account["channel"]),
+                    messenger=DECLARED.title(account["channel"]),
                     since=account["since"][:10],
                 )
             )
@@ -85,7 +85,7 @@ class MyData(Flow):
 
     def _ask_action(self, turn: Turn, *, linked: bool) -> None:
         choices = [
-            Choice(EXPORT, turn._(EXPORT_LABEL[turn.event.channel in NO_FILE_CHANNELS])),
+            Choice(EXPORT, turn._(EXPORT_LABEL[not turn.capabilities.files])),
             Choice(NAME, turn._("Correct my name")),
             Choice(PHONE, turn._("Correct my phone number")),
         ]
@@ -110,7 +110,7 @@ class MyData(Flow):
                 subject_id=person.id,
                 at=turn.now,
             )
-            if turn.event.channel in NO_FILE_CHANNELS:  # no files there: a message to read
+            if not turn.capabilities.files:  # no files there: a message to read
                 intro = turn._("Here is everything stored about you.")
                 turn.say(f"{intro}\n\n{readable_export(turn.t, data)}", private=True)
             else:
@@ -130,7 +130,7 @@ class MyData(Flow):
             turn.ask(
                 Step.UNLINK_WHICH,
                 turn._("Which account should no longer be you?"),
-                [Choice(str(a.id), MESSENGERS.get(a.channel, a.channel)) for a in others],
+                [Choice(str(a.id), DECLARED.title(a.channel)) for a in others],
             )
         elif turn.choice == PHONE:
             question = (
@@ -235,7 +235,7 @@ class MyData(Flow):
             at=turn.now,
             detail=f"{account.channel}:{account.id}",
         )
-        messenger = MESSENGERS.get(account.channel, account.channel)
+        messenger = DECLARED.title(account.channel)
         turn.say(turn._("Done: your {messenger} account is no longer linked.", messenger=messenger))
         t = Translator(account.language, turn.settings.timezone)
         await turn.notify(

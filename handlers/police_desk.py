@@ -96,7 +96,7 @@ class PoliceDesk(Flow):
             commune_code=commune_code,
             created_by=actor.person_id,
         )
-        steps = ZALO_STEPS if turn.event.channel == "zalo" else TELEGRAM_STEPS
+        steps = ZALO_STEPS if turn.capabilities.group_mention_only else TELEGRAM_STEPS
         text = turn._(
             steps,
             commune=commune.name,
@@ -151,7 +151,9 @@ class PoliceDesk(Flow):
                 is_group_chat=True,
                 priority=Priority.ALERT,
             )
-        registered = ZALO_REGISTERED if turn.event.channel == "zalo" else TELEGRAM_REGISTERED
+        registered = (
+            ZALO_REGISTERED if turn.capabilities.group_mention_only else TELEGRAM_REGISTERED
+        )
         turn.say(turn._(registered, commune=commune.name))
 
 

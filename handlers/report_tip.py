@@ -58,13 +58,11 @@ MAX_PLACE = 300  # Tip.place_text
 MAX_WHEN_TEXT = 100  # Tip.occurred_text
 DATE_PATTERN = "dd/MM/yyyy"  # docs/GLOSSARY.md
 EVIDENCE_KINDS = ("photo", "voice")
-# The Zalo Bot API delivers text, pictures and stickers to bots, never voice messages (its
-# webhook events), so no question there asks for one.
-NO_VOICE_CHANNELS = frozenset({"zalo"})
 
 
 def takes_voice(turn: Turn) -> bool:
-    return turn.event.channel not in NO_VOICE_CHANNELS
+    """The Zalo Bot API never hands bots voice messages: no question there asks for one."""
+    return turn.capabilities.voice
 
 
 # By takes_voice(turn): what a question says it takes.
@@ -187,7 +185,7 @@ def private_chat_only(turn: Turn) -> bool:
         "For your safety, tips are sent only in a private chat with the bot, never in a group. "
         "Open a private chat with the bot and choose “Report a tip”."
     )
-    if username and turn.event.channel == "telegram":
+    if username and turn.capabilities.private_links:
         text += f"\nhttps://t.me/{username}"
     turn.say(text)
     turn.leave()

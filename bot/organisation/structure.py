@@ -13,12 +13,14 @@ from typing import Any
 
 import yaml
 
+from bot.messengers import DECLARED
 from bot.organisation.report import OrgFileError, Rejection
 from bot.organisation.values import InvalidValue, clean_text, normalise_phone
 from bot.text_match import fold
 from storage.models import Role, ScopeKind
 
-POLICE_CHAT_CHANNELS = ("telegram", "zalo")
+# A police chat is a group chat: on a messenger whose bot can sit in groups.
+POLICE_CHAT_CHANNELS = DECLARED.names(lambda messenger: messenger.groups)
 # Which scopes make sense for each role; a role outside them is almost always a missing key.
 ALLOWED_SCOPES: dict[Role, tuple[ScopeKind, ...]] = {
     Role.RESIDENT: (ScopeKind.GROUP,),

@@ -10,9 +10,6 @@ from typing import Any
 
 from bot.i18n import N_, Translator
 
-# Channels that cannot send a file: the export comes as this text instead.
-NO_FILE_CHANNELS = frozenset({"zalo"})
-
 SECTIONS = {
     "person": N_("You"),
     "household": N_("Household"),

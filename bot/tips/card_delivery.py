@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
+from bot.messengers import DECLARED
 from bot.tips.clock import queue_once
 from bot.tips.service import (
     CARD_QUEUE,
@@ -70,7 +71,6 @@ UNDELIVERED_ALERT = N_(
     "({reason}). Please check that the police desk and the officers can still be reached, and "
     "tell them about tip {code}."
 )
-MESSENGERS = {"telegram": "Telegram", "zalo": "Zalo", "console": "console"}
 
 
 async def check_cards(db: Database, settings: Settings, now: datetime) -> set[str]:
@@ -260,7 +260,7 @@ async def alert_undelivered(session: AsyncSession, settings: Settings, now: date
             text = t.gettext(
                 UNDELIVERED_ALERT,
                 code=tip.code,
-                messenger=MESSENGERS.get(channel, channel),
+                messenger=DECLARED.title(channel),
                 reason=(error or "?")[:80],
             )
             if await queue_once(session, chat, OutboundMessage(text=text), f"police-lost:{row_id}"):

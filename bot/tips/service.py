@@ -18,6 +18,7 @@ from bot.config import Settings
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.i18n import Translator
 from bot.messages import OutboundMessage
+from bot.messengers import DECLARED
 from bot.runtime.dialog.turn import Turn
 from bot.scams.service import record_tip_items
 from bot.tips.cards import police_card, reporter_update
@@ -46,7 +47,6 @@ from storage.repos.outbox import queue_message
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CARD_QUEUE = "cards"  # in `turn.queued`: wakes the card watcher (bot.tips.card_delivery)
 CODE_PREFIX = "TB-"
-ZALO = "zalo"
 
 
 @dataclass(frozen=True)
@@ -301,7 +301,7 @@ def _attachment_message(tip: Tip, item: TipAttachment, channel: str) -> Outbound
     """A messenger's file id works only on that messenger; elsewhere the local copy is sent.
     Zalo fetches pictures by URL: it is given the attachment, resolved when sent to our copy
     (a reporter's Zalo URL may expire)."""
-    if channel == ZALO and item.kind == "photo":
+    if DECLARED.of(channel).photos_by_url and item.kind == "photo":
         return OutboundMessage(text=tip.code, photo=attachment_ref(item.id))
     source = item.file_ref if tip.channel == channel else item.local_path
     if not source:

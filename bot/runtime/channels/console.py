@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.crypto import FieldCipher
 from bot.i18n import Translator
 from bot.messages import EventKind, InboundEvent, OutboundMessage
+from bot.messengers import CONSOLE
 from bot.runtime.channels.text_render import render_text, typed_commands
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.dialog.flows import ACTION_PREFIX, FlowRegistry
@@ -25,7 +26,7 @@ from bot.text_match import fold
 from storage.db import Database
 from storage.models import ChannelAccount, Person
 
-CHANNEL = "console"
+CHANNEL = CONSOLE.name
 PUSH_INTERVAL = 1.0  # seconds between looks for messages pushed to this terminal
 MAX_LINE = 20000  # a long tip is taken in parts (handlers/report_tip.py, MAX_DESCRIPTION)
 
@@ -35,6 +36,7 @@ class ConsoleChannel:
     commands to type (there is nothing to press in a terminal either)."""
 
     name = CHANNEL
+    capabilities = CONSOLE
 
     def __init__(
         self,

@@ -41,6 +41,7 @@ from telegram.ext import Application, ApplicationBuilder
 from bot.config import ConfigError, Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage, encode_callback
+from bot.messengers import TELEGRAM
 from bot.runtime.channels.base import BadUpdate, ChatMoved, TryLater, Undeliverable, keep_trying
 from bot.runtime.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
 from bot.runtime.channels.telegram_http import AiohttpRequest, ApiObserver
@@ -88,6 +89,7 @@ class TelegramChannel:
     """Receives Telegram updates into the engine and sends outbox messages to Telegram."""
 
     name = CHANNEL
+    capabilities = TELEGRAM
 
     def __init__(
         self,

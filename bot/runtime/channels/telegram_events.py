@@ -6,9 +6,10 @@ from telegram import Message, Update
 from telegram.constants import ChatType
 
 from bot.messages import EventKind, InboundEvent, Media, decode_callback
+from bot.messengers import TELEGRAM
 
-CHANNEL = "telegram"
-MAX_TEXT = 4096
+CHANNEL = TELEGRAM.name
+MAX_TEXT = TELEGRAM.max_text
 
 
 def to_event(update: Update, *, bot_username: str | None = None) -> InboundEvent | None:

@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from bot.config import ConfigError, Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
+from bot.messengers import ZALO
 from bot.runtime.channels.base import BadUpdate, TryLater, keep_trying
 from bot.runtime.channels.text_render import render_text, typed_commands
 from bot.runtime.channels.zalo_errors import ZaloApiError, delivery_error
@@ -387,6 +388,7 @@ class ZaloChannel:
     """Receives Zalo updates into the engine and sends outbox messages to Zalo."""
 
     name = CHANNEL
+    capabilities = ZALO
 
     def __init__(
         self,

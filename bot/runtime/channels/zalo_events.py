@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.messages import EventKind, InboundEvent, Media
+from bot.messengers import ZALO
 
-CHANNEL = "zalo"
-MAX_TEXT = 2000
+CHANNEL = ZALO.name
+MAX_TEXT = ZALO.max_text
 UPDATE_KEY_MAX = 64  # ProcessedUpdate.update_key
 
 TEXT_EVENT = "message.text.received"

@@ -19,6 +19,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.config import Settings
 from bot.i18n import N_, Translator, pick_locale
 from bot.messages import Choice, EventKind, InboundEvent, OutboundMessage
+from bot.messengers import DECLARED, Messengers
 from bot.people.consent import has_current_consent
 from bot.runtime.clean_input import clean_text
 from bot.runtime.dialog.commands import NAV_PREFIX, NAVIGATION, Universal, universal_command
@@ -86,8 +87,10 @@ class DialogEngine:
         settings: Settings,
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[str], None] | None = None,
+        messengers: Messengers = DECLARED,
     ) -> None:
         self.db = db
+        self.messengers = messengers
         self.flows = flows
         self.settings = settings
         self.clock = clock
@@ -160,6 +163,7 @@ class DialogEngine:
             t=Translator(account.language, self.settings.timezone),
             now=now,
             settings=self.settings,
+            capabilities=self.messengers.of(event.channel),
         )
 
     async def _dispatch(self, turn: Turn) -> None:
@@ -596,9 +600,10 @@ def help_text(turn: Turn) -> str:
 def unsupported_text(turn: Turn) -> str:
     """What is said to a sticker, a voice message, a file: the question stays as it was, and
     what was typed before is kept. Zalo does not pass voice messages, files or locations on."""
-    if turn.event.channel == "zalo":
+    if turn.capabilities.groups and not turn.capabilities.voice:
         return turn._(
-            "Sorry, Zalo does not pass voice messages, files or locations on to me, and I cannot "
-            "use stickers. Please type your answer; what you wrote before is kept."
+            "Sorry, {messenger} does not pass voice messages, files or locations on to me, and "
+            "I cannot use stickers. Please type your answer; what you wrote before is kept.",
+            messenger=turn.capabilities.title,
         )
     return turn._("Sorry, I cannot use that kind of message here. Please answer with text.")

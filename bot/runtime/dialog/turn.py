@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.messages import Choice, InboundEvent, OutboundMessage
+from bot.messages import TEXT_ONLY, Capabilities, Choice, InboundEvent, OutboundMessage
 from bot.runtime.dialog.commands import NAV_BACK, NAV_CANCEL, NAV_PREFIX
 from bot.work import Work
 from storage.models import ChannelAccount, Conversation, Person, Priority
@@ -68,11 +68,6 @@ class Prompt:
         )
 
 
-# Telegram's reply keyboard can share the sender's phone number or location; Zalo and the
-# terminal show text only.
-SHARE_BUTTON_CHANNELS = frozenset({"telegram"})
-
-
 @dataclass
 class Turn:
     event: InboundEvent
@@ -85,6 +80,9 @@ class Turn:
     now: datetime
     settings: Settings
     choice: str | None = None
+    # What this event's messenger can show and carry (bot.messengers); flows ask it, never
+    # the channel's name.
+    capabilities: Capabilities = TEXT_ONLY
     replies: list[OutboundMessage] = field(default_factory=list)
     queued: set[str] = field(default_factory=set)  # channels with new outbox rows for others
     # Set by a flow that changed who this is (joined, new role, erased): the menu is rebuilt.
@@ -127,7 +125,7 @@ class Turn:
     def has_share_buttons(self) -> bool:
         """Whether this messenger can put "share my phone/location" buttons under a question;
         where it cannot, people type them, and the question should not mention a button."""
-        return self.event.channel in SHARE_BUTTON_CHANNELS
+        return bool(self.capabilities.shares)
 
     @property
     def prompt(self) -> Prompt | None:
