@@ -93,22 +93,29 @@ class Choice:
 
 @dataclass(frozen=True)
 class OutboundMessage:
+    """What is meant, in the messenger's absence: the renderer (bot.runtime.channels.render)
+    makes of it what a channel can show."""
+
     text: str
     choices: tuple[Choice, ...] = ()
     token: str | None = None  # see InboundEvent.choice_token
     photo: str | None = None  # a file path or URL
     document: str | None = None
-    request_contact: str | None = None  # label of a "share my phone number" button, if wanted
-    request_location: str | None = None
+    # Offer to send the reader's phone number or location with one press (SHARE_PHONE,
+    # SHARE_LOCATION), where the messenger can; `share_label` is the offer's words.
+    offer_share: str | None = None
+    share_label: str | None = None
     # A small text file made for this message (a my-data export), sent as a document.
     file_name: str | None = None
     file_content: str | None = None
     # Replace a message sent earlier (a tip card after a status change) instead of sending a
-    # new one: the outbox id of that message; the worker resolves it to the messenger's id.
+    # new one: the outbox id of that message; the worker resolves it to `replaces`, the
+    # messenger's ids of its parts.
     edit_of: int | None = None
-    edit_message_id: str | None = None
-    # In a group, a typed answer reaches the bot only as a reply to it (Telegram privacy mode).
-    force_reply: bool = False
+    replaces: str | None = None
+    # A typed answer is expected in a group, where the bot sees it only as a reply to this
+    # message or with a mention, as the messenger has it.
+    reply_expected: bool = False
     # Shows personal data decrypted for its reader (a phone, a reporter's name, an export):
     # kept encrypted in the outbox until sent (bot.sealed_messages).
     private: bool = False
@@ -122,16 +129,24 @@ class OutboundMessage:
     def to_payload(self) -> dict[str, Any]:
         payload = asdict(self)
         payload["choices"] = [[c.key, c.label] for c in self.choices]
-        if not self.private:
-            del payload["private"]
-        if self.numbered:
-            del payload["numbered"]
+        for flag, default in (("private", False), ("numbered", True), ("reply_expected", False)):
+            if payload[flag] == default:
+                del payload[flag]
         return {k: v for k, v in payload.items() if v not in (None, [], "")} | {"text": self.text}
 
     @classmethod
     def from_payload(cls, payload: dict[str, Any]) -> OutboundMessage:
         values = dict(payload)
         values["choices"] = tuple(Choice(key, label) for key, label in payload.get("choices", ()))
+        # Rows queued before the neutral words (#16) are read as they were meant.
+        for old, kind in (("request_contact", SHARE_PHONE), ("request_location", SHARE_LOCATION)):
+            if label := values.pop(old, None):
+                values.setdefault("offer_share", kind)
+                values.setdefault("share_label", label)
+        if "force_reply" in values:
+            values["reply_expected"] = bool(values.pop("force_reply"))
+        if "edit_message_id" in values:
+            values["replaces"] = values.pop("edit_message_id")
         return cls(**values)
 
 

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import PRIVILEGED_ROLES
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.i18n import N_
-from bot.messages import Choice, EventKind
+from bot.messages import SHARE_PHONE, Choice, EventKind
 from bot.people.consent import consent_text, has_current_consent, record_consent
 from bot.people.invites import (
     ALPHABET,
@@ -281,7 +281,8 @@ class Joining(Flow):
             question,
             [Choice(SKIP, turn._("Skip"))],
             free_text=True,
-            request_contact=turn._("Share my phone number"),
+            offer_share=SHARE_PHONE,
+            share_label=turn._("Share my phone number"),
         )
 
     async def on_phone(self, turn: Turn) -> None:

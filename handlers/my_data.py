@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.crypto import PERSON_PHONE
 from bot.i18n import N_, Translator
-from bot.messages import Choice, EventKind, OutboundMessage
+from bot.messages import SHARE_PHONE, Choice, EventKind, OutboundMessage
 from bot.messengers import DECLARED
 from bot.people.consent import CONSENT_VERSION
 from bot.people.personal_data import audit, cipher, collect, erase_person, export_document
@@ -142,7 +142,8 @@ class MyData(Flow):
                 Step.NEW_PHONE,
                 question,
                 free_text=True,
-                request_contact=turn._("Share my phone number"),
+                offer_share=SHARE_PHONE,
+                share_label=turn._("Share my phone number"),
             )
         else:
             turn.update_data(erase=turn.choice)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.i18n import N_
-from bot.messages import Choice, EventKind, Media
+from bot.messages import SHARE_LOCATION, SHARE_PHONE, Choice, EventKind, Media
 from bot.people.consent import consent_text, has_current_consent, record_consent
 from bot.people.phone import normalise_phone
 from bot.runtime.dialog.engine import NOT_UNDERSTOOD
@@ -632,7 +632,8 @@ class ReportTip(Flow):
             question,
             choices,
             free_text=True,
-            request_location=turn._("Share my location"),
+            offer_share=SHARE_LOCATION,
+            share_label=turn._("Share my location"),
         )
         self._prefix_last(turn, prefix)
 
@@ -757,7 +758,8 @@ class ReportTip(Flow):
             + how,
             [Choice(NO_PHONE, turn._("Skip: no phone number"))],
             free_text=True,
-            request_contact=turn._("Share my phone number"),
+            offer_share=SHARE_PHONE,
+            share_label=turn._("Share my phone number"),
             numbered=False,
         )
 

@@ -15,8 +15,6 @@ from bot.runtime.dialog.engine import DialogEngine
 from bot.text_match import fold
 from tests.text_pages import check_text_page
 
-BUTTON_CHANNELS = {"telegram"}
-
 _updates = itertools.count(1)
 
 
@@ -45,7 +43,7 @@ class Chat:
 
     async def deliver(self, event: InboundEvent) -> list[OutboundMessage]:
         replies = [r.message for r in await self.engine.handle(event)]
-        if self.channel not in BUTTON_CHANNELS:  # rendered as the terminal and Zalo show it
+        if not self.engine.messengers.of(self.channel).buttons:  # as the terminal, Zalo show it
             for reply in replies:
                 check_text_page(render(reply))
         self.received.extend(replies)

@@ -79,7 +79,7 @@ async def test_a_long_card_is_edited_part_by_part(
         sent = await app.telegram.send(str(POLICE), OutboundMessage(text=first))
         assert sent is not None and len(sent.split(",")) == 2
         edited = card("Đã tiếp nhận", 6_000)
-        await app.telegram.send(str(POLICE), OutboundMessage(text=edited, edit_message_id=sent))
+        await app.telegram.send(str(POLICE), OutboundMessage(text=edited, replaces=sent))
     parts = [telegram.messages[(POLICE, int(i))]["text"] for i in sent.split(",")]
     assert parts[0].startswith("Tin báo TB-7K3Q — Đã tiếp nhận")
     assert not parts[1].startswith("Tin báo")  # the end of the card, not its start again

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.config import Settings
-from bot.messages import EventKind
+from bot.messages import SHARE_LOCATION, EventKind
 from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.service import cipher_of
@@ -140,7 +140,10 @@ async def test_a_members_tip_with_a_photo_and_last_night(
     chat.sees("Việc xảy ra khi nào?")
     await chat.says("tối qua")
     chat.sees("Việc xảy ra ở đâu?")
-    assert chat._unread[-1].request_location == "Gửi vị trí của tôi"
+    assert (chat._unread[-1].offer_share, chat._unread[-1].share_label) == (
+        SHARE_LOCATION,
+        "Gửi vị trí của tôi",
+    )
     await chat.picks("Ở Ấp Mỹ Thạnh")
     chat.sees("Bạn có muốn công an xã biết bạn là ai không?")
     chat.sees("• Ẩn danh:")

@@ -154,7 +154,7 @@ def test_buttons_under_a_notice_become_commands_to_type() -> None:
 
 
 def test_a_question_in_a_group_says_how_to_answer() -> None:
-    question = OutboundMessage("Câu hỏi?", force_reply=True)
+    question = OutboundMessage("Câu hỏi?", reply_expected=True)
     assert "trả lời (reply) tin nhắn này" in render_text(question, typed={}, t=VI)
     assert render_text(question) == "Câu hỏi?"
 

@@ -285,7 +285,7 @@ class OutboxWorker:
         async with self.db.transaction() as session:
             original = await session.get(OutboxMessage, message.edit_of)
         external_id = original.external_message_id if original else None
-        return replace(message, edit_of=None, edit_message_id=external_id)
+        return replace(message, edit_of=None, replaces=external_id)
 
     async def _retry(self, row: Delivery, exc: TryLater) -> None:
         if exc.retry_after is not None:

@@ -17,7 +17,8 @@ from bot.crypto import FieldCipher
 from bot.i18n import Translator
 from bot.messages import EventKind, InboundEvent, OutboundMessage
 from bot.messengers import CONSOLE
-from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.channels.render import render
+from bot.runtime.channels.text_render import typed_commands
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.dialog.flows import ACTION_PREFIX, FlowRegistry
 from bot.runtime.outbox import OutboxWorker
@@ -56,7 +57,8 @@ class ConsoleChannel:
         if any(c.key.startswith(ACTION_PREFIX) for c in message.choices):
             async with self.db.transaction() as session:
                 typed = await typed_commands(self.flows, session, message.choices)
-        self.output.write("\n" + render_text(message, typed=typed, t=self.t) + "\n")
+        rendered = render(message, CONSOLE, typed=typed, t=self.t)
+        self.output.write("\n" + "\n\n".join(rendered.parts) + "\n")
         self.output.flush()
         return None
 

@@ -40,15 +40,15 @@ from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import ConfigError, Settings
 from bot.i18n import N_, Translator
-from bot.messages import OutboundMessage, encode_callback
+from bot.messages import SHARE_LOCATION, SHARE_PHONE, OutboundMessage, encode_callback
 from bot.messengers import TELEGRAM
 from bot.runtime.channels.base import BadUpdate, ChatMoved, TryLater, Undeliverable, keep_trying
-from bot.runtime.channels.telegram_events import CHANNEL, MAX_TEXT, to_event
+from bot.runtime.channels.render import EMPTY, Rendered, render
+from bot.runtime.channels.telegram_events import CHANNEL, to_event
 from bot.runtime.channels.telegram_http import AiohttpRequest, ApiObserver
 from bot.runtime.channels.telegram_polling import is_update_id, poll_forever
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.inbox import Inbox, Received
-from bot.text_match import split_text
 from bot.tips.media import FileTooLarge, FileUnavailable
 from storage.base import utcnow
 from storage.db import Database
@@ -57,7 +57,6 @@ from storage.repos.conversations import move_chat
 
 log = logging.getLogger(__name__)
 
-MAX_CAPTION = 1024
 EXTERNAL_ID_MAX = 64  # OutboxMessage.external_message_id
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]
 # The commands shown in Telegram's menu; the texts are msgids translated per language.
@@ -327,37 +326,38 @@ class TelegramChannel:
             raise TryLater(f"telegram: {type(exc).__name__}") from None
 
     async def _send(self, chat_id: int, message: OutboundMessage) -> str | None:
-        markup = reply_markup(message)
-        if message.edit_message_id and not (message.photo or message.document):
-            return await self._edit(chat_id, message, markup)
-        if message.photo or message.document or message.file_content is not None:
-            return await self._send_file(chat_id, message, markup)
-        pieces = split_text(message.text, MAX_TEXT) or [" "]
+        rendered = render(message, TELEGRAM)
+        markup = reply_markup(rendered)
+        if rendered.replaces:
+            return await self._edit(chat_id, rendered, markup)
         sent_ids: list[str] = []
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
+        if rendered.caption is not None:
+            sent_ids.append(await self._send_file(chat_id, rendered, markup))
+        for index, piece in enumerate(rendered.parts):
+            last = index == len(rendered.parts) - 1
             sent = await self.bot.send_message(
                 chat_id, piece, reply_markup=markup if last else None
             )
             sent_ids.append(str(sent.message_id))
+        if rendered.caption is not None:
+            return sent_ids[-1]
         # Every part's id, so that an edit replaces each part with its own new part.
         return join_message_ids(sent_ids)
 
-    async def _edit(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
+    async def _edit(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
         """Replace a card's text and buttons where it stands, part by part for a card sent in
         several; "not modified" is success. A part left over shows an ellipsis; a new text
         longer than the old parts goes on in new messages."""
-        message_ids = (message.edit_message_id or "").split(",")
-        pieces = split_text(message.text, MAX_TEXT) or [" "]
-        edits = min(len(pieces), len(message_ids))
-        for index, message_id in enumerate(message_ids):
+        pieces = rendered.parts
+        edits = min(len(pieces), len(rendered.replaces))
+        for index, message_id in enumerate(rendered.replaces):
             if index < edits:
                 text = pieces[index]
                 buttons = markup if index == len(pieces) - 1 else None
             else:
-                text, buttons = "…", None
+                text, buttons = EMPTY, None
             await self._edit_part(chat_id, int(message_id), text, buttons)
-        sent_ids = list(message_ids)
+        sent_ids = list(rendered.replaces)
         rest = pieces[edits:]
         for index, piece in enumerate(rest):
             last = index == len(rest) - 1
@@ -376,33 +376,24 @@ class TelegramChannel:
             if "not modified" not in exc.message.lower():
                 raise
 
-    async def _send_file(self, chat_id: int, message: OutboundMessage, markup) -> str:  # type: ignore[no-untyped-def]
-        caption, rest = message.text, ""
-        if len(caption) > MAX_CAPTION:
-            caption, rest = "", message.text
-        if message.file_content is not None:
+    async def _send_file(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
+        """The picture or file with its caption; the buttons go under it unless text follows."""
+        if rendered.file_content is not None:
             payload = InputFile(
-                message.file_content.encode(), filename=message.file_name or "binhyen.txt"
+                rendered.file_content.encode(), filename=rendered.file_name or "binhyen.txt"
             )
         else:
-            source = message.photo or message.document or ""
+            source = rendered.photo or rendered.document or ""
             payload = await asyncio.to_thread(_file_or_url, source, Path(self.settings.media_dir))
             if isinstance(payload, bytes):  # a file we made: keep its name (and extension)
                 payload = InputFile(payload, filename=Path(source).name)
-        if message.photo:
-            sent = await self.bot.send_photo(
-                chat_id, payload, caption=caption or None, reply_markup=None if rest else markup
-            )
-        else:
-            sent = await self.bot.send_document(
-                chat_id, payload, caption=caption or None, reply_markup=None if rest else markup
-            )
-        pieces = split_text(rest, MAX_TEXT)
-        for index, piece in enumerate(pieces):
-            last = index == len(pieces) - 1
-            sent = await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None
-            )
+        send = self.bot.send_photo if rendered.photo else self.bot.send_document
+        sent = await send(
+            chat_id,
+            payload,
+            caption=rendered.caption or None,
+            reply_markup=None if rendered.parts else markup,
+        )
         return str(sent.message_id)
 
 
@@ -431,24 +422,25 @@ def _file_or_url(source: str, media_dir: Path) -> bytes | str:
     return path.read_bytes()
 
 
-def reply_markup(message: OutboundMessage):  # type: ignore[no-untyped-def]
+def reply_markup(rendered: Rendered):  # type: ignore[no-untyped-def]
     """Inline buttons for choices (one per row, as elderly users tap best); a reply keyboard
-    when we ask for a phone number or a location, which only Telegram's own buttons can send."""
-    if message.force_reply:
+    when we offer to share a phone number or a location, which only Telegram's own buttons
+    can send."""
+    if rendered.reply_expected:
         # Typed text in a group reaches the bot only as a reply; "hủy" still works typed.
         return ForceReply()
-    if message.request_contact or message.request_location:
-        buttons = []
-        if message.request_contact:
-            buttons.append([KeyboardButton(message.request_contact, request_contact=True)])
-        if message.request_location:
-            buttons.append([KeyboardButton(message.request_location, request_location=True)])
-        buttons += [[KeyboardButton(c.label)] for c in message.choices]
+    if rendered.share:
+        share = KeyboardButton(
+            rendered.share_label or "",
+            request_contact=rendered.share == SHARE_PHONE,
+            request_location=rendered.share == SHARE_LOCATION,
+        )
+        buttons = [[share], *([KeyboardButton(c.label)] for c in rendered.buttons)]
         return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
-    if message.choices:
+    if rendered.buttons:
         rows = [
-            [InlineKeyboardButton(c.label, callback_data=encode_callback(message.token, c.key))]
-            for c in message.choices
+            [InlineKeyboardButton(c.label, callback_data=encode_callback(rendered.token, c.key))]
+            for c in rendered.buttons
         ]
         return InlineKeyboardMarkup(rows)
     return None

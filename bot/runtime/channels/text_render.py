@@ -63,7 +63,7 @@ def render_text(
     navigation = [c for c in message.choices if c.key.startswith(NAV_PREFIX)]
     if navigation:
         lines += _navigation_lines(navigation, t, spaced=not numbered)
-    if message.force_reply and t is not None:
+    if message.reply_expected and t is not None:
         lines += ["", t.gettext(GROUP_ANSWER_HINT)]
     if attachments:
         for attachment in (message.photo, message.document):

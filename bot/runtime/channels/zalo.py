@@ -25,6 +25,7 @@ import logging
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -34,16 +35,16 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.config import ConfigError, Settings
-from bot.i18n import N_, Translator
+from bot.i18n import Translator
 from bot.messages import OutboundMessage
 from bot.messengers import ZALO
 from bot.runtime.channels.base import BadUpdate, TryLater, keep_trying
-from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.channels.render import Rendered, render
+from bot.runtime.channels.text_render import typed_commands
 from bot.runtime.channels.zalo_errors import ZaloApiError, delivery_error
 from bot.runtime.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap, update_key
 from bot.runtime.channels.zalo_media import resolve_photo
 from bot.runtime.channels.zalo_quota_notices import QUOTA_USED_UP, QUOTA_WARNING, tell_admins
-from bot.runtime.channels.zalo_text import MAX_UNITS, fits, split_utf16
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.inbox import DIGEST_PREFIX, Inbox, Received
@@ -73,9 +74,6 @@ WARN_AT = 0.8
 HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
 FLUSH_EVERY = 5.0  # seconds between writes of the message count
 LANGUAGE_CACHE_SECONDS = 60.0
-
-PHOTO_NOT_SHOWN = N_("(There is a picture here that Zalo cannot show.)")
-FILE_NOT_SENT = N_("(There is a file here that Zalo cannot carry.)")
 
 
 def zalo_pacing(settings: Settings) -> PacingRules:
@@ -578,10 +576,6 @@ class ZaloChannel:
 
     # --- outbound ------------------------------------------------------------------------
     async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
-        if message.edit_message_id and message.edit_of is None:
-            # Zalo cannot edit: the card stays as it was rather than arriving again, which
-            # would cost the monthly budget on every status change.
-            return message.edit_message_id
         try:
             return await self._send(chat_id, message)
         except ZaloApiError as exc:
@@ -598,26 +592,16 @@ class ZaloChannel:
         return error
 
     async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
-        text, t = await self._render(chat_id, message)
-        photo = await resolve_photo(self.db, self.settings, message.photo or "")
-        if message.photo and not photo:
-            photo = message.photo  # nothing Zalo can fetch: said in words below
+        rendered = await self._render(chat_id, message)
+        if rendered.unchanged is not None:
+            return rendered.unchanged
         sent: Any = None
-        if photo.startswith(("https://", "http://")):
-            caption = text if fits(text) else ""
-            params = {"chat_id": chat_id, "photo": photo}
-            if caption:
-                params["caption"] = caption
+        if rendered.photo:
+            params = {"chat_id": chat_id, "photo": rendered.photo}
+            if rendered.caption:
+                params["caption"] = rendered.caption
             sent = await self._send_photo(params)
-            text = "" if caption else text
-        elif photo:
-            text = f"{text}\n\n{t.gettext(PHOTO_NOT_SHOWN)}".strip()
-        if message.document:
-            text = f"{text}\n\n{t.gettext(FILE_NOT_SENT)}".strip()
-        pieces = split_utf16(text, MAX_UNITS)
-        if not pieces and sent is None:
-            pieces = ["…"]
-        for piece in pieces:
+        for piece in rendered.parts:
             sent = await self._deliver("sendMessage", {"chat_id": chat_id, "text": piece})
         if isinstance(sent, dict) and sent.get("message_id") is not None:
             return str(sent["message_id"])[:64]
@@ -649,13 +633,20 @@ class ZaloChannel:
             self.quota.record()
         return result
 
-    async def _render(self, chat_id: str, message: OutboundMessage) -> tuple[str, Translator]:
+    async def _render(self, chat_id: str, message: OutboundMessage) -> Rendered:
+        """The message as Zalo can show it, with the reader's hints, the commands to type and
+        a tip's picture as a URL Zalo can fetch."""
+        if message.replaces and not ZALO.edits:
+            return render(message, ZALO)  # left as it stands: nothing to look up
         t = Translator(await self._language(chat_id), self.settings.timezone)
         typed: dict[str, str] = {}
         if any(c.key.startswith(ACTION_PREFIX) for c in message.choices):
             async with self.db.transaction() as session:
                 typed = await typed_commands(self.engine.flows, session, message.choices)
-        return render_text(message, typed=typed, t=t, attachments=False), t
+        if message.photo:
+            photo = await resolve_photo(self.db, self.settings, message.photo)
+            message = replace(message, photo=photo or message.photo)
+        return render(message, ZALO, typed=typed, t=t)
 
     def _remember_languages(self, replies: list[QueuedReply]) -> None:
         """The engine knows the reader's language: no lookup when their replies are sent."""

@@ -11,7 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import Translator
-from bot.messages import TEXT_ONLY, Capabilities, Choice, InboundEvent, OutboundMessage
+from bot.messages import (
+    SHARE_LOCATION,
+    SHARE_PHONE,
+    TEXT_ONLY,
+    Capabilities,
+    Choice,
+    InboundEvent,
+    OutboundMessage,
+)
 from bot.runtime.dialog.commands import NAV_BACK, NAV_CANCEL, NAV_PREFIX
 from bot.work import Work
 from storage.models import ChannelAccount, Conversation, Person, Priority
@@ -26,8 +34,8 @@ class Prompt:
     choices: tuple[Choice, ...] = ()
     free_text: bool = False
     token: str = field(default_factory=lambda: secrets.token_urlsafe(3))
-    request_contact: str | None = None
-    request_location: str | None = None
+    offer_share: str | None = None  # see OutboundMessage.offer_share
+    share_label: str | None = None
     numbered: bool = True  # see OutboundMessage.numbered
 
     def to_json(self) -> dict[str, Any]:
@@ -38,20 +46,25 @@ class Prompt:
             "choices": [[c.key, c.label] for c in self.choices],
             "free_text": self.free_text,
             "token": self.token,
-            "request_contact": self.request_contact,
-            "request_location": self.request_location,
+            "offer_share": self.offer_share,
+            "share_label": self.share_label,
         }
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> Prompt:
+        offer, label = raw.get("offer_share"), raw.get("share_label")
+        # Questions asked before the neutral words (#16) named Telegram's buttons.
+        for old, kind in (("request_contact", SHARE_PHONE), ("request_location", SHARE_LOCATION)):
+            if not offer and raw.get(old):
+                offer, label = kind, raw[old]
         return cls(
             step=raw.get("step"),
             text=raw["text"],
             choices=tuple(Choice(k, label) for k, label in raw.get("choices", ())),
             free_text=bool(raw.get("free_text")),
             token=raw.get("token") or "",
-            request_contact=raw.get("request_contact"),
-            request_location=raw.get("request_location"),
+            offer_share=offer,
+            share_label=label,
             numbered=raw.get("numbered", True),
         )
 
@@ -61,9 +74,9 @@ class Prompt:
             text=text,
             choices=self.choices,
             token=self.token if self.choices else None,
-            request_contact=self.request_contact,
-            request_location=self.request_location,
-            force_reply=in_group and self.free_text,
+            offer_share=self.offer_share,
+            share_label=self.share_label,
+            reply_expected=in_group and self.free_text,
             numbered=self.numbered,
         )
 
@@ -150,8 +163,8 @@ class Turn:
         choices: tuple[Choice, ...] | list[Choice] = (),
         *,
         free_text: bool = False,
-        request_contact: str | None = None,
-        request_location: str | None = None,
+        offer_share: str | None = None,
+        share_label: str | None = None,
         numbered: bool = True,
     ) -> None:
         """Ask the next question and wait at `step` for the answer; "back" returns here.
@@ -166,8 +179,8 @@ class Turn:
             text=text,
             choices=tuple(choices),
             free_text=free_text or not choices,
-            request_contact=request_contact,
-            request_location=request_location,
+            offer_share=offer_share,
+            share_label=share_label,
             numbered=numbered,
         )
         self._open(prompt)
