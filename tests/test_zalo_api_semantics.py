@@ -13,6 +13,7 @@ from sqlalchemy import select
 from bot.config import Settings
 from bot.messages import OutboundMessage
 from bot.runtime.channels import zalo as zalo_channel
+from bot.runtime.channels import zalo_client
 from bot.runtime.channels.base import TryLater
 from bot.runtime.channels.zalo_events import strip_mention, to_event
 from bot.runtime.channels.zalo_text import split_utf16, utf16_len
@@ -74,11 +75,11 @@ async def test_any_429_is_the_quota_whatever_its_words(
     api.fail_next("sendMessage", status=429, description="Vượt quá giới hạn sử dụng API")
     hook = zalo_webhook_settings(settings, api, zalo_monthly_quota=1000)
     async with bot_running(hook) as app:
-        assert app.zalo is not None and app.zalo.quota is not None
+        assert app.zalo is not None and app.workers["zalo"].quota is not None
         with pytest.raises(TryLater) as refused:
             await app.zalo.send("z-lan", OutboundMessage("một"))
         assert refused.value.retry_after is not None and refused.value.retry_after >= 600
-        assert app.zalo.quota.short()  # campaign messages wait from now on
+        assert app.workers["zalo"].quota.short()  # campaign messages wait from now on
 
 
 def test_mentions_are_stripped_by_either_name_and_by_position() -> None:
@@ -147,7 +148,7 @@ async def test_a_photo_is_given_longer_than_a_text(
         api.add_chat("z-desk")
         async with bot_running(zalo_webhook_settings(settings, api)) as app:
             assert app.zalo is not None
-            monkeypatch.setattr(zalo_channel, "SEND_TIMEOUT", 0.3)  # a text must answer in 0.3 s
+            monkeypatch.setattr(zalo_client, "SEND_TIMEOUT", 0.3)  # a text must answer in 0.3 s
             photo = OutboundMessage("TB-7K3Q", photo=api.image_url())
             assert await app.zalo.send("z-desk", photo)  # Zalo's message id: it went
     assert [c.status for c in api.calls("sendPhoto")] == [200]

@@ -318,12 +318,12 @@ async def test_the_monthly_quota_makes_the_outbox_wait(settings: Settings, db: D
         api.add_chat("z-lan")
         hook = zalo_webhook_settings(settings, api, zalo_monthly_quota=1000)
         async with bot_running(hook) as app:
-            assert app.zalo is not None and app.zalo.quota is not None
+            assert app.zalo is not None and app.workers["zalo"].quota is not None
             await app.zalo.send("z-lan", OutboundMessage("một"))
             with pytest.raises(TryLater) as refused:
                 await app.zalo.send("z-lan", OutboundMessage("hai"))
             assert refused.value.retry_after is not None and refused.value.retry_after >= 600
-            assert app.zalo.quota.short()  # campaign messages wait from now on
+            assert app.workers["zalo"].quota.short()  # campaign messages wait from now on
             app.workers["zalo"].pacer.pause(refused.value.retry_after)  # as the outbox does
             thu = ZaloUser(api, hook, "z-thu")
             started = asyncio.get_running_loop().time()

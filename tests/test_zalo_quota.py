@@ -12,14 +12,9 @@ from sqlalchemy import select
 
 from bot.config import Settings
 from bot.messages import OutboundMessage
-from bot.runtime.channels.zalo import (
-    HOLD_CAMPAIGNS_FOR,
-    ZaloApiError,
-    ZaloClient,
-    ZaloNetworkError,
-    ZaloOutboxWorker,
-    ZaloQuota,
-)
+from bot.runtime.channels.zalo_client import ZaloClient, ZaloNetworkError
+from bot.runtime.channels.zalo_errors import ZaloApiError
+from bot.runtime.outbox_policy import HOLD_CAMPAIGNS_FOR, ZaloOutboxWorker, ZaloQuota
 from bot.runtime.pacing import Pacer, PacingRules
 from storage.db import Database
 from storage.models import (

@@ -14,9 +14,8 @@ from bot.calendar.service import run_due
 from bot.config import Settings
 from bot.messages import OutboundMessage
 from bot.runtime.channels import zalo_errors
-from bot.runtime.channels.zalo import ZaloOutboxWorker, ZaloQuota
 from bot.runtime.dialog.engine import DialogEngine
-from bot.runtime.outbox_policy import CAMPAIGN
+from bot.runtime.outbox_policy import CAMPAIGN, ZaloOutboxWorker, ZaloQuota
 from bot.runtime.pacing import Pacer, PacingRules
 from bot.tips.card_delivery import check_cards
 from storage.base import utcnow

@@ -22,12 +22,13 @@ from bot.crypto import FieldCipher
 from bot.i18n import compile_catalogs
 from bot.runtime.channels import zalo_media
 from bot.runtime.channels.telegram import TelegramChannel
-from bot.runtime.channels.zalo import ZaloChannel, ZaloOutboxWorker, ZaloQuota, zalo_pacing
+from bot.runtime.channels.zalo import ZaloChannel, zalo_pacing
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.ops.health import health_handler, metrics_handler
 from bot.runtime.ops.metrics import BotMetrics, MeasuredDialogEngine
 from bot.runtime.ops.poller_lock import single_poller
 from bot.runtime.outbox import OutboxWorker
+from bot.runtime.outbox_policy import ZaloOutboxWorker, ZaloQuota
 from bot.runtime.pacing import Pacer, PacingRules
 from bot.runtime.scheduler import build_scheduler
 from bot.runtime.webhook import build_web_app, telegram_webhook, zalo_webhook
@@ -162,7 +163,7 @@ async def _zalo(app: BotApp) -> AsyncIterator[None]:
         engine=app.engine,
         db=app.db,
         deliver_replies=deliver,
-        quota=quota,
+        meter=quota,
         observe_api=app.metrics.api_observer("zalo"),
     )
     worker = ZaloOutboxWorker(

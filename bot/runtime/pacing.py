@@ -127,6 +127,10 @@ class Pacer:
     def chat_ready_in(self, chat_id: str) -> float:
         return max(0.0, self._next_by_chat.get(chat_id, 0.0) - self.clock())
 
+    def paused_for(self) -> float:
+        """Seconds until the channel may send again after a pause; 0 when it may now."""
+        return max(0.0, self._paused_until - self.clock())
+
     def pause(self, seconds: float) -> None:
         """Telegram's retry_after: nothing goes out on this channel until it has passed."""
         self._paused_until = max(self._paused_until, self.clock() + seconds)

@@ -37,3 +37,12 @@ async def move_account_chat(
         .where(ChannelAccount.channel == channel, ChannelAccount.chat_id == old_chat_id)
         .values(chat_id=new_chat_id)
     )
+
+
+async def chat_language(session: AsyncSession, *, channel: str, chat_id: str) -> str | None:
+    """The language of an account whose private chat this is; None for a group's."""
+    return await session.scalar(
+        select(ChannelAccount.language)
+        .where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id)
+        .limit(1)
+    )

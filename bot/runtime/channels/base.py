@@ -49,6 +49,25 @@ class BadUpdate(Exception):
         self.ignore = ignore
 
 
+class SendMeter(Protocol):
+    """Where a channel with a message budget reports what it spent (the outbox policy's
+    ZaloQuota): each message the messenger accepted, and its refusal for the budget."""
+
+    def record(self, count: int = 1) -> None: ...
+
+    def exceeded(self) -> None: ...
+
+
+class NoMeter:
+    """For a channel without a budget."""
+
+    def record(self, count: int = 1) -> None:
+        pass
+
+    def exceeded(self) -> None:
+        pass
+
+
 class Sender(Protocol):
     """What the outbox worker needs from a channel."""
 

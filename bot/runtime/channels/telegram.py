@@ -18,35 +18,26 @@ from typing import Any
 from telegram import (
     BotCommand,
     ChatMemberUpdated,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
     Update,
 )
 from telegram.constants import ChatMemberStatus
 from telegram.error import (
     BadRequest,
-    ChatMigrated,
-    Forbidden,
     InvalidToken,
     NetworkError,
-    RetryAfter,
     TelegramError,
 )
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import ConfigError, Settings
 from bot.i18n import N_, Translator
-from bot.messages import SHARE_LOCATION, SHARE_PHONE, OutboundMessage, encode_callback
+from bot.messages import OutboundMessage
 from bot.messengers import TELEGRAM
-from bot.runtime.channels.base import BadUpdate, ChatMoved, TryLater, Undeliverable, keep_trying
-from bot.runtime.channels.render import EMPTY, Rendered, render
+from bot.runtime.channels.base import BadUpdate, keep_trying
 from bot.runtime.channels.telegram_events import CHANNEL, to_event
 from bot.runtime.channels.telegram_http import AiohttpRequest, ApiObserver
 from bot.runtime.channels.telegram_polling import is_update_id, poll_forever
+from bot.runtime.channels.telegram_send import TelegramSender
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.inbox import Inbox, Received
 from bot.tips.media import FileTooLarge, FileUnavailable
@@ -106,6 +97,7 @@ class TelegramChannel:
         self.webhook = bool(settings.webhook_url)
         self.connected = False  # for /healthz
         self.application = build_application(settings, observe_api=observe_api)
+        self.sender = TelegramSender(self.application.bot, Path(settings.media_dir))
         self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle_stored)
         self._poller: asyncio.Task[None] | None = None
 
@@ -304,143 +296,4 @@ class TelegramChannel:
 
     # --- outbound ------------------------------------------------------------------------
     async def send(self, chat_id: str, message: OutboundMessage) -> str | None:
-        try:
-            return await self._send(int(chat_id), message)
-        except RetryAfter as exc:
-            retry_after = exc.retry_after
-            seconds = (
-                retry_after if isinstance(retry_after, int | float) else retry_after.total_seconds()
-            )
-            raise TryLater("telegram 429", retry_after=float(seconds)) from None
-        except ChatMigrated as exc:
-            raise ChatMoved(str(exc.new_chat_id)) from None
-        except Forbidden as exc:
-            raise Undeliverable(f"forbidden: {exc.message}", blocked=True) from None
-        except BadRequest as exc:
-            raise Undeliverable(f"bad request: {exc.message}") from None
-        except NetworkError as exc:  # includes TimedOut and HTTP 5xx from a proxy
-            raise TryLater(f"network: {type(exc).__name__}") from None
-        except TelegramError as exc:
-            # 401/404 (the token revoked), 409, a body that is not JSON: documented answers,
-            # tried again later rather than logged as a bug.
-            raise TryLater(f"telegram: {type(exc).__name__}") from None
-
-    async def _send(self, chat_id: int, message: OutboundMessage) -> str | None:
-        rendered = render(message, TELEGRAM)
-        markup = reply_markup(rendered)
-        if rendered.replaces:
-            return await self._edit(chat_id, rendered, markup)
-        sent_ids: list[str] = []
-        if rendered.caption is not None:
-            sent_ids.append(await self._send_file(chat_id, rendered, markup))
-        for index, piece in enumerate(rendered.parts):
-            last = index == len(rendered.parts) - 1
-            sent = await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None
-            )
-            sent_ids.append(str(sent.message_id))
-        if rendered.caption is not None:
-            return sent_ids[-1]
-        # Every part's id, so that an edit replaces each part with its own new part.
-        return join_message_ids(sent_ids)
-
-    async def _edit(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
-        """Replace a card's text and buttons where it stands, part by part for a card sent in
-        several; "not modified" is success. A part left over shows an ellipsis; a new text
-        longer than the old parts goes on in new messages."""
-        pieces = rendered.parts
-        edits = min(len(pieces), len(rendered.replaces))
-        for index, message_id in enumerate(rendered.replaces):
-            if index < edits:
-                text = pieces[index]
-                buttons = markup if index == len(pieces) - 1 else None
-            else:
-                text, buttons = EMPTY, None
-            await self._edit_part(chat_id, int(message_id), text, buttons)
-        sent_ids = list(rendered.replaces)
-        rest = pieces[edits:]
-        for index, piece in enumerate(rest):
-            last = index == len(rest) - 1
-            sent = await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None
-            )
-            sent_ids.append(str(sent.message_id))
-        return join_message_ids(sent_ids)
-
-    async def _edit_part(self, chat_id: int, message_id: int, text: str, markup) -> None:  # type: ignore[no-untyped-def]
-        try:
-            await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-            )
-        except BadRequest as exc:
-            if "not modified" not in exc.message.lower():
-                raise
-
-    async def _send_file(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
-        """The picture or file with its caption; the buttons go under it unless text follows."""
-        if rendered.file_content is not None:
-            payload = InputFile(
-                rendered.file_content.encode(), filename=rendered.file_name or "binhyen.txt"
-            )
-        else:
-            source = rendered.photo or rendered.document or ""
-            payload = await asyncio.to_thread(_file_or_url, source, Path(self.settings.media_dir))
-            if isinstance(payload, bytes):  # a file we made: keep its name (and extension)
-                payload = InputFile(payload, filename=Path(source).name)
-        send = self.bot.send_photo if rendered.photo else self.bot.send_document
-        sent = await send(
-            chat_id,
-            payload,
-            caption=rendered.caption or None,
-            reply_markup=None if rendered.parts else markup,
-        )
-        return str(sent.message_id)
-
-
-def join_message_ids(ids: list[str]) -> str:
-    """The parts' ids as the outbox stores them (64 characters at most: the last parts)."""
-    joined = ",".join(ids)
-    while len(joined) > EXTERNAL_ID_MAX and "," in joined:
-        ids = ids[1:]
-        joined = ",".join(ids)
-    return joined
-
-
-def _file_or_url(source: str, media_dir: Path) -> bytes | str:
-    """A file of the media store (reports, posters, tips' copies: what we made or fetched),
-    or the messenger's file id or URL as it is. Nothing else on the server is ever read: PTB
-    itself would upload any string naming a local file."""
-    path = Path(source)
-    try:
-        if not path.is_file():
-            return source
-        inside = path.resolve().is_relative_to(media_dir.resolve())
-    except (OSError, ValueError):
-        return source
-    if not inside:
-        raise Undeliverable("a file outside the media store")
-    return path.read_bytes()
-
-
-def reply_markup(rendered: Rendered):  # type: ignore[no-untyped-def]
-    """Inline buttons for choices (one per row, as elderly users tap best); a reply keyboard
-    when we offer to share a phone number or a location, which only Telegram's own buttons
-    can send."""
-    if rendered.reply_expected:
-        # Typed text in a group reaches the bot only as a reply; "hủy" still works typed.
-        return ForceReply()
-    if rendered.share:
-        share = KeyboardButton(
-            rendered.share_label or "",
-            request_contact=rendered.share == SHARE_PHONE,
-            request_location=rendered.share == SHARE_LOCATION,
-        )
-        buttons = [[share], *([KeyboardButton(c.label)] for c in rendered.buttons)]
-        return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
-    if rendered.buttons:
-        rows = [
-            [InlineKeyboardButton(c.label, callback_data=encode_callback(rendered.token, c.key))]
-            for c in rendered.buttons
-        ]
-        return InlineKeyboardMarkup(rows)
-    return None
+        return await self.sender.send(chat_id, message)

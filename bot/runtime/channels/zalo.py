@@ -6,12 +6,11 @@ same aiohttp server as Telegram's, its secret checked in constant time). Every u
 deduplicated on its `message_id` (in memory, and by the engine's update ledger across restarts
 and processes); updates of one chat are handled one at a time and in order.
 
-Zalo has no buttons, no message editing, no locations and no files, so messages are sent as
-text (`bot.runtime.channels.text_render`): choices numbered, the buttons under notices as
-the commands to type, long texts split at 2,000 characters. A free bot has a monthly message
-budget: every message sent is counted in the database (`ZaloQuota`), commune admins are
-warned at 80 %, and when little is left, campaign messages (broadcasts, notices) wait while
-replies and tips go.
+Zalo has no buttons, no message editing, no locations and no files (its declared
+capabilities, `bot.messengers.ZALO`), so the renderer (`bot.runtime.channels.render`) sends
+messages as text: choices numbered, the buttons under notices as the commands to type, long
+texts cut at 2,000 UTF-16 units. Every message Zalo accepts is reported (`meter`) to the
+plan's monthly budget, which the outbox policy keeps (`bot.runtime.outbox_policy`).
 
 The bot token is part of every request's URL: it is never logged, and network errors are
 reported by their kind only.
@@ -23,56 +22,37 @@ import asyncio
 import contextlib
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from datetime import datetime, timedelta
 from typing import Any
-
-import aiohttp
-from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.config import ConfigError, Settings
 from bot.i18n import Translator
 from bot.messages import OutboundMessage
 from bot.messengers import ZALO
-from bot.runtime.channels.base import BadUpdate, TryLater, keep_trying
+from bot.runtime.channels.base import BadUpdate, NoMeter, SendMeter, TryLater, keep_trying
 from bot.runtime.channels.render import Rendered, render
 from bot.runtime.channels.text_render import typed_commands
+from bot.runtime.channels.zalo_client import ZaloClient, ZaloNetworkError
 from bot.runtime.channels.zalo_errors import ZaloApiError, delivery_error
 from bot.runtime.channels.zalo_events import CHANNEL, mentioned_name, to_event, unwrap, update_key
 from bot.runtime.channels.zalo_media import resolve_photo
-from bot.runtime.channels.zalo_quota_notices import QUOTA_USED_UP, QUOTA_WARNING, tell_admins
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.inbox import DIGEST_PREFIX, Inbox, Received
-from bot.runtime.outbox import OutboxWorker
-from bot.runtime.outbox_policy import CAMPAIGN, HELD, HELD_USED_UP, drop_expired
 from bot.runtime.pacing import PacingRules
-from bot.tips.media import FileTooLarge, FileUnavailable
-from storage.base import utcnow
-from storage.db import Database, is_sqlite
-from storage.models import (
-    ChannelAccount,
-    OutboxMessage,
-    OutboxStatus,
-    ZaloUsage,
-)
+from bot.tips.media import FileUnavailable
+from storage.db import Database
+from storage.repos.accounts import chat_language
 
 log = logging.getLogger(__name__)
 
 POLL_TIMEOUT = 30  # seconds Zalo may hold a getUpdates open
-SEND_TIMEOUT = 20.0
 # sendPhoto is answered only once Zalo has fetched the picture from its URL.
 PHOTO_TIMEOUT = 90.0
 MAX_BACKOFF = 60.0
 SEEN_KEYS = 10_000  # message ids remembered, against replayed updates
-REPLY_WAIT_LIMIT = 10.0  # seconds a reply may wait for the channel before the worker takes it
-WARN_AT = 0.8
-HOLD_CAMPAIGNS_FOR = timedelta(hours=1)
-FLUSH_EVERY = 5.0  # seconds between writes of the message count
 LANGUAGE_CACHE_SECONDS = 60.0
 
 
@@ -97,290 +77,6 @@ def received_update(update: dict[str, Any]) -> Received | None:
     return Received(update_key(update) or "", str(chat_id)[:64], update)
 
 
-# --- the HTTP client ------------------------------------------------------------------------
-class ZaloNetworkError(Exception):
-    """No answer: connection refused, reset, timed out. Carries the kind, never the URL."""
-
-
-class ZaloClient:
-    """`call(method, params)` → the `result`; raises ZaloApiError or ZaloNetworkError."""
-
-    def __init__(
-        self,
-        *,
-        token: str,
-        api_url: str,
-        observe: Callable[[str, int | None], None] | None = None,
-    ) -> None:
-        self._base = f"{api_url.rstrip('/')}/bot{token}"
-        self._http: aiohttp.ClientSession | None = None
-        # (method, HTTP status or None when no answer came), for the metrics.
-        self._observe = observe or (lambda _method, _status: None)
-
-    async def open(self) -> None:
-        if self._http is None:
-            self._http = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=100), raise_for_status=False
-            )
-
-    async def close(self) -> None:
-        if self._http is not None:
-            await self._http.close()
-            self._http = None
-
-    @property
-    def http(self) -> aiohttp.ClientSession:
-        if self._http is None:  # stopping: what the outbox still sends is retried later
-            raise ZaloNetworkError("client closed")
-        return self._http
-
-    async def call(
-        self,
-        method: str,
-        params: dict[str, Any] | None = None,
-        *,
-        timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout; SEND_TIMEOUT)
-    ) -> Any:
-        timeout = timeout or SEND_TIMEOUT
-        try:
-            async with self.http.post(
-                f"{self._base}/{method}",
-                json=params or {},
-                timeout=aiohttp.ClientTimeout(total=timeout),
-            ) as response:
-                status = response.status
-                try:
-                    body = await response.json(content_type=None)
-                except ValueError:
-                    body = None
-        except TimeoutError:
-            self._observe(method, None)
-            raise ZaloNetworkError("timeout") from None
-        except aiohttp.ClientError as exc:  # its text may hold the URL, hence the token
-            self._observe(method, None)
-            raise ZaloNetworkError(type(exc).__name__) from None
-        if isinstance(body, dict) and body.get("ok") is True and status < 400:
-            self._observe(method, status)
-            return body.get("result")
-        if not isinstance(body, dict):
-            self._observe(method, status)
-            raise ZaloApiError(status, status, f"HTTP {status}")
-        code = body.get("error_code")
-        error_code = code if isinstance(code, int) else status
-        # Some errors come as HTTP 200 with ok=false: their error_code stands for the status.
-        http_status = status if status >= 400 else error_code
-        self._observe(method, http_status)
-        raise ZaloApiError(http_status, error_code, str(body.get("description") or "")[:200])
-
-    async def download(self, url: str, *, limit: int) -> bytes:
-        """A picture a user sent, by its URL; at most `limit` bytes."""
-        try:
-            async with self.http.get(url, timeout=aiohttp.ClientTimeout(total=60)) as response:
-                if response.status in (403, 404, 410):
-                    raise FileUnavailable(f"HTTP {response.status}")
-                if response.status >= 400:
-                    raise ZaloNetworkError(f"HTTP {response.status}")
-                if response.content_length is not None and response.content_length > limit:
-                    raise FileTooLarge(f"{response.content_length} bytes")
-                content = bytearray()
-                async for chunk in response.content.iter_chunked(64 * 1024):
-                    content += chunk
-                    if len(content) > limit:
-                        raise FileTooLarge(f"over {limit} bytes")
-                return bytes(content)
-        except TimeoutError:
-            raise ZaloNetworkError("timeout") from None
-        except aiohttp.ClientError as exc:
-            raise ZaloNetworkError(type(exc).__name__) from None
-
-
-# --- the monthly budget ---------------------------------------------------------------------
-class ZaloQuota:
-    """Messages sent to Zalo this calendar month: counted in memory as they go, added to the
-    database every few seconds (several processes add to the same row), compared with
-    ZALO_MONTHLY_QUOTA. The commune admins are warned once a month at 80 %."""
-
-    def __init__(
-        self,
-        db: Database,
-        settings: Settings,
-        *,
-        clock: Callable[[], datetime] = utcnow,
-        wake: Callable[[str], None] = lambda _channel: None,
-    ) -> None:
-        self.db = db
-        self.settings = settings
-        self.clock = clock
-        self.wake = wake
-        self.limit = settings.zalo_monthly_quota
-        self._month: str | None = None
-        self._stored = 0  # the month's count in the database at the last flush
-        self._pending = 0  # sent since
-        self._loaded = False
-        self._exhausted: str | None = None  # the month Zalo said "quota exceeded"
-        self._told_exhausted = False
-
-    def month(self) -> str:
-        return self.clock().astimezone(self.settings.timezone).strftime("%Y-%m")
-
-    def _roll(self) -> str:
-        month = self.month()
-        if month != self._month:
-            self._month, self._stored, self._loaded = month, 0, False
-        return month
-
-    def record(self, count: int = 1) -> None:
-        self._roll()
-        self._pending += count
-        self._exhausted = None  # Zalo accepts again (a raised plan): campaigns may go
-
-    def used_up(self) -> bool:
-        """Zalo said "quota exceeded" this month, and has not accepted a message since."""
-        return self._exhausted == self._roll()
-
-    def exceeded(self) -> None:
-        """Zalo refused a message for the quota: whatever our count says, it is spent. The
-        admins are told at the next flush, once a month."""
-        month = self._roll()
-        if self._exhausted != month:
-            self._told_exhausted = False
-        self._exhausted = month
-
-    @property
-    def used(self) -> int:
-        self._roll()
-        return self._stored + self._pending
-
-    @property
-    def needs_flush(self) -> bool:
-        month = self._roll()
-        told = self._exhausted != month or self._told_exhausted
-        return self._pending > 0 or not self._loaded or not told
-
-    def short(self) -> bool:
-        """Little enough left that campaign messages should wait."""
-        month = self._roll()
-        if self._exhausted == month:
-            return True
-        if self.limit <= 0:
-            return False
-        return self.limit - self.used <= self.limit * self.settings.zalo_quota_reserve
-
-    async def flush(self) -> None:
-        """Add what was sent since the last flush to the month's row; warn at 80 %."""
-        month = self._roll()
-        pending, self._pending = self._pending, 0
-        now = self.clock()
-        try:
-            async with self.db.transaction() as session:
-                insert = sqlite_insert if is_sqlite(self.db.url) else postgresql_insert
-                await session.execute(
-                    insert(ZaloUsage)
-                    .values(month=month, sent=0, updated_at=now)
-                    .on_conflict_do_nothing()
-                )
-                await session.execute(
-                    update(ZaloUsage)
-                    .where(ZaloUsage.month == month)
-                    .values(sent=ZaloUsage.sent + pending, updated_at=now)
-                )
-                row = await session.get(
-                    ZaloUsage, month, populate_existing=True, with_for_update=True
-                )
-                assert row is not None
-                channels = await self._maybe_warn(session, row, now)
-        except Exception:
-            self._pending += pending  # counted next time
-            raise
-        if self._month == month:
-            self._stored, self._loaded = row.sent, True
-        for channel in channels:
-            self.wake(channel)
-
-    async def _maybe_warn(self, session, row: ZaloUsage, now: datetime) -> set[str]:  # type: ignore[no-untyped-def]
-        channels: set[str] = set()
-        if self._exhausted == row.month and not self._told_exhausted:
-            self._told_exhausted = True
-            channels |= await tell_admins(
-                session, self.settings, QUOTA_USED_UP, f"zalo-quota-out:{row.month}"
-            )
-        if self.limit <= 0 or row.warned_at is not None or row.sent < WARN_AT * self.limit:
-            return channels
-        row.warned_at = now
-        channels |= await tell_admins(
-            session,
-            self.settings,
-            QUOTA_WARNING,
-            f"zalo-quota:{row.month}",
-            used=row.sent,
-            quota=self.limit,
-            percent=round(100 * row.sent / self.limit),
-        )
-        log.warning(
-            "Zalo messages this month: %s of %s; commune admins warned", row.sent, self.limit
-        )
-        return channels
-
-
-class ZaloOutboxWorker(OutboxWorker):
-    """The outbox worker, keeping the month's count and holding campaign messages back when
-    the budget is short (replies and tips still go)."""
-
-    def __init__(self, *, quota: ZaloQuota, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.quota = quota
-        self._flushed_at = float("-inf")
-
-    async def send_due(self) -> int:
-        await self.account()
-        return await super().send_due()
-
-    async def deliver_now(self, replies: Sequence[QueuedReply]) -> None:
-        """Replies go at once, unless Zalo made the channel rest (the quota is spent): then
-        they stay for the worker (their lease runs out), rather than hold the webhook call."""
-        resting = self.pacer._paused_until - self.pacer.clock()
-        if resting > REPLY_WAIT_LIMIT:
-            return
-        await super().deliver_now(replies)
-
-    async def account(self, *, force: bool = False) -> None:
-        loop_time = asyncio.get_running_loop().time()
-        if self.quota.needs_flush and (force or loop_time - self._flushed_at >= FLUSH_EVERY):
-            self._flushed_at = loop_time
-            try:
-                await self.quota.flush()
-            except Exception:
-                log.exception("could not write the Zalo message count")
-        if self.quota.short():
-            await self.hold_campaigns()
-
-    async def hold_campaigns(self) -> int:
-        """Campaign messages due now wait an hour; those whose event is over are dropped."""
-        now = self.clock()
-        reason = HELD_USED_UP if self.quota.used_up() else HELD
-        async with self.db.transaction() as session:
-            dropped = await drop_expired(session, channel=self.channel, now=now)
-            result = await session.execute(
-                update(OutboxMessage)
-                .where(
-                    OutboxMessage.channel == self.channel,
-                    OutboxMessage.status == OutboxStatus.PENDING,
-                    OutboxMessage.priority >= CAMPAIGN,
-                    OutboxMessage.next_attempt_at <= now,
-                )
-                .values(next_attempt_at=now + HOLD_CAMPAIGNS_FOR, last_error=reason)
-                .execution_options(synchronize_session=False)
-            )
-        held = result.rowcount or 0  # type: ignore[attr-defined]
-        if held or dropped:
-            log.warning(
-                "Zalo budget short: %d campaign messages held for an hour, %d expired",
-                held,
-                dropped,
-            )
-        return held
-
-
 # --- the channel ----------------------------------------------------------------------------
 class ZaloChannel:
     """Receives Zalo updates into the engine and sends outbox messages to Zalo."""
@@ -395,14 +91,14 @@ class ZaloChannel:
         engine: DialogEngine,
         db: Database,
         deliver_replies: Callable[[list[QueuedReply]], Awaitable[None]],
-        quota: ZaloQuota | None = None,
+        meter: SendMeter | None = None,
         observe_api: Callable[[str, int | None], None] | None = None,
     ) -> None:
         self.settings = settings
         self.engine = engine
         self.db = db
         self.deliver_replies = deliver_replies
-        self.quota = quota
+        self.meter = meter or NoMeter()  # the plan's monthly budget, kept by the outbox policy
         self.webhook = bool(settings.zalo_webhook_url)
         self.connected = False  # for /healthz
         self.client = ZaloClient(
@@ -579,17 +275,11 @@ class ZaloChannel:
         try:
             return await self._send(chat_id, message)
         except ZaloApiError as exc:
-            raise self._delivery_error(exc) from None
+            if exc.quota_exceeded:
+                self.meter.exceeded()
+            raise delivery_error(exc) from None
         except ZaloNetworkError as exc:
             raise TryLater(f"network: {exc}") from None
-
-    def _delivery_error(self, exc: ZaloApiError) -> Exception:
-        error = delivery_error(exc)
-        if exc.quota_exceeded:
-            if self.quota is not None:
-                self.quota.exceeded()
-            log.error("Zalo refused a message: the monthly quota is used up")
-        return error
 
     async def _send(self, chat_id: str, message: OutboundMessage) -> str | None:
         rendered = await self._render(chat_id, message)
@@ -617,8 +307,7 @@ class ZaloChannel:
             if str(exc) != "timeout":
                 raise
             log.warning("zalo sendPhoto timed out; taken as sent, not repeated")
-            if self.quota is not None:
-                self.quota.record()
+            self.meter.record()
             return True
 
     async def _deliver(
@@ -629,8 +318,7 @@ class ZaloChannel:
         timeout: float | None = None,  # noqa: ASYNC109 (the HTTP timeout, not a wait)
     ) -> Any:
         result = await self.client.call(method, params, timeout=timeout)
-        if self.quota is not None:
-            self.quota.record()
+        self.meter.record()
         return result
 
     async def _render(self, chat_id: str, message: OutboundMessage) -> Rendered:
@@ -667,11 +355,7 @@ class ZaloChannel:
         if cached is not None and cached[1] > now:
             return cached[0]
         async with self.db.transaction() as session:
-            language = await session.scalar(
-                select(ChannelAccount.language)
-                .where(ChannelAccount.channel == CHANNEL, ChannelAccount.chat_id == chat_id)
-                .limit(1)
-            )
+            language = await chat_language(session, channel=CHANNEL, chat_id=chat_id)
         language = language or self.settings.bot_locale
         self._cache_language(chat_id, language, now + LANGUAGE_CACHE_SECONDS)
         return language

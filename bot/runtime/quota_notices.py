@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from bot.people.membership import accounts_of
-from storage.models import OutboxMessage, Priority, Role, RoleAssignment
-from storage.repos.outbox import queue_message
+from storage.base import utcnow
+from storage.models import Priority
+from storage.repos.outbox import queue_once
+from storage.repos.zalo_quota import commune_admin_ids
 
 QUOTA_WARNING = N_(
     "The commune's Zalo plan has used {percent} percent of this month's messages ({used} of "
@@ -37,28 +38,18 @@ async def tell_admins(
     session: AsyncSession, settings: Settings, msgid: str, key: str, **values: Any
 ) -> set[str]:
     """Queue `msgid` to every commune admin's accounts, once per `key`; returns the channels."""
-    admins = list(
-        await session.scalars(
-            select(RoleAssignment.person_id)
-            .where(RoleAssignment.role == Role.COMMUNE_ADMIN)
-            .distinct()
-        )
-    )
     channels: set[str] = set()
-    for account in await accounts_of(session, admins):
-        dedupe_key = f"{key}:{account.id}"
-        if await session.scalar(
-            select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-        ):
-            continue
+    for account in await accounts_of(session, await commune_admin_ids(session)):
         t = Translator(account.language, settings.timezone)
-        await queue_message(
+        queued = await queue_once(
             session,
+            dedupe_key=f"{key}:{account.id}",
             channel=account.channel,
             chat_id=account.chat_id,
             payload=OutboundMessage(text=t.gettext(msgid, **values)).to_payload(),
             priority=Priority.TIP,
-            dedupe_key=dedupe_key,
+            now=utcnow(),
         )
-        channels.add(account.channel)
+        if queued:
+            channels.add(account.channel)
     return channels
