@@ -2,6 +2,9 @@
 
 Order: database (migrated) → engine → channels (they feed the engine, handling first what
 their inbox kept from a previous run) each with its outbox worker → scheduler → webhook server.
+The channels are those of the adapters (bot.runtime.channels.adapters) that say they are
+configured; each declares its capabilities, builds its channel and worker, and names its
+webhook routes, so nothing here names a messenger.
 Shutdown runs in reverse, so nothing receives an update it can no longer answer, and a worker's
 last pass still has its channel's connection to send on.
 """
@@ -11,27 +14,24 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from aiohttp import web
 
 from bot.config import Settings
-from bot.crypto import FieldCipher
 from bot.i18n import compile_catalogs
-from bot.runtime.channels import zalo_media
-from bot.runtime.channels.telegram import TelegramChannel
-from bot.runtime.channels.zalo import ZaloChannel, zalo_pacing
+from bot.messengers import TELEGRAM, ZALO, Messengers
+from bot.runtime.channels.adapters import ADAPTERS, Adapter, ChannelKit, ChannelNeeds
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.ops.health import health_handler, metrics_handler
 from bot.runtime.ops.metrics import BotMetrics, MeasuredDialogEngine
 from bot.runtime.ops.poller_lock import single_poller
 from bot.runtime.outbox import OutboxWorker
-from bot.runtime.outbox_policy import ZaloOutboxWorker, ZaloQuota
-from bot.runtime.pacing import Pacer, PacingRules
 from bot.runtime.scheduler import build_scheduler
-from bot.runtime.webhook import build_web_app, telegram_webhook, zalo_webhook
+from bot.runtime.webhook import build_web_app
 from bot.security.keys import check_key_opens_data
 from bot.tips.card_delivery import CARD_QUEUE, CardWatcher
 from bot.tips.media import MEDIA_QUEUE, MediaStore
@@ -44,38 +44,52 @@ from storage.migrate import upgrade_async
 log = logging.getLogger(__name__)
 
 
-def telegram_pacing(settings: Settings) -> PacingRules:
-    return PacingRules(
-        overall_per_second=settings.telegram_global_rate,
-        private_chat_interval=settings.telegram_private_chat_interval,
-        group_chat_interval=60.0 / settings.telegram_group_per_minute,
-    )
-
-
 @dataclass
 class BotApp:
     settings: Settings
     db: Database
     engine: DialogEngine
-    workers: dict[str, OutboxWorker] = field(default_factory=dict)
-    telegram: TelegramChannel | None = None
-    zalo: ZaloChannel | None = None
+    # What each messenger the app can run is able to do: the engine gives it to every turn.
+    messengers: Messengers = field(default_factory=Messengers)
+    kits: dict[str, ChannelKit] = field(default_factory=dict)  # the running channels
     web_port: int | None = None  # the bound port, once the webhook server listens
     media_store: MediaStore | None = None  # fetches tips' photos and voice messages
     metrics: BotMetrics = field(default_factory=BotMetrics)
     card_watcher: CardWatcher | None = None  # follows tips' cards until police have one
 
+    @property
+    def channels(self) -> dict[str, Any]:
+        return {name: kit.channel for name, kit in self.kits.items()}
+
+    @property
+    def workers(self) -> dict[str, OutboxWorker]:
+        return {name: kit.worker for name, kit in self.kits.items()}
+
+    @property
+    def telegram(self) -> Any:
+        return self.channels.get(TELEGRAM.name)
+
+    @property
+    def zalo(self) -> Any:
+        return self.channels.get(ZALO.name)
+
     def wake_worker(self, channel: str) -> None:
-        if worker := self.workers.get(channel):
-            worker.wake()
+        if kit := self.kits.get(channel):
+            kit.worker.wake()
         if channel == MEDIA_QUEUE and self.media_store is not None:
             self.media_store.wake()
         if channel == CARD_QUEUE and self.card_watcher is not None:
             self.card_watcher.wake()
 
+    async def deliver_replies(self, channel: str, replies: list[QueuedReply]) -> None:
+        """The replies of an update a channel received, sent at once by its worker."""
+        await self.kits[channel].worker.deliver_now(replies)
+
 
 @asynccontextmanager
-async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncIterator[BotApp]:
+async def running_bot(
+    settings: Settings, *, migrate: bool = True, adapters: Sequence[Adapter] = ADAPTERS
+) -> AsyncIterator[BotApp]:
     """Start every configured channel with its worker, the scheduler and the webhook server."""
     settings.secret_key_bytes()  # no key, no start: a ConfigError naming BOT_SECRET_KEY
     compile_catalogs()
@@ -88,25 +102,25 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
         await db.close()
         raise
     app = BotApp(settings=settings, db=db, engine=None)  # type: ignore[arg-type]
+    app.messengers = Messengers(adapter.capabilities for adapter in adapters)
     app.engine = MeasuredDialogEngine(
         metrics=app.metrics,
         db=db,
         flows=build_flows(),
         settings=settings,
         on_queued=app.wake_worker,
+        messengers=app.messengers,
     )
+    configured = [adapter for adapter in adapters if adapter.token(settings)]
     async with AsyncExitStack() as stack:
         stack.push_async_callback(db.close)
         # Polling takes each update from the messenger once: one process per token.
-        if settings.telegram_bot_token and not settings.webhook_url:
-            poller = single_poller(db, "telegram", settings.telegram_bot_token)
-            await stack.enter_async_context(poller)
-        if settings.zalo_bot_token and not settings.zalo_webhook_url:
-            await stack.enter_async_context(single_poller(db, "zalo", settings.zalo_bot_token))
-        if settings.telegram_bot_token:
-            await stack.enter_async_context(_telegram(app))
-        if settings.zalo_bot_token:
-            await stack.enter_async_context(_zalo(app))
+        for adapter in configured:
+            if not adapter.by_webhook(settings):
+                name, token = adapter.capabilities.name, adapter.token(settings) or ""
+                await stack.enter_async_context(single_poller(db, name, token))
+        for adapter in configured:
+            await stack.enter_async_context(_channel(app, adapter))
         await stack.enter_async_context(_media_store(app))
         app.card_watcher = CardWatcher(db=db, settings=settings, wake_channel=app.wake_worker)
         await stack.enter_async_context(_background(app.card_watcher.run(), app.card_watcher.stop))
@@ -114,79 +128,44 @@ async def running_bot(settings: Settings, *, migrate: bool = True) -> AsyncItera
         app.metrics.watch_scheduler(scheduler)
         scheduler.start()
         stack.callback(scheduler.shutdown, wait=False)
-        webhooks = (settings.webhook_url and app.telegram) or (
-            settings.zalo_webhook_url and app.zalo
-        )
+        webhooks = any(kit.webhooks for kit in app.kits.values())
         if webhooks or settings.web_server or settings.web_console:
             await stack.enter_async_context(_webhook_server(app))
         yield app
 
 
 @asynccontextmanager
-async def _telegram(app: BotApp) -> AsyncIterator[None]:
-    worker_ref: list[OutboxWorker] = []
+async def _channel(app: BotApp, adapter: Adapter) -> AsyncIterator[None]:
+    """One messenger: its channel receives, its worker sends."""
+    name = adapter.capabilities.name
 
     async def deliver(replies: list[QueuedReply]) -> None:
-        await worker_ref[0].deliver_now(replies)
+        await app.deliver_replies(name, replies)
 
-    channel = TelegramChannel(
-        settings=app.settings,
-        engine=app.engine,
-        db=app.db,
-        deliver_replies=deliver,
-        observe_api=app.metrics.api_observer("telegram"),
+    kit = adapter.build(
+        ChannelNeeds(
+            settings=app.settings,
+            db=app.db,
+            engine=app.engine,
+            deliver_replies=deliver,
+            wake=app.wake_worker,
+            observe_api=app.metrics.api_observer(name),
+        )
     )
-    worker = OutboxWorker(
-        db=app.db,
-        sender=channel,
-        pacer=Pacer(telegram_pacing(app.settings)),
-        cipher=FieldCipher.of(app.settings),
-    )
-    worker_ref.append(worker)
-    app.workers[channel.name] = worker
-    app.telegram = channel
-    # The worker stops before the channel: its last pass still has a connection to send on.
-    async with channel.running(), _background(worker.run(), worker.stop):
-        yield
-
-
-@asynccontextmanager
-async def _zalo(app: BotApp) -> AsyncIterator[None]:
-    worker_ref: list[ZaloOutboxWorker] = []
-
-    async def deliver(replies: list[QueuedReply]) -> None:
-        await worker_ref[0].deliver_now(replies)
-
-    quota = ZaloQuota(app.db, app.settings, wake=app.wake_worker)
-    channel = ZaloChannel(
-        settings=app.settings,
-        engine=app.engine,
-        db=app.db,
-        deliver_replies=deliver,
-        meter=quota,
-        observe_api=app.metrics.api_observer("zalo"),
-    )
-    worker = ZaloOutboxWorker(
-        db=app.db,
-        sender=channel,
-        pacer=Pacer(zalo_pacing(app.settings)),
-        quota=quota,
-        cipher=FieldCipher.of(app.settings),
-    )
-    worker_ref.append(worker)
-    app.workers[channel.name] = worker
-    app.zalo = channel
+    app.kits[name] = kit
     try:
-        async with channel.running(), _background(worker.run(), worker.stop):
+        # The worker stops before the channel: its last pass still has a connection to send on.
+        async with kit.channel.running(), _background(kit.worker.run(), kit.worker.stop):
             yield
     finally:
-        await worker.account(force=True)  # the last messages' count
+        if kit.after_stop is not None:
+            await kit.after_stop()
 
 
 @asynccontextmanager
 async def _media_store(app: BotApp) -> AsyncIterator[None]:
     """Fetches tips' photos and voice messages from the messengers that are running."""
-    sources = {channel.name: channel for channel in (app.telegram, app.zalo) if channel}
+    sources = app.channels
     if not sources:
         yield
         return
@@ -198,24 +177,13 @@ async def _media_store(app: BotApp) -> AsyncIterator[None]:
 
 @asynccontextmanager
 async def _webhook_server(app: BotApp) -> AsyncIterator[None]:
-    routes = {}
-    if app.settings.webhook_url and app.telegram is not None:
-        routes[app.settings.webhook_path] = telegram_webhook(
-            secret=app.settings.webhook_secret or "", process=app.telegram.process_webhook_update
-        )
-    if app.settings.zalo_webhook_url and app.zalo is not None:
-        routes[app.settings.zalo_webhook_path] = zalo_webhook(
-            secret=app.settings.zalo_webhook_secret or "", process=app.zalo.process_webhook_update
-        )
+    routes = {path: hook for kit in app.kits.values() for path, hook in kit.webhooks.items()}
     ops_routes = {
-        "/healthz": health_handler(
-            lambda: app.db, lambda: [c for c in (app.telegram, app.zalo) if c]
-        ),
+        "/healthz": health_handler(lambda: app.db, lambda: list(app.channels.values())),
         "/metrics": metrics_handler(app.metrics, lambda: app.db, app.settings),
     }
-    if app.settings.zalo_webhook_url and app.zalo is not None:
-        # The tips' own copies of photos, for Zalo to fetch (bot.runtime.channels.zalo_media).
-        ops_routes[zalo_media.ROUTE] = zalo_media.media_handler(app.db, app.settings)
+    for kit in app.kits.values():
+        ops_routes |= kit.pages
     web_app = build_web_app(routes, ops_routes)
     if app.settings.web_console:
         console = ConsoleConfig(db=app.db, settings=app.settings, wake=app.wake_worker)
@@ -253,7 +221,7 @@ async def serve_forever(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with running_bot(settings) as app:
-        if not app.telegram and not app.zalo:
+        if not app.kits:
             log.warning(
                 "no messenger token configured: nothing to serve (try `python -m bot console`)"
             )
