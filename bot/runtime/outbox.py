@@ -22,7 +22,7 @@ from bot.crypto import DecryptionError, FieldCipher
 from bot.messages import OutboundMessage
 from bot.runtime.channels.base import ChatMoved, Sender, TryLater, Undeliverable
 from bot.runtime.dialog.engine import QueuedReply
-from bot.runtime.pacing import Pacer, PacerStopped
+from bot.runtime.pacing import ChannelResting, Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
@@ -265,6 +265,10 @@ class OutboxWorker:
         except PacerStopped:
             async with self.db.transaction() as session:
                 await release_claims(session, ids=[item.id])  # due at once, for the next run
+        except ChannelResting as exc:
+            at = self.clock() + timedelta(seconds=exc.seconds)
+            async with self.db.transaction() as session:
+                await mark_retry(session, message_id=item.id, at=at, error=str(exc))
         except TryLater as exc:
             await self._retry(item, exc)
         except ChatMoved as exc:

@@ -22,6 +22,16 @@ class PacerStopped(Exception):
     """The worker is stopping: the send did not happen, and will not here."""
 
 
+class ChannelResting(Exception):
+    """The channel rests longer than a claimed message may wait (Zalo's quota pause is 15
+    minutes, an outbox lease 5): the send did not happen; the message is due again in
+    `seconds`, rather than held past its lease for another process to claim and send too."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the channel rests for {seconds:.0f}s")
+        self.seconds = seconds
+
+
 @dataclass
 class PacingRules:
     overall_per_second: float = 30.0
@@ -29,6 +39,9 @@ class PacingRules:
     group_chat_interval: float = 3.0  # 20 per minute
     # Sends awaiting their answer at once: rate x round trip is 30/s x 0.3 s from Vietnam.
     max_in_flight: int = 16
+    # The longest a send waits out a pause: under the outbox lease (5 minutes) with a minute
+    # to spare for the rest of its pass.
+    max_rest: float = 240.0
 
 
 # How far behind the clock the overall schedule may fall and still be made up, in seconds.
@@ -79,6 +92,7 @@ class Pacer:
         Counting sends in flight, not only their starts: when the messenger stalls, sends the
         pacer let go would otherwise pile up in the connection pool and arrive together.
         """
+        self._check_rest()
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
             await self._rest(delay)
@@ -95,6 +109,7 @@ class Pacer:
             while True:
                 now = self.clock()
                 if now < self._paused_until:
+                    self._check_rest()
                     await self._rest(self._paused_until - now)
                     continue
                 while self._sent_at and self._sent_at[0] <= now - 1.0:
@@ -103,6 +118,10 @@ class Pacer:
                     self._sent_at.append(now)
                     return
                 await self.sleep(self._sent_at[0] + 1.0 - now)
+
+    def _check_rest(self) -> None:
+        if (resting := self.paused_for()) > self.rules.max_rest:
+            raise ChannelResting(resting)
 
     async def _rest(self, seconds: float) -> None:
         """Sleep; a long rest (a pause, a slot far ahead) ends early when the pacer stops, so
