@@ -9,7 +9,6 @@ from bot.messages import EventKind, InboundEvent, Media, decode_callback
 from bot.messengers import TELEGRAM
 
 CHANNEL = TELEGRAM.name
-MAX_TEXT = TELEGRAM.max_text
 
 
 def to_event(update: Update, *, bot_username: str | None = None) -> InboundEvent | None:

@@ -17,7 +17,6 @@ from bot.messages import EventKind, InboundEvent, Media
 from bot.messengers import ZALO
 
 CHANNEL = ZALO.name
-MAX_TEXT = ZALO.max_text
 UPDATE_KEY_MAX = 64  # ProcessedUpdate.update_key
 
 TEXT_EVENT = "message.text.received"
