@@ -494,7 +494,7 @@ class MeetingSchedule(Flow):
             await record_rsvp(
                 turn.session, meeting, turn.person.id, RsvpAnswer.ATTEND, reason=None, now=turn.now
             )
-        reached = await announce(turn, meeting, moved=moved)
+        reached = await announce(turn.work, meeting, moved=moved)
         turn.say(
             turn._("Done. {n} people were told of the new time.", n=reached)
             if moved
@@ -511,7 +511,7 @@ class MeetingSchedule(Flow):
             reason = " ".join(turn.event.text.split())[:MAX_REASON]
             meeting.cancel_reason = reason or None
         meeting.status = MeetingStatus.CANCELLED
-        reached = await tell_cancelled(turn, meeting)
+        reached = await tell_cancelled(turn.work, meeting)
         turn.say(turn._("The meeting is cancelled; {n} people were told.", n=reached))
         turn.leave()
 
@@ -791,7 +791,7 @@ async def _host_answer(turn: Turn, argument: str, *, agree: bool) -> None:
             "menu “Meeting schedule” → “Change date, host or place”."
         )
     await tell_persons(
-        turn,
+        turn.work,
         await group_leaders(turn.session, meeting.group_id),
         lambda t: OutboundMessage(text=t.gettext(notice, address=address, when=when_text(t, when))),
     )
@@ -826,7 +826,7 @@ async def task_done(turn: Turn, argument: str) -> None:
         others.append(task.owner_person_id)
     name = turn.person.full_name if turn.person else ""
     await tell_persons(
-        turn,
+        turn.work,
         others,
         lambda t: OutboundMessage(
             text=t.gettext(

@@ -916,9 +916,9 @@ class Minutes(Flow):
 
         people = await invitees(session, meeting.group_id)
         reached = await tell_persons(
-            turn, list(people), summary, skip=turn.person.id if turn.person else None
+            turn.work, list(people), summary, skip=turn.person.id if turn.person else None
         )
-        await tell_group_chat(turn, meeting.group_id, summary)
+        await tell_group_chat(turn.work, meeting.group_id, summary)
         commune = await commune_of_group(session, meeting.group_id)
         if commune:  # the police desk, or each officer when the commune has no desk
             for chat in await police_chats(session, commune):
@@ -941,7 +941,10 @@ class Minutes(Flow):
                 )
 
             await tell_persons(
-                turn, [task.owner_person_id], notice, skip=turn.person.id if turn.person else None
+                turn.work,
+                [task.owner_person_id],
+                notice,
+                skip=turn.person.id if turn.person else None,
             )
 
 

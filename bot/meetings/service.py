@@ -12,10 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import WEEKDAY_NAMES
-from bot.messages import Choice, OutboundMessage
+from bot.messages import Choice, OutboundMessage, action_key
 from bot.people.membership import accounts_of
-from bot.runtime.dialog.flows import action_key
-from bot.runtime.dialog.turn import Turn
+from bot.work import Work
 from storage.models import (
     Commune,
     Group,
@@ -284,7 +283,7 @@ def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[Choice, ...]:
 
 
 async def tell_persons(
-    turn: Turn,
+    work: Work,
     person_ids: list[int],
     build: Callable[[Translator], OutboundMessage],
     *,
@@ -293,9 +292,9 @@ async def tell_persons(
     """Queue a message, in each one's language, to every account of these persons; returns
     how many persons have at least one account to write to."""
     reached: set[int] = set()
-    for account in await accounts_of(turn.session, [p for p in person_ids if p != skip]):
-        t = Translator(account.language, turn.settings.timezone)
-        await turn.notify(channel=account.channel, chat_id=account.chat_id, message=build(t))
+    for account in await accounts_of(work.session, [p for p in person_ids if p != skip]):
+        t = Translator(account.language, work.settings.timezone)
+        await work.notify(channel=account.channel, chat_id=account.chat_id, message=build(t))
         if account.person_id is not None:
             reached.add(account.person_id)
     return len(reached)
@@ -306,26 +305,26 @@ async def group_chat_of(session: AsyncSession, group_id: int) -> GroupChat | Non
 
 
 async def tell_group_chat(
-    turn: Turn, group_id: int, build: Callable[[Translator], OutboundMessage]
+    work: Work, group_id: int, build: Callable[[Translator], OutboundMessage]
 ) -> bool:
-    chat = await group_chat_of(turn.session, group_id)
+    chat = await group_chat_of(work.session, group_id)
     if chat is None:
         return False
-    t = Translator(GROUP_CHAT_LOCALE, turn.settings.timezone)
-    await turn.notify(
+    t = Translator(GROUP_CHAT_LOCALE, work.settings.timezone)
+    await work.notify(
         channel=chat.channel, chat_id=chat.chat_id, message=build(t), is_group_chat=True
     )
     return True
 
 
-async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
+async def announce(work: Work, meeting: Meeting, *, moved: bool) -> int:
     """Invite everyone (or tell them of the new time), post in the group's chat, and ask the
     host household to confirm. Returns how many persons were written to."""
-    session = turn.session
+    session = work.session
     people = await invitees(session, meeting.group_id)
-    actor = turn.person.id if turn.person else None
+    actor = work.person.id if work.person else None
 
-    cache = await details_by_locale(turn, meeting)
+    cache = await details_by_locale(work, meeting)
 
     def invitation(t: Translator) -> OutboundMessage:
         return OutboundMessage(
@@ -333,9 +332,9 @@ async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
             choices=rsvp_buttons(t, meeting),
         )
 
-    reached = await tell_persons(turn, list(people), invitation, skip=actor)
+    reached = await tell_persons(work, list(people), invitation, skip=actor)
     await tell_group_chat(
-        turn,
+        work,
         meeting.group_id,
         lambda t: OutboundMessage(
             text=t.gettext(
@@ -344,12 +343,12 @@ async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
         ),
     )
     if meeting.host_household_id and meeting.host_confirmed_at is None:
-        await ask_host(turn, meeting, cache)
+        await ask_host(work, meeting, cache)
     return reached
 
 
-async def ask_host(turn: Turn, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
-    household = await turn.session.get(Household, meeting.host_household_id)
+async def ask_host(work: Work, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
+    household = await work.session.get(Household, meeting.host_household_id)
     if household is None:
         return
 
@@ -362,14 +361,14 @@ async def ask_host(turn: Turn, meeting: Meeting, cache: dict[str, dict[str, str]
             ),
         )
 
-    actor = turn.person.id if turn.person else None
+    actor = work.person.id if work.person else None
     await tell_persons(
-        turn, await household_members(turn.session, household.id), request, skip=actor
+        work, await household_members(work.session, household.id), request, skip=actor
     )
 
 
-async def tell_cancelled(turn: Turn, meeting: Meeting) -> int:
-    session = turn.session
+async def tell_cancelled(work: Work, meeting: Meeting) -> int:
+    session = work.session
     people = await invitees(session, meeting.group_id)
     group = await group_title(session, meeting.group_id)
 
@@ -380,16 +379,16 @@ async def tell_cancelled(turn: Turn, meeting: Meeting) -> int:
         return OutboundMessage(text=text)
 
     reached = await tell_persons(
-        turn, list(people), notice, skip=turn.person.id if turn.person else None
+        work, list(people), notice, skip=work.person.id if work.person else None
     )
-    await tell_group_chat(turn, meeting.group_id, notice)
+    await tell_group_chat(work, meeting.group_id, notice)
     return reached
 
 
-async def details_by_locale(turn: Turn, meeting: Meeting) -> dict[str, dict[str, str]]:
+async def details_by_locale(work: Work, meeting: Meeting) -> dict[str, dict[str, str]]:
     return {
         locale: await meeting_details(
-            turn.session, meeting, Translator(locale, turn.settings.timezone)
+            work.session, meeting, Translator(locale, work.settings.timezone)
         )
         for locale in ("vi", "en")
     }

@@ -11,8 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import Action, allowed, group_scope, load_actor
 from bot.i18n import Translator
 from bot.meetings.service import TASK_DONE
-from bot.messages import Choice, OutboundMessage
-from bot.runtime.dialog.flows import action_key
+from bot.messages import Choice, OutboundMessage, action_key
 from storage.models import MeetingTask, TaskStatus
 
 
