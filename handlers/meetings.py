@@ -17,8 +17,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.authz import POLICY, Action, Forbidden, group_scope, groups_in_reach, load_actor, require
 from bot.i18n import N_
 from bot.meetings import rotation
@@ -43,12 +41,8 @@ from bot.meetings.service import (
     attendance,
     attendance_text,
     clear_rsvps,
-    group_leaders,
     group_title,
-    groups_of_member,
     host_label,
-    household_members,
-    invitees,
     meeting_details,
     record_rsvp,
     tell_cancelled,
@@ -56,22 +50,30 @@ from bot.meetings.service import (
     upcoming_meeting,
     when_text,
 )
-from bot.meetings.tasks import Closing, close_task, open_tasks, task_line, task_notice
+from bot.meetings.tasks import Closing, close_task, task_line, task_notice
 from bot.meetings.when import parse_future, read_when
 from bot.messages import Choice, EventKind, OutboundMessage
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
-from storage.models import (
-    HostingSkip,
-    Household,
-    HouseholdStatus,
-    Meeting,
-    MeetingRsvp,
-    MeetingStatus,
-    Role,
-    RsvpAnswer,
+from storage.models import Household, HouseholdStatus, Meeting, MeetingStatus, Role, RsvpAnswer
+from storage.repos.meeting_people import (
+    group_leaders,
+    groups_of_member,
+    household_members,
+    invitees,
 )
+from storage.repos.meetings import (
+    add_meeting,
+    host_candidates,
+    household_by_id,
+    households_of,
+    meeting_by_id,
+    rsvp_of,
+    skipped_households,
+    toggle_hosting_skip,
+)
+from storage.repos.minutes import open_tasks
 
 USE_PROPOSED, RULE, TASKS = "proposed", "rule", "tasks"
 RESCHEDULE, CANCEL_MEETING, HOST_AGREED = "reschedule", "cancel_meeting", "host_agreed"
@@ -161,11 +163,7 @@ class MeetingSchedule(Flow):
             await self._propose_date(turn)
             return
         turn.update_data(meeting_id=meeting.id)
-        host = (
-            await turn.session.get(Household, meeting.host_household_id)
-            if meeting.host_household_id
-            else None
-        )
+        host = await household_by_id(turn.session, meeting.host_household_id)
         lines = [
             turn._(
                 "Next meeting of {group}: {when}",
@@ -223,7 +221,7 @@ class MeetingSchedule(Flow):
 
     async def _meeting(self, turn: Turn) -> Meeting | None:
         meeting_id = turn.data.get("meeting_id")
-        meeting = await turn.session.get(Meeting, meeting_id) if meeting_id else None
+        meeting = await meeting_by_id(turn.session, meeting_id) if meeting_id else None
         if meeting is None or meeting.status != MeetingStatus.SCHEDULED:
             return None
         return meeting
@@ -299,9 +297,7 @@ class MeetingSchedule(Flow):
         )
         choices = []
         current = (
-            await turn.session.get(Household, meeting.host_household_id)
-            if meeting and meeting.host_household_id
-            else None
+            await household_by_id(turn.session, meeting.host_household_id) if meeting else None
         )
         if current is not None:
             text = turn._(
@@ -335,7 +331,7 @@ class MeetingSchedule(Flow):
             await self._set_host(turn, None)
 
     async def _households(self, turn: Turn) -> list[Household]:
-        return await rotation.host_candidates(turn.session, turn.data["group_id"])
+        return await host_candidates(turn.session, turn.data["group_id"])
 
     async def _ask_host_list(self, turn: Turn) -> None:
         households = await self._households(turn)
@@ -363,14 +359,8 @@ class MeetingSchedule(Flow):
         await self._set_host(turn, picked.id)
 
     async def _ask_skip(self, turn: Turn) -> None:
-        households = list(
-            await turn.session.scalars(
-                select(Household)
-                .where(Household.group_id == turn.data["group_id"])
-                .order_by(Household.id)
-            )
-        )
-        skipped = set(await turn.session.scalars(select(HostingSkip.household_id)))
+        households = await households_of(turn.session, turn.data["group_id"])
+        skipped = await skipped_households(turn.session)
         choices = [
             Choice(str(h.id), ("⛔ " if h.id in skipped else "") + h.address)
             for h in households[:MAX_HOUSEHOLD_BUTTONS]
@@ -387,11 +377,7 @@ class MeetingSchedule(Flow):
         )
 
     async def on_skip(self, turn: Turn) -> None:
-        households = list(
-            await turn.session.scalars(
-                select(Household).where(Household.group_id == turn.data["group_id"])
-            )
-        )
+        households = await households_of(turn.session, turn.data["group_id"])
         picked = _pick_household(turn, households)
         if picked is None:
             turn.show(
@@ -399,21 +385,15 @@ class MeetingSchedule(Flow):
                 prefix=turn._("I could not find exactly one household with that address."),
             )
             return
-        existing = await turn.session.get(HostingSkip, picked.id)
-        if existing is None:
-            turn.session.add(
-                HostingSkip(household_id=picked.id, created_by=_actor_id(turn), created_at=turn.now)
-            )
+        if await toggle_hosting_skip(turn.session, picked.id, by=_actor_id(turn), now=turn.now):
             turn.say(turn._("{address} will not be asked to host.", address=picked.address))
         else:
-            await turn.session.delete(existing)
             turn.say(turn._("{address} takes part in the rotation again.", address=picked.address))
-        await turn.session.flush()
         await self._ask_host(turn)
 
     async def _set_host(self, turn: Turn, household_id: int | None) -> None:
         turn.update_data(host=household_id)
-        household = await turn.session.get(Household, household_id) if household_id else None
+        household = await household_by_id(turn.session, household_id)
         choices = []
         if household is not None:
             choices.append(
@@ -435,7 +415,7 @@ class MeetingSchedule(Flow):
 
     async def on_place(self, turn: Turn) -> None:
         if turn.choice == AT_HOST:
-            household = await turn.session.get(Household, turn.data.get("host") or 0)
+            household = await household_by_id(turn.session, turn.data.get("host"))
             place = household.address if household else ""
         elif turn.choice == KEEP:
             meeting = await self._meeting(turn)
@@ -452,7 +432,7 @@ class MeetingSchedule(Flow):
         await self._ask_confirm(turn)
 
     async def _ask_confirm(self, turn: Turn) -> None:
-        household = await turn.session.get(Household, turn.data.get("host") or 0)
+        household = await household_by_id(turn.session, turn.data.get("host"))
         moved = turn.data.get("meeting_id") is not None
         lines = [
             turn._(
@@ -480,8 +460,10 @@ class MeetingSchedule(Flow):
         meeting = await self._meeting(turn)
         moved = meeting is not None
         if meeting is None:
-            meeting = Meeting(group_id=group_id, created_by=_actor_id(turn), created_at=turn.now)
-            turn.session.add(meeting)
+            meeting = add_meeting(
+                turn.session,
+                Meeting(group_id=group_id, created_by=_actor_id(turn), created_at=turn.now),
+            )
         else:
             await clear_rsvps(turn.session, meeting)
             if meeting.host_household_id != host or meeting.scheduled_at != when:
@@ -618,12 +600,8 @@ class MeetingAnswer(Flow):
                 self.ask_reason(turn)
             return
         details = await meeting_details(turn.session, meeting, turn.t)
-        current = await turn.session.scalar(
-            select(MeetingRsvp.answer).where(
-                MeetingRsvp.meeting_id == meeting.id,
-                MeetingRsvp.person_id == (turn.person.id if turn.person else 0),
-            )
-        )
+        rsvp = await rsvp_of(turn.session, meeting.id, turn.person.id if turn.person else 0)
+        current = rsvp.answer if rsvp else None
         text = "\n".join(
             [
                 turn._("Meeting of {group}", group=details["group"]),
@@ -721,7 +699,7 @@ class MeetingAnswer(Flow):
 
 async def open_meeting(turn: Turn, meeting_id: int | None) -> Meeting | None:
     """The meeting a member answers, if it is still to come and the member is invited."""
-    meeting = await turn.session.get(Meeting, meeting_id) if meeting_id else None
+    meeting = await meeting_by_id(turn.session, meeting_id) if meeting_id else None
     if (
         meeting is None
         or meeting.status != MeetingStatus.SCHEDULED
@@ -762,7 +740,7 @@ async def rsvp_no(turn: Turn, argument: str) -> None:
 
 
 async def _host_answer(turn: Turn, argument: str, *, agree: bool) -> None:
-    meeting = await turn.session.get(Meeting, int(argument)) if argument.isdigit() else None
+    meeting = await meeting_by_id(turn.session, int(argument)) if argument.isdigit() else None
     if (
         meeting is None
         or meeting.status != MeetingStatus.SCHEDULED
@@ -777,7 +755,7 @@ async def _host_answer(turn: Turn, argument: str, *, agree: bool) -> None:
     ):
         turn.say(turn._("That option is not available to you."))
         return
-    household = await turn.session.get(Household, meeting.host_household_id)
+    household = await household_by_id(turn.session, meeting.host_household_id)
     address = household.address if household else ""
     when = meeting.scheduled_at
     if agree:

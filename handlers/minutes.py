@@ -20,8 +20,6 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-
 from bot.authz import POLICY, Action, groups_in_reach, load_actor
 from bot.i18n import N_, Translator
 from bot.meetings.book import book_path, load_book, quarter_summary, summary_text, write_book
@@ -29,29 +27,22 @@ from bot.meetings.minutes import (
     GUESTS,
     OTHER,
     TOPICS,
-    draft_from_minutes,
-    draft_view,
-    empty_draft,
     full_text,
-    households_total,
     is_locked,
     minutes_title,
-    save_minutes,
     short_summary,
 )
+from bot.meetings.minutes_draft import draft_from_minutes, draft_view, empty_draft, save_minutes
 from bot.meetings.schedule import (
     previous_quarter,
     propose_from_rule,
     quarter_label,
     quarter_of,
-    quarters_with_meetings,
     rule_of,
 )
 from bot.meetings.service import (
-    commune_of_group,
     date_text,
     group_title,
-    invitees,
     tell_group_chat,
     tell_persons,
     when_text,
@@ -65,16 +56,18 @@ from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from bot.tips.service import police_chats
 from handlers.meetings import _pick_household, may, not_available
-from storage.models import (
-    Household,
-    HouseholdStatus,
-    Meeting,
-    MeetingMinutes,
-    MeetingStatus,
-    MeetingTask,
-    MinutesCorrection,
+from storage.models import Household, Meeting, MeetingTask
+from storage.repos.meeting_people import commune_of_group, invitees
+from storage.repos.meetings import (
+    household_by_id,
+    last_secretary,
+    meeting_by_id,
+    quarters_with_meetings,
+    resident_household_count,
+    resident_households,
+    scheduled_until,
 )
-from storage.repos.meetings import last_secretary
+from storage.repos.minutes import add_correction, minutes_of, recently_recorded
 
 DONE, NONE, LIST, KEEP, NO_HOST, UNSCHEDULED = "done", "none", "list", "keep", "nohost", "new"
 SAVE, EDIT, NO_DUE, ME, LATER = "save", "edit", "nodue", "me", "later"
@@ -218,26 +211,8 @@ class Minutes(Flow):
             not_available(turn)
             return
         turn.update_data(group_id=group_id)
-        due = list(
-            await turn.session.scalars(
-                select(Meeting)
-                .where(
-                    Meeting.group_id == group_id,
-                    Meeting.status == MeetingStatus.SCHEDULED,
-                    Meeting.scheduled_at <= turn.now + _SOON,
-                )
-                .order_by(Meeting.scheduled_at.desc())
-            )
-        )
-        recorded = list(
-            await turn.session.scalars(
-                select(Meeting)
-                .join(MeetingMinutes, MeetingMinutes.meeting_id == Meeting.id)
-                .where(Meeting.group_id == group_id)
-                .order_by(MeetingMinutes.held_at.desc())
-                .limit(RECENT_MINUTES)
-            )
-        )
+        due = await scheduled_until(turn.session, group_id, turn.now + _SOON)
+        recorded = await recently_recorded(turn.session, group_id, RECENT_MINUTES)
         if len(due) == 1 and not recorded:
             await self._start(turn, due[0])
             return
@@ -252,7 +227,7 @@ class Minutes(Flow):
             for m in due
         ]
         for meeting in recorded:
-            minutes = await turn.session.get(MeetingMinutes, meeting.id)
+            minutes = await minutes_of(turn.session, meeting.id)
             assert minutes is not None
             label = (
                 turn._(
@@ -270,11 +245,11 @@ class Minutes(Flow):
         if turn.choice == UNSCHEDULED:
             await self._start(turn, None)
             return
-        meeting = await turn.session.get(Meeting, int(turn.choice or 0))
+        meeting = await meeting_by_id(turn.session, int(turn.choice or 0))
         if meeting is None or meeting.group_id != turn.data["group_id"]:
             turn.leave()
             return
-        minutes = await turn.session.get(MeetingMinutes, meeting.id)
+        minutes = await minutes_of(turn.session, meeting.id)
         if minutes is None:
             await self._start(turn, meeting)
         elif is_locked(minutes, turn.now):
@@ -301,23 +276,22 @@ class Minutes(Flow):
                 prefix=turn._("Please type the correction in words, at most 2000 characters."),
             )
             return
-        meeting = await turn.session.get(Meeting, turn.data["meeting_id"])
+        meeting = await meeting_by_id(turn.session, turn.data["meeting_id"])
         if meeting is None or not await may(turn, Action.RECORD_MINUTES, meeting.group_id):
             not_available(turn)
             return
-        turn.session.add(
-            MinutesCorrection(
-                meeting_id=meeting.id,
-                text=text,
-                by_person_id=turn.person.id if turn.person else None,
-                at=turn.now,
-            )
+        add_correction(
+            turn.session,
+            meeting.id,
+            text,
+            by=turn.person.id if turn.person else None,
+            now=turn.now,
         )
         turn.say(turn._("The correction was added to the minutes."))
         turn.leave()
 
     async def _start(self, turn: Turn, meeting: Meeting | None) -> None:
-        total = await households_total(turn.session, turn.data["group_id"])
+        total = await resident_household_count(turn.session, turn.data["group_id"])
         draft = empty_draft(meeting, total, turn.now)
         draft["secretary"] = await last_secretary(turn.session, turn.data["group_id"])
         turn.update_data(draft=draft, editing=False, opened_at=turn.now.isoformat())
@@ -453,22 +427,12 @@ class Minutes(Flow):
 
     # --- host and place ----------------------------------------------------------------------
     async def _households(self, turn: Turn) -> list[Household]:
-        return list(
-            await turn.session.scalars(
-                select(Household)
-                .where(
-                    Household.group_id == turn.data["group_id"],
-                    Household.status == HouseholdStatus.ACTIVE,
-                    Household.confirmed.is_(True),
-                )
-                .order_by(Household.id)
-            )
-        )
+        return await resident_households(turn.session, turn.data["group_id"])
 
     async def _ask_host(self, turn: Turn) -> None:
         draft = _draft(turn)
         choices = []
-        host = await turn.session.get(Household, draft["host"]) if draft.get("host") else None
+        host = await household_by_id(turn.session, draft.get("host"))
         if host is not None:
             choices.append(Choice(KEEP, turn._("{address} (as planned)", address=host.address)))
         households = [h for h in await self._households(turn) if host is None or h.id != host.id]
@@ -484,7 +448,7 @@ class Minutes(Flow):
     async def on_host(self, turn: Turn) -> None:
         draft = _draft(turn)
         if turn.choice == KEEP:
-            host = await turn.session.get(Household, draft.get("host") or 0)
+            host = await household_by_id(turn.session, draft.get("host"))
         elif turn.choice == NO_HOST:
             _set_draft(turn, host=None)
             turn.ask(
@@ -877,9 +841,7 @@ class Minutes(Flow):
             return
         draft = _draft(turn)
         existing = (
-            await turn.session.get(MeetingMinutes, draft["meeting_id"])
-            if draft.get("meeting_id")
-            else None
+            await minutes_of(turn.session, draft["meeting_id"]) if draft.get("meeting_id") else None
         )
         if existing is not None and is_locked(existing, turn.now):
             turn.say(turn._("These minutes were locked meanwhile; nothing was changed."))

@@ -28,28 +28,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import previous_quarter, quarter_label, quarter_of, quarter_start
-from bot.meetings.service import (
-    group_leaders,
-    group_title,
-    invitees,
-    meeting_details,
-    rsvp_buttons,
-)
+from bot.meetings.service import group_title, meeting_details, rsvp_buttons
 from bot.meetings.tasks import task_notice
 from bot.messages import OutboundMessage
 from bot.people.membership import accounts_of
 from storage.db import Database
-from storage.models import (
-    Group,
-    Meeting,
-    MeetingRsvp,
-    MeetingStatus,
-    MeetingTask,
-    OutboxMessage,
-    Priority,
-    RsvpAnswer,
-    TaskStatus,
-)
+from storage.models import Meeting, MeetingTask, OutboxMessage, Priority
+from storage.repos.meeting_people import all_group_ids, group_leaders, invitees
+from storage.repos.meetings import absent_persons, groups_met_in, scheduled_between
+from storage.repos.minutes import owned_tasks_due_by
 from storage.repos.outbox import queue_message
 
 QUIET_FROM = time(21, 0)
@@ -113,27 +100,14 @@ async def _to_persons(
 
 async def _meeting_reminders(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
     longest = max(offset for _, offset, _ in MEMBER_REMINDERS)
-    meetings = await session.scalars(
-        select(Meeting).where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now,
-            Meeting.scheduled_at <= now + longest,
-        )
-    )
+    meetings = await scheduled_between(session, now, now + longest)
     items: list[Due] = []
     for meeting in meetings:
         kind = _member_reminder(meeting, now)
         if kind is None:
             continue
         name, text = kind
-        absent = set(
-            await session.scalars(
-                select(MeetingRsvp.person_id).where(
-                    MeetingRsvp.meeting_id == meeting.id,
-                    MeetingRsvp.answer == RsvpAnswer.ABSENT,
-                )
-            )
-        )
+        absent = await absent_persons(session, meeting.id)
         people = [p for p in await invitees(session, meeting.group_id) if p not in absent]
 
         async def build(
@@ -168,15 +142,7 @@ def _member_reminder(meeting: Meeting, now: datetime) -> tuple[str, str] | None:
 
 
 async def _host_checks(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
-    meetings = await session.scalars(
-        select(Meeting).where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now,
-            Meeting.scheduled_at <= now + HOST_CHECK,
-            Meeting.host_household_id.is_not(None),
-            Meeting.host_confirmed_at.is_(None),
-        )
-    )
+    meetings = await scheduled_between(session, now, now + HOST_CHECK, unconfirmed_host=True)
     items: list[Due] = []
     for meeting in meetings:
 
@@ -206,17 +172,9 @@ async def _overdue_quarters(session: AsyncSession, settings: Settings, now: date
     if today - quarter_start(this_year, this_quarter) >= OVERDUE_WINDOW:
         return []
     year, quarter = previous_quarter(this_year, this_quarter)
-    met = set(
-        await session.scalars(
-            select(Meeting.group_id).where(
-                Meeting.year == year,
-                Meeting.quarter == quarter,
-                Meeting.status == MeetingStatus.HELD,
-            )
-        )
-    )
+    met = await groups_met_in(session, year, quarter)
     items: list[Due] = []
-    for group_id in await session.scalars(select(Group.id).order_by(Group.id)):
+    for group_id in await all_group_ids(session):
         if group_id in met:
             continue
         title = await group_title(session, group_id)
@@ -241,14 +199,7 @@ async def _overdue_quarters(session: AsyncSession, settings: Settings, now: date
 
 async def _task_reminders(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
     today = now.astimezone(settings.timezone).date()
-    tasks = await session.scalars(
-        select(MeetingTask).where(
-            MeetingTask.status == TaskStatus.OPEN,
-            MeetingTask.owner_person_id.is_not(None),
-            MeetingTask.due_date.is_not(None),
-            MeetingTask.due_date <= today + timedelta(days=1),
-        )
-    )
+    tasks = await owned_tasks_due_by(session, today + timedelta(days=1))
     items: list[Due] = []
     for task in tasks:
         due_date: date = task.due_date  # type: ignore[assignment]

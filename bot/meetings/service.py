@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
@@ -15,22 +14,19 @@ from bot.meetings.schedule import WEEKDAY_NAMES
 from bot.messages import Choice, OutboundMessage, action_key
 from bot.people.membership import accounts_of
 from bot.work import Work
-from storage.models import (
-    Commune,
-    Group,
-    GroupChat,
-    Household,
-    Meeting,
-    MeetingRsvp,
-    MeetingStatus,
-    Membership,
-    MembershipStatus,
-    Person,
-    Role,
-    RoleAssignment,
-    RsvpAnswer,
-    ScopeKind,
-    Village,
+from storage.models import Household, Meeting, RsvpAnswer
+from storage.repos.meeting_people import (
+    group_chat_of,
+    group_names,
+    household_members,
+    invitees,
+)
+from storage.repos.meetings import (
+    delete_rsvps,
+    household_by_id,
+    next_scheduled,
+    rsvps_of,
+    save_rsvp,
 )
 
 RSVP_YES, RSVP_NO = "rsvp_yes", "rsvp_no"
@@ -93,117 +89,19 @@ def host_label(household: Household | None, t: Translator) -> str:
     return f"{household.head_name}, {household.address}"
 
 
-async def group_names(session: AsyncSession, group_id: int) -> tuple[str, str, str, str]:
-    """(group, village, commune, province code) names for headings and notices."""
-    row = (
-        await session.execute(
-            select(Group.name, Village.name, Commune.name, Commune.province_code)
-            .join(Village, Village.id == Group.village_id)
-            .join(Commune, Commune.code == Village.commune_code)
-            .where(Group.id == group_id)
-        )
-    ).first()
-    return (row[0], row[1], row[2], row[3]) if row else ("", "", "", "")
-
-
 async def group_title(session: AsyncSession, group_id: int) -> str:
     group, village, _, _ = await group_names(session, group_id)
     return f"{group}, {village}"
 
 
-async def commune_of_group(session: AsyncSession, group_id: int) -> str | None:
-    return await session.scalar(
-        select(Village.commune_code)
-        .join(Group, Group.village_id == Village.id)
-        .where(Group.id == group_id)
-    )
-
-
-async def group_leaders(session: AsyncSession, group_id: int) -> list[int]:
-    """The group's leader and deputies."""
-    return sorted(
-        set(
-            await session.scalars(
-                select(RoleAssignment.person_id).where(
-                    RoleAssignment.scope_kind == ScopeKind.GROUP,
-                    RoleAssignment.scope_id == str(group_id),
-                    RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
-                )
-            )
-        )
-    )
-
-
-async def invitees(session: AsyncSession, group_id: int) -> dict[int, str]:
-    """Everyone a meeting of the group is for: confirmed members, the leader and deputies;
-    person id → name, by name."""
-    members = await session.execute(
-        select(Person.id, Person.full_name)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(
-            Membership.group_id == group_id,
-            Membership.status == MembershipStatus.CONFIRMED,
-            Person.erased_at.is_(None),
-        )
-    )
-    people = dict(members.all())
-    leaders = await group_leaders(session, group_id)
-    if leaders:
-        rows = await session.execute(
-            select(Person.id, Person.full_name).where(
-                Person.id.in_(leaders), Person.erased_at.is_(None)
-            )
-        )
-        people.update(dict(rows.all()))
-    return dict(sorted(people.items(), key=lambda item: (item[1], item[0])))
-
-
-async def household_members(session: AsyncSession, household_id: int) -> list[int]:
-    return list(
-        await session.scalars(
-            select(Person.id).where(Person.household_id == household_id, Person.erased_at.is_(None))
-        )
-    )
-
-
 async def upcoming_meeting(session: AsyncSession, group_id: int, now: datetime) -> Meeting | None:
     """The group's next scheduled meeting (or the one going on now)."""
-    return await session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.group_id == group_id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now - STILL_OPEN,
-        )
-        .order_by(Meeting.scheduled_at)
-        .limit(1)
-    )
-
-
-async def groups_of_member(session: AsyncSession, person_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(Membership.group_id).where(
-            Membership.person_id == person_id, Membership.status == MembershipStatus.CONFIRMED
-        )
-    )
-    led = await session.scalars(
-        select(RoleAssignment.scope_id).where(
-            RoleAssignment.person_id == person_id,
-            RoleAssignment.scope_kind == ScopeKind.GROUP,
-            RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
-        )
-    )
-    return sorted(set(rows) | {int(group_id) for group_id in led})
+    return await next_scheduled(session, group_id, since=now - STILL_OPEN)
 
 
 async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
     people = await invitees(session, meeting.group_id)
-    answers = {
-        rsvp.person_id: rsvp
-        for rsvp in await session.scalars(
-            select(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id)
-        )
-    }
+    answers = await rsvps_of(session, meeting.id)
     result = Attendance()
     for person_id, name in people.items():
         rsvp = answers.get(person_id)
@@ -244,29 +142,18 @@ async def record_rsvp(
     reason: str | None,
     now: datetime,
 ) -> None:
-    rsvp = await session.scalar(
-        select(MeetingRsvp).where(
-            MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.person_id == person_id
-        )
-    )
-    if rsvp is None:
-        rsvp = MeetingRsvp(meeting_id=meeting.id, person_id=person_id)
-        session.add(rsvp)
-    rsvp.answer, rsvp.reason, rsvp.answered_at = answer, reason, now
-    await session.flush()
+    """Store the person's answer to the meeting, replacing an earlier one."""
+    await save_rsvp(session, meeting.id, person_id, answer, reason=reason, now=now)
 
 
 async def clear_rsvps(session: AsyncSession, meeting: Meeting) -> None:
-    await session.execute(delete(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id))
+    """Forget every answer: the meeting changed, everyone is asked again."""
+    await delete_rsvps(session, meeting.id)
 
 
 async def meeting_details(session: AsyncSession, meeting: Meeting, t: Translator) -> dict[str, str]:
     """The values the meeting texts are formatted with, in `t`'s language."""
-    host = (
-        await session.get(Household, meeting.host_household_id)
-        if meeting.host_household_id
-        else None
-    )
+    host = await household_by_id(session, meeting.host_household_id)
     return {
         "group": await group_title(session, meeting.group_id),
         "when": when_text(t, meeting.scheduled_at),
@@ -298,10 +185,6 @@ async def tell_persons(
         if account.person_id is not None:
             reached.add(account.person_id)
     return len(reached)
-
-
-async def group_chat_of(session: AsyncSession, group_id: int) -> GroupChat | None:
-    return await session.get(GroupChat, group_id)
 
 
 async def tell_group_chat(
@@ -348,7 +231,7 @@ async def announce(work: Work, meeting: Meeting, *, moved: bool) -> int:
 
 
 async def ask_host(work: Work, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
-    household = await work.session.get(Household, meeting.host_household_id)
+    household = await household_by_id(work.session, meeting.host_household_id)
     if household is None:
         return
 
