@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.authz import Action
 from bot.meetings.schedule import MONTH_NAMES, WEEK_NAMES, WEEKDAY_NAMES, Rule, save_rule
-from bot.meetings.when import read_when
+from bot.meetings.when import as_hour, read_when
 from bot.messages import Choice
 from bot.runtime.dialog.flows import Flow
 from bot.runtime.dialog.turn import Turn
@@ -58,7 +58,7 @@ class MeetingRuleSteps(Flow):
     async def on_rule_time(self, turn: Turn) -> None:
         """Saves the rule with the time pressed or typed; shows the overview again."""
         typed = turn.choice or turn.event.text
-        clock = read_when(typed, turn.now.date()).clock
+        clock = read_when(as_hour(typed), turn.now.date()).clock
         if clock is None:
             turn.show(
                 turn.prompt,  # type: ignore[arg-type]

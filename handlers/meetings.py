@@ -40,7 +40,7 @@ from bot.meetings.service import (
     when_text,
 )
 from bot.meetings.tasks import task_notice
-from bot.meetings.when import parse_future
+from bot.meetings.when import as_day, parse_future
 from bot.messages import Choice
 from bot.runtime.dialog.flows import FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
@@ -200,7 +200,7 @@ class MeetingSchedule(MeetingHostSteps, MeetingRuleSteps):
                 Choice(TASKS, turn._("Open tasks")),
                 Choice(RULE, turn._("Meeting rule")),
             ]
-        turn.ask(Step.DATE, text, choices, free_text=True)
+        turn.ask(Step.DATE, text, choices, free_text=True, numbered=False)
 
     async def on_date(self, turn: Turn) -> None:
         """Stores the date proposed or typed; asks the host (or shows tasks, or asks the rule)."""
@@ -215,7 +215,7 @@ class MeetingSchedule(MeetingHostSteps, MeetingRuleSteps):
         else:
             rule = await rule_of(turn.session, turn.data["group_id"])
             local_now = turn.now.astimezone(turn.t.timezone)
-            moment = parse_future(turn.event.text, local_now, default_time=rule.clock)
+            moment = parse_future(as_day(turn.event.text), local_now, default_time=rule.clock)
             if moment is None:
                 turn.show(
                     turn.prompt,  # type: ignore[arg-type]

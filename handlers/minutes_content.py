@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.meetings.minutes import TOPICS
 from bot.meetings.schedule import propose_from_rule, quarter_of, rule_of
 from bot.meetings.service import when_text
-from bot.meetings.when import parse_future
+from bot.meetings.when import as_day, parse_future
 from bot.messages import Choice, EventKind
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
@@ -121,7 +121,7 @@ class MinutesContent(MinutesSteps):
         else:
             rule = await rule_of(turn.session, turn.data["group_id"])
             local_now = turn.now.astimezone(turn.t.timezone)
-            moment = parse_future(turn.event.text, local_now, default_time=rule.clock)
+            moment = parse_future(as_day(turn.event.text), local_now, default_time=rule.clock)
             if moment is None:
                 self._retry(
                     turn,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.meetings.minutes_draft import draft_view
-from bot.meetings.when import parse_future
+from bot.meetings.when import as_day, parse_future
 from bot.messages import Choice
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
@@ -104,7 +104,7 @@ class MinutesTasks(MinutesSteps):
         due: date | None = None
         if turn.choice != NO_DUE:
             local_now = turn.now.astimezone(turn.t.timezone)
-            moment = parse_future(turn.event.text, local_now.replace(hour=0, minute=0))
+            moment = parse_future(as_day(turn.event.text), local_now.replace(hour=0, minute=0))
             if moment is None:
                 self._retry(turn, turn._("Please type a date still ahead, for example “30/4”."))
                 return

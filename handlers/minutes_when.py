@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.meetings.service import when_text
-from bot.meetings.when import parse_past, read_when
+from bot.meetings.when import as_hour, parse_past, read_when
 from bot.messages import Choice
 from bot.runtime.dialog.turn import Turn
 from handlers.minutes_steps import (
@@ -25,7 +25,7 @@ from handlers.minutes_steps import (
 def _end_after(text: str, start: datetime, turn: Turn) -> datetime | None:
     """The end the text names: a time on the start's day (or the next), after the start."""
     local = start.astimezone(turn.t.timezone)
-    clock = read_when(text, local.date()).clock
+    clock = read_when(as_hour(text), local.date()).clock
     if clock is None:
         return None
     moment = datetime.combine(local.date(), clock, turn.t.timezone)
@@ -61,7 +61,7 @@ class MinutesTime(MinutesSteps):
             start_text, *rest = RANGE.split(turn.event.text, maxsplit=1)
             end_text = rest[0] if rest else ""
             moment = parse_past(
-                start_text,
+                as_hour(start_text),
                 local_now,
                 default_day=scheduled.date(),
                 default_time=scheduled.time(),

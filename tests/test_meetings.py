@@ -446,7 +446,7 @@ async def test_text_only_scheduling_and_minutes_with_typed_answers(
     """Everything answered by typing: numbers of the listed choices, or words without
     diacritics, as on Zalo or the console."""
     await leader.says("lich hop")
-    leader.sees("1. Dùng ngày này")
+    leader.sees("• Dùng ngày này")  # a date is asked: a number typed is a day (issue #13)
     await leader.says("20/1 19:30")
     leader.sees("Theo luân phiên, đến lượt hộ Nguyễn Văn Hùng")
     await leader.says("2")  # "Hộ khác"
