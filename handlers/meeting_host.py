@@ -3,6 +3,7 @@ hosted longest ago; the leader keeps it, picks another (pressed or typed), or no
 
 from __future__ import annotations
 
+from bot.authz import Action
 from bot.meetings import rotation
 from bot.meetings.service import host_label
 from bot.messages import Choice
@@ -18,6 +19,8 @@ from handlers.meeting_parts import (
     SKIP_LIST,
     Step,
     actor_id,
+    may,
+    not_available,
     pick_household,
 )
 from storage.models import Household, HouseholdStatus, Meeting
@@ -133,6 +136,9 @@ class MeetingHostSteps(Flow):
                 turn.prompt,  # type: ignore[arg-type]
                 prefix=turn._("I could not find exactly one household with that address."),
             )
+            return
+        if not await may(turn, Action.SCHEDULE_MEETING, turn.data["group_id"]):
+            not_available(turn)
             return
         if await toggle_hosting_skip(turn.session, picked.id, by=actor_id(turn), now=turn.now):
             turn.say(turn._("{address} will not be asked to host.", address=picked.address))

@@ -149,6 +149,8 @@ class MeetingSchedule(MeetingHostSteps, MeetingRuleSteps):
                 free_text=True,
                 numbered=False,
             )
+        elif not await may(turn, Action.SCHEDULE_MEETING, meeting.group_id):
+            not_available(turn)  # the right is checked again on every change, not only at entry
         elif turn.choice == HOST_AGREED:
             meeting.host_confirmed_at = turn.now
             turn.say(turn._("Noted: the host has agreed."))

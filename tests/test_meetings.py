@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.models import (
     ChannelAccount,
     GroupChat,
+    HostingSkip,
     Meeting,
     MeetingMinutes,
     MeetingPhoto,
@@ -438,6 +439,33 @@ async def test_minutes_are_editable_for_7_days_then_corrections_are_appended(
         assert minutes is not None and minutes.households_present == 3  # unchanged
         corrections = list(await session.scalars(select(MinutesCorrection.text)))
     assert corrections == ["Hộ số 21 đến muộn, có mặt từ 20h"]
+
+
+async def test_a_leader_whose_role_ends_mid_plan_changes_nothing(
+    db: Database, org: Org, leader: Chat
+) -> None:
+    """The right is checked on the server at each change, not only when the plan was opened."""
+    await schedule_proposed(leader)
+    await leader.says("/lichhop")
+    leader.sees("Chủ nhà chưa xác nhận.")
+    await leader.says("/lichhop")
+    await leader.picks("Đổi ngày, chủ nhà hoặc địa điểm")
+    await leader.says("25/1 19:30")
+    await leader.picks("Hộ khác")
+    await leader.picks("Có hộ xin không làm chủ nhà")
+    async with db.transaction() as session:
+        role = await session.scalar(
+            select(RoleAssignment).where(
+                RoleAssignment.person_id == org.people["leader1"],
+                RoleAssignment.role == Role.GROUP_LEADER,
+            )
+        )
+        assert role is not None
+        await session.delete(role)
+    await leader.says("15 cay duong")
+    leader.sees("Mục này không dành cho bạn.")
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(HostingSkip)) == 0
 
 
 async def test_text_only_scheduling_and_minutes_with_typed_answers(
