@@ -50,6 +50,16 @@ class InboundEvent:
     received_at: datetime = field(default_factory=utcnow)
 
 
+# A button under a notice (not under a question) has the key "a:<name>:<argument>"; the
+# engine routes it to the action handler registered under that name (bot.runtime.dialog.flows).
+ACTION_PREFIX = "a:"
+
+
+def action_key(name: str, argument: str | int) -> str:
+    """The key of a button under a notice: the one way to build it, for any front."""
+    return f"{ACTION_PREFIX}{name}:{argument}"
+
+
 @dataclass(frozen=True)
 class Capabilities:
     """What a messenger can show and carry; the renderer degrades a message to it and flows

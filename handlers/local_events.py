@@ -7,15 +7,14 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import Action, Scope, allowed, load_actor
 from bot.calendar.rules import RuleError, parse_rule
 from bot.i18n import N_
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
-from storage.models import CalendarEvent, Role
+from storage.models import Role
+from storage.repos.local_events import local_event_to_write
 
 DAY = re.compile(r"^\s*(am|lunar)?\s*(\d{1,2})\s*[/.\s-]\s*(\d{1,2})\s*$")
 
@@ -90,14 +89,7 @@ class LocalEvent(Flow):
             return
         commune, title = turn.data["commune"], turn.data["title"]
         key = "local_" + re.sub(r"[^a-z0-9]+", "_", fold(title).lower()).strip("_")[:30]
-        row = await turn.session.scalar(
-            select(CalendarEvent).where(
-                CalendarEvent.commune_code == commune, CalendarEvent.key == key
-            )
-        )
-        if row is None:
-            row = CalendarEvent(commune_code=commune, key=key)
-            turn.session.add(row)
+        row = await local_event_to_write(turn.session, commune, key)
         row.title, row.rule, row.audience, row.leads = title, turn.data["rule"], "all", "1d,0d"
         row.text_vi, row.text_en, row.enabled = text, None, True
         row.created_by = turn.person.id if turn.person else None

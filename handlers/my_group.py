@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import POLICY, Action, Forbidden, group_scope, groups_in_reach, load_actor, require
 from bot.i18n import N_
 from bot.messages import Choice, EventKind
@@ -24,7 +22,8 @@ from bot.people.membership import decide as decide_membership
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
-from storage.models import Group, Household, Membership, MembershipStatus, Person
+from storage.repos.meeting_people import group_by_id, members_with_addresses, person_by_id
+from storage.repos.meetings import household_by_id
 
 
 class Step(StrEnum):
@@ -61,21 +60,9 @@ class MyGroup(Flow):
             turn.say(turn._("That option is not available to you."))
             turn.leave()
             return
-        group = await turn.session.get(Group, group_id)
+        group = await group_by_id(turn.session, group_id)
         assert group is not None
-        rows = (
-            await turn.session.execute(
-                select(Person.full_name, Household.address)
-                .join(Membership, Membership.person_id == Person.id)
-                .outerjoin(Household, Household.id == Membership.household_id)
-                .where(
-                    Membership.group_id == group_id,
-                    Membership.status == MembershipStatus.CONFIRMED,
-                    Person.erased_at.is_(None),
-                )
-                .order_by(Person.full_name)
-            )
-        ).all()
+        rows = await members_with_addresses(turn.session, group_id)
         lines = [
             turn._(
                 "Members of {group}: {count}",
@@ -87,12 +74,8 @@ class MyGroup(Flow):
         turn.say("\n".join(lines))
         if allowed_to_decide(actor, scope):
             for membership in await pending_requests(turn.session, [group_id]):
-                person = await turn.session.get(Person, membership.person_id)
-                household = (
-                    await turn.session.get(Household, membership.household_id)
-                    if membership.household_id
-                    else None
-                )
+                person = await person_by_id(turn.session, membership.person_id)
+                household = await household_by_id(turn.session, membership.household_id)
                 if person is not None:
                     listed = await listed_label(turn.session, membership)
                     notice = request_notice(

@@ -11,7 +11,7 @@ from docx import Document
 from openpyxl import load_workbook
 
 from bot.cli import main as cli_main
-from bot.meetings.minutes import empty_draft, save_minutes
+from bot.meetings.minutes_draft import empty_draft, save_minutes
 from bot.people.consent import CONSENT_VERSION
 from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows

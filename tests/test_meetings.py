@@ -20,6 +20,7 @@ from storage.db import Database
 from storage.models import (
     ChannelAccount,
     GroupChat,
+    HostingSkip,
     Meeting,
     MeetingMinutes,
     MeetingPhoto,
@@ -440,13 +441,40 @@ async def test_minutes_are_editable_for_7_days_then_corrections_are_appended(
     assert corrections == ["Hộ số 21 đến muộn, có mặt từ 20h"]
 
 
+async def test_a_leader_whose_role_ends_mid_plan_changes_nothing(
+    db: Database, org: Org, leader: Chat
+) -> None:
+    """The right is checked on the server at each change, not only when the plan was opened."""
+    await schedule_proposed(leader)
+    await leader.says("/lichhop")
+    leader.sees("Chủ nhà chưa xác nhận.")
+    await leader.says("/lichhop")
+    await leader.picks("Đổi ngày, chủ nhà hoặc địa điểm")
+    await leader.says("25/1 19:30")
+    await leader.picks("Hộ khác")
+    await leader.picks("Có hộ xin không làm chủ nhà")
+    async with db.transaction() as session:
+        role = await session.scalar(
+            select(RoleAssignment).where(
+                RoleAssignment.person_id == org.people["leader1"],
+                RoleAssignment.role == Role.GROUP_LEADER,
+            )
+        )
+        assert role is not None
+        await session.delete(role)
+    await leader.says("15 cay duong")
+    leader.sees("Mục này không dành cho bạn.")
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(HostingSkip)) == 0
+
+
 async def test_text_only_scheduling_and_minutes_with_typed_answers(
     db: Database, org: Org, leader: Chat, clock: Clock
 ) -> None:
     """Everything answered by typing: numbers of the listed choices, or words without
     diacritics, as on Zalo or the console."""
     await leader.says("lich hop")
-    leader.sees("1. Dùng ngày này")
+    leader.sees("• Dùng ngày này")  # a date is asked: a number typed is a day (issue #13)
     await leader.says("20/1 19:30")
     leader.sees("Theo luân phiên, đến lượt hộ Nguyễn Văn Hùng")
     await leader.says("2")  # "Hộ khác"

@@ -12,25 +12,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.meetings.minutes import MinutesView, stored_view
+from bot.meetings.minutes import MinutesView
+from bot.meetings.minutes_draft import stored_view
 from bot.meetings.schedule import quarter_label
-from bot.meetings.service import date_text, group_names
+from bot.meetings.service import date_text
 from bot.reports.sheets import DATE, DATE_TIME, finish_sheet
-from storage.models import (
-    Group,
-    Meeting,
-    MeetingMinutes,
-    MeetingStatus,
-    MeetingTask,
-    Province,
-    TaskStatus,
-    Village,
-)
+from storage.models import Meeting
+from storage.repos.meeting_people import group_names, groups_with_villages, province_name
 from storage.repos.meetings import absences, group_households
+from storage.repos.minutes import held_in_year, last_minutes_in_quarter, open_task_count
 
 FORMATS = ("docx", "xlsx")
 
@@ -55,18 +48,8 @@ class Book:
 
 async def load_book(session: AsyncSession, group_id: int, year: int, t: Translator) -> Book:
     group, village, commune, province_code = await group_names(session, group_id)
-    province = await session.get(Province, province_code) if province_code else None
-    book = Book(group, village, commune, province.name if province else "", year)
-    meetings = await session.scalars(
-        select(Meeting)
-        .join(MeetingMinutes, MeetingMinutes.meeting_id == Meeting.id)
-        .where(
-            Meeting.group_id == group_id,
-            Meeting.year == year,
-            Meeting.status == MeetingStatus.HELD,
-        )
-        .order_by(MeetingMinutes.held_at)
-    )
+    book = Book(group, village, commune, await province_name(session, province_code), year)
+    meetings = await held_in_year(session, group_id, year)
     households = await group_households(session, group_id)
     for meeting in meetings:
         view = await stored_view(session, meeting, t)
@@ -209,34 +192,9 @@ async def quarter_summary(
     session: AsyncSession, group_ids: list[int], year: int, quarter: int
 ) -> list[GroupQuarter]:
     rows: list[GroupQuarter] = []
-    groups = (
-        await session.execute(
-            select(Group.id, Group.name, Village.name)
-            .join(Village, Village.id == Group.village_id)
-            .where(Group.id.in_(group_ids))
-            .order_by(Village.name, Group.name)
-        )
-    ).all()
-    for group_id, group, village in groups:
-        minutes = await session.scalar(
-            select(MeetingMinutes)
-            .join(Meeting, Meeting.id == MeetingMinutes.meeting_id)
-            .where(
-                Meeting.group_id == group_id,
-                Meeting.year == year,
-                Meeting.quarter == quarter,
-                Meeting.status == MeetingStatus.HELD,
-            )
-            .order_by(MeetingMinutes.held_at.desc())
-            .limit(1)
-        )
-        open_tasks = (
-            await session.scalar(
-                select(func.count(MeetingTask.id)).where(
-                    MeetingTask.group_id == group_id, MeetingTask.status == TaskStatus.OPEN
-                )
-            )
-        ) or 0
+    for group_id, group, village in await groups_with_villages(session, group_ids):
+        minutes = await last_minutes_in_quarter(session, group_id, year, quarter)
+        open_tasks = await open_task_count(session, group_id)
         rows.append(
             GroupQuarter(
                 group,

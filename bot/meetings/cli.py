@@ -34,7 +34,7 @@ async def run_book(settings: Settings, args: argparse.Namespace) -> int:
     from bot.meetings.book import book_path, load_book, write_book
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune, Group
+    from storage.repos.meeting_people import commune_by_code, group_by_id
 
     compile_catalogs()
     await upgrade_async(settings.database_url)
@@ -43,12 +43,12 @@ async def run_book(settings: Settings, args: argparse.Namespace) -> int:
     try:
         async with db.transaction() as session:
             if args.group.strip().isdigit() and not args.commune:
-                group = await session.get(Group, int(args.group))
+                group = await group_by_id(session, int(args.group))
                 if group is None:
                     print(f"No group with id {args.group}.", file=sys.stderr)
                     return 2
             else:
-                commune = await session.get(Commune, (args.commune or "").strip())
+                commune = await commune_by_code(session, (args.commune or "").strip())
                 if commune is None:
                     print("Give the group's id, or --commune CODE with its name.", file=sys.stderr)
                     return 2

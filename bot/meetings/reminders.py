@@ -21,36 +21,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import previous_quarter, quarter_label, quarter_of, quarter_start
-from bot.meetings.service import (
-    group_leaders,
-    group_title,
-    invitees,
-    meeting_details,
-    rsvp_buttons,
-)
+from bot.meetings.service import group_title, meeting_details, rsvp_buttons
 from bot.meetings.tasks import task_notice
 from bot.messages import OutboundMessage
 from bot.people.membership import accounts_of
+from bot.work import Work
 from storage.db import Database
-from storage.models import (
-    Group,
-    Meeting,
-    MeetingRsvp,
-    MeetingStatus,
-    MeetingTask,
-    OutboxMessage,
-    Priority,
-    RsvpAnswer,
-    TaskStatus,
-)
-from storage.repos.outbox import queue_message
+from storage.models import Meeting, MeetingTask, Priority
+from storage.repos.meeting_people import all_group_ids, group_leaders, invitees
+from storage.repos.meetings import absent_persons, groups_met_in, scheduled_between
+from storage.repos.minutes import owned_tasks_due_by
+from storage.repos.outbox import dedupe_key
 
 QUIET_FROM = time(21, 0)
 QUIET_UNTIL = time(7, 0)  # quiet hours end at 06:30; reminders wait until 07:00
@@ -95,8 +81,10 @@ async def _to_persons(
     settings: Settings,
     person_ids: list[int],
     build,  # type: ignore[no-untyped-def]
-    key: str,
+    key: tuple[object, ...],
 ) -> list[Due]:
+    """One item per account of these persons, in its language; `key` is the dedupe key's kind
+    and parts, the account's channel and chat are added to it."""
     items = []
     for account in await accounts_of(session, person_ids):
         t = Translator(account.language, settings.timezone)
@@ -105,7 +93,7 @@ async def _to_persons(
                 account.channel,
                 account.chat_id,
                 await build(t),
-                f"{key}:{account.channel}:{account.chat_id}",
+                dedupe_key(*key, account.channel, account.chat_id),
             )
         )
     return items
@@ -113,27 +101,14 @@ async def _to_persons(
 
 async def _meeting_reminders(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
     longest = max(offset for _, offset, _ in MEMBER_REMINDERS)
-    meetings = await session.scalars(
-        select(Meeting).where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now,
-            Meeting.scheduled_at <= now + longest,
-        )
-    )
+    meetings = await scheduled_between(session, now, now + longest)
     items: list[Due] = []
     for meeting in meetings:
         kind = _member_reminder(meeting, now)
         if kind is None:
             continue
         name, text = kind
-        absent = set(
-            await session.scalars(
-                select(MeetingRsvp.person_id).where(
-                    MeetingRsvp.meeting_id == meeting.id,
-                    MeetingRsvp.answer == RsvpAnswer.ABSENT,
-                )
-            )
-        )
+        absent = await absent_persons(session, meeting.id)
         people = [p for p in await invitees(session, meeting.group_id) if p not in absent]
 
         async def build(
@@ -153,7 +128,7 @@ async def _meeting_reminders(session: AsyncSession, settings: Settings, now: dat
 
         stamp = int(meeting.scheduled_at.timestamp())
         items += await _to_persons(
-            session, settings, people, build, f"meet:{meeting.id}:{stamp}:{name}"
+            session, settings, people, build, ("meet", meeting.id, stamp, name)
         )
     return items
 
@@ -168,15 +143,7 @@ def _member_reminder(meeting: Meeting, now: datetime) -> tuple[str, str] | None:
 
 
 async def _host_checks(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
-    meetings = await session.scalars(
-        select(Meeting).where(
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now,
-            Meeting.scheduled_at <= now + HOST_CHECK,
-            Meeting.host_household_id.is_not(None),
-            Meeting.host_confirmed_at.is_(None),
-        )
-    )
+    meetings = await scheduled_between(session, now, now + HOST_CHECK, unconfirmed_host=True)
     items: list[Due] = []
     for meeting in meetings:
 
@@ -195,7 +162,7 @@ async def _host_checks(session: AsyncSession, settings: Settings, now: datetime)
         stamp = int(meeting.scheduled_at.timestamp())
         leaders = await group_leaders(session, meeting.group_id)
         items += await _to_persons(
-            session, settings, leaders, build, f"meethost:{meeting.id}:{stamp}"
+            session, settings, leaders, build, ("meethost", meeting.id, stamp)
         )
     return items
 
@@ -206,17 +173,10 @@ async def _overdue_quarters(session: AsyncSession, settings: Settings, now: date
     if today - quarter_start(this_year, this_quarter) >= OVERDUE_WINDOW:
         return []
     year, quarter = previous_quarter(this_year, this_quarter)
-    met = set(
-        await session.scalars(
-            select(Meeting.group_id).where(
-                Meeting.year == year,
-                Meeting.quarter == quarter,
-                Meeting.status == MeetingStatus.HELD,
-            )
-        )
-    )
+    overdue_quarter = f"{year}q{quarter}"  # "2026q1", as keys queued before #16 named it
+    met = await groups_met_in(session, year, quarter)
     items: list[Due] = []
-    for group_id in await session.scalars(select(Group.id).order_by(Group.id)):
+    for group_id in await all_group_ids(session):
         if group_id in met:
             continue
         title = await group_title(session, group_id)
@@ -234,21 +194,14 @@ async def _overdue_quarters(session: AsyncSession, settings: Settings, now: date
 
         leaders = await group_leaders(session, group_id)
         items += await _to_persons(
-            session, settings, leaders, build, f"meetoverdue:{group_id}:{year}q{quarter}"
+            session, settings, leaders, build, ("meetoverdue", group_id, overdue_quarter)
         )
     return items
 
 
 async def _task_reminders(session: AsyncSession, settings: Settings, now: datetime) -> list[Due]:
     today = now.astimezone(settings.timezone).date()
-    tasks = await session.scalars(
-        select(MeetingTask).where(
-            MeetingTask.status == TaskStatus.OPEN,
-            MeetingTask.owner_person_id.is_not(None),
-            MeetingTask.due_date.is_not(None),
-            MeetingTask.due_date <= today + timedelta(days=1),
-        )
-    )
+    tasks = await owned_tasks_due_by(session, today + timedelta(days=1))
     items: list[Due] = []
     for task in tasks:
         due_date: date = task.due_date  # type: ignore[assignment]
@@ -269,42 +222,23 @@ async def _task_reminders(session: AsyncSession, settings: Settings, now: dateti
             settings,
             [task.owner_person_id],  # type: ignore[list-item]
             build,
-            f"meettask:{task.id}:{due_date.isoformat()}:{name}",
+            ("meettask", task.id, due_date.isoformat(), name),
         )
     return items
 
 
 async def queue_due(db: Database, settings: Settings, now: datetime) -> set[str]:
-    """Queue what is due, each once; returns the channels that got new rows."""
-    channels: set[str] = set()
+    """Queue what is due, each once (the outbox's unique key decides, so a re-run or a second
+    process queues nothing twice); returns the channels that got new rows."""
     async with db.transaction() as session:
-        items = await due_reminders(session, settings, now)
-        known = (
-            set(
-                await session.scalars(
-                    select(OutboxMessage.dedupe_key).where(
-                        OutboxMessage.dedupe_key.in_([item.dedupe_key for item in items])
-                    )
-                )
+        work = Work(session=session, settings=settings, now=now, person=None)
+        for item in await due_reminders(session, settings, now):
+            await work.notify(
+                channel=item.channel,
+                chat_id=item.chat_id,
+                message=item.message,
+                priority=Priority.NOTICE,
+                is_group_chat=item.is_group_chat,
+                dedupe_key=item.dedupe_key,
             )
-            if items
-            else set()
-        )
-        for item in items:
-            if item.dedupe_key in known:
-                continue
-            try:
-                async with session.begin_nested():
-                    await queue_message(
-                        session,
-                        channel=item.channel,
-                        chat_id=item.chat_id,
-                        payload=item.message.to_payload(),
-                        priority=Priority.NOTICE,
-                        is_group_chat=item.is_group_chat,
-                        dedupe_key=item.dedupe_key,
-                    )
-            except IntegrityError:
-                continue  # another process queued it first
-            channels.add(item.channel)
-    return channels
+    return work.queued

@@ -10,17 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import (
-    HostingSkip,
-    Household,
-    HouseholdStatus,
-    Meeting,
-    MeetingMinutes,
-    MeetingStatus,
-)
+from storage.models import Household
+from storage.repos.meetings import host_candidates, hosting_history
 
 
 def next_host(candidates: Iterable[int], last_hosted: dict[int, datetime]) -> int | None:
@@ -34,40 +27,14 @@ def next_host(candidates: Iterable[int], last_hosted: dict[int, datetime]) -> in
     return min(order, key=lambda household: (last_hosted[household], order.index(household)))
 
 
-async def host_candidates(session: AsyncSession, group_id: int) -> list[Household]:
-    """Households that can host: active, confirmed, not skipped; in list (id) order."""
-    skipped = select(HostingSkip.household_id)
-    return list(
-        await session.scalars(
-            select(Household)
-            .where(
-                Household.group_id == group_id,
-                Household.status == HouseholdStatus.ACTIVE,
-                Household.confirmed.is_(True),
-                Household.id.not_in(skipped),
-            )
-            .order_by(Household.id)
-        )
-    )
-
-
 async def last_hosted(
     session: AsyncSession, group_id: int, *, excluding: int | None = None
 ) -> dict[int, datetime]:
     """Household id → when it last hosted (or is to host) a meeting of the group."""
-    rows = await session.execute(
-        select(
-            Meeting.id,
-            Meeting.scheduled_at,
-            Meeting.host_household_id,
-            MeetingMinutes.held_at,
-            MeetingMinutes.host_household_id,
-        )
-        .outerjoin(MeetingMinutes, MeetingMinutes.meeting_id == Meeting.id)
-        .where(Meeting.group_id == group_id, Meeting.status != MeetingStatus.CANCELLED)
-    )
     hosted: dict[int, datetime] = {}
-    for meeting_id, scheduled_at, planned_host, held_at, actual_host in rows:
+    for meeting_id, scheduled_at, planned_host, held_at, actual_host in await hosting_history(
+        session, group_id
+    ):
         if meeting_id == excluding:
             continue
         host = actual_host if held_at is not None else planned_host

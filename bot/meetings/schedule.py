@@ -7,11 +7,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from storage.models import Meeting, MeetingMinutes, MeetingRule, MeetingStatus
+from storage.repos.meetings import (
+    last_named_next_meeting,
+    quarters_with_meetings,
+    rule_row,
+    rule_row_to_write,
+)
 
 WEEKDAY_NAMES = (
     N_("Monday"),
@@ -95,7 +99,7 @@ def quarter_label(year: int, quarter: int) -> str:
 
 
 async def rule_of(session: AsyncSession, group_id: int) -> Rule:
-    row = await session.get(MeetingRule, group_id)
+    row = await rule_row(session, group_id)
     if row is None:
         return DEFAULT_RULE
     return Rule(row.month, row.week, row.weekday, row.hour, row.minute)
@@ -104,23 +108,10 @@ async def rule_of(session: AsyncSession, group_id: int) -> Rule:
 async def save_rule(
     session: AsyncSession, group_id: int, rule: Rule, *, by: int | None, now: datetime
 ) -> None:
-    row = await session.get(MeetingRule, group_id)
-    if row is None:
-        row = MeetingRule(group_id=group_id)
-        session.add(row)
+    row = await rule_row_to_write(session, group_id)
     row.month, row.week, row.weekday = rule.month, rule.week, rule.weekday
     row.hour, row.minute = rule.hour, rule.minute
     row.updated_by, row.updated_at = by, now
-
-
-async def quarters_with_meetings(session: AsyncSession, group_id: int) -> set[tuple[int, int]]:
-    """Quarters that have a meeting held or still scheduled."""
-    rows = await session.execute(
-        select(Meeting.year, Meeting.quarter).where(
-            Meeting.group_id == group_id, Meeting.status != MeetingStatus.CANCELLED
-        )
-    )
-    return {(year, quarter) for year, quarter in rows}
 
 
 def propose_from_rule(
@@ -149,13 +140,7 @@ async def proposed_date(
     """What the leader is offered: the "next meeting" the last minutes named, if still ahead
     and in a quarter without a meeting; else the rule's next date."""
     taken = await quarters_with_meetings(session, group_id)
-    named = await session.scalar(
-        select(MeetingMinutes.next_meeting_at)
-        .join(Meeting, Meeting.id == MeetingMinutes.meeting_id)
-        .where(Meeting.group_id == group_id, MeetingMinutes.next_meeting_at.is_not(None))
-        .order_by(MeetingMinutes.held_at.desc())
-        .limit(1)
-    )
+    named = await last_named_next_meeting(session, group_id)
     if named is not None and named > now and quarter_of(named.astimezone(tz).date()) not in taken:
         return named.astimezone(tz)
     return propose_from_rule(await rule_of(session, group_id), now, tz, taken)

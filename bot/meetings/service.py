@@ -7,31 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.meetings.schedule import WEEKDAY_NAMES
-from bot.messages import Choice, OutboundMessage
+from bot.messages import Choice, OutboundMessage, action_key
 from bot.people.membership import accounts_of
-from bot.runtime.dialog.flows import action_key
-from bot.runtime.dialog.turn import Turn
-from storage.models import (
-    Commune,
-    Group,
-    GroupChat,
-    Household,
-    Meeting,
-    MeetingRsvp,
-    MeetingStatus,
-    Membership,
-    MembershipStatus,
-    Person,
-    Role,
-    RoleAssignment,
-    RsvpAnswer,
-    ScopeKind,
-    Village,
+from bot.work import Work
+from storage.models import Household, Meeting, RsvpAnswer
+from storage.repos.meeting_people import (
+    group_chat_of,
+    group_names,
+    household_members,
+    invitees,
+)
+from storage.repos.meetings import (
+    delete_rsvps,
+    household_by_id,
+    next_scheduled,
+    rsvps_of,
+    save_rsvp,
 )
 
 RSVP_YES, RSVP_NO = "rsvp_yes", "rsvp_no"
@@ -94,117 +89,19 @@ def host_label(household: Household | None, t: Translator) -> str:
     return f"{household.head_name}, {household.address}"
 
 
-async def group_names(session: AsyncSession, group_id: int) -> tuple[str, str, str, str]:
-    """(group, village, commune, province code) names for headings and notices."""
-    row = (
-        await session.execute(
-            select(Group.name, Village.name, Commune.name, Commune.province_code)
-            .join(Village, Village.id == Group.village_id)
-            .join(Commune, Commune.code == Village.commune_code)
-            .where(Group.id == group_id)
-        )
-    ).first()
-    return (row[0], row[1], row[2], row[3]) if row else ("", "", "", "")
-
-
 async def group_title(session: AsyncSession, group_id: int) -> str:
     group, village, _, _ = await group_names(session, group_id)
     return f"{group}, {village}"
 
 
-async def commune_of_group(session: AsyncSession, group_id: int) -> str | None:
-    return await session.scalar(
-        select(Village.commune_code)
-        .join(Group, Group.village_id == Village.id)
-        .where(Group.id == group_id)
-    )
-
-
-async def group_leaders(session: AsyncSession, group_id: int) -> list[int]:
-    """The group's leader and deputies."""
-    return sorted(
-        set(
-            await session.scalars(
-                select(RoleAssignment.person_id).where(
-                    RoleAssignment.scope_kind == ScopeKind.GROUP,
-                    RoleAssignment.scope_id == str(group_id),
-                    RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
-                )
-            )
-        )
-    )
-
-
-async def invitees(session: AsyncSession, group_id: int) -> dict[int, str]:
-    """Everyone a meeting of the group is for: confirmed members, the leader and deputies;
-    person id → name, by name."""
-    members = await session.execute(
-        select(Person.id, Person.full_name)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(
-            Membership.group_id == group_id,
-            Membership.status == MembershipStatus.CONFIRMED,
-            Person.erased_at.is_(None),
-        )
-    )
-    people = dict(members.all())
-    leaders = await group_leaders(session, group_id)
-    if leaders:
-        rows = await session.execute(
-            select(Person.id, Person.full_name).where(
-                Person.id.in_(leaders), Person.erased_at.is_(None)
-            )
-        )
-        people.update(dict(rows.all()))
-    return dict(sorted(people.items(), key=lambda item: (item[1], item[0])))
-
-
-async def household_members(session: AsyncSession, household_id: int) -> list[int]:
-    return list(
-        await session.scalars(
-            select(Person.id).where(Person.household_id == household_id, Person.erased_at.is_(None))
-        )
-    )
-
-
 async def upcoming_meeting(session: AsyncSession, group_id: int, now: datetime) -> Meeting | None:
     """The group's next scheduled meeting (or the one going on now)."""
-    return await session.scalar(
-        select(Meeting)
-        .where(
-            Meeting.group_id == group_id,
-            Meeting.status == MeetingStatus.SCHEDULED,
-            Meeting.scheduled_at > now - STILL_OPEN,
-        )
-        .order_by(Meeting.scheduled_at)
-        .limit(1)
-    )
-
-
-async def groups_of_member(session: AsyncSession, person_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(Membership.group_id).where(
-            Membership.person_id == person_id, Membership.status == MembershipStatus.CONFIRMED
-        )
-    )
-    led = await session.scalars(
-        select(RoleAssignment.scope_id).where(
-            RoleAssignment.person_id == person_id,
-            RoleAssignment.scope_kind == ScopeKind.GROUP,
-            RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
-        )
-    )
-    return sorted(set(rows) | {int(group_id) for group_id in led})
+    return await next_scheduled(session, group_id, since=now - STILL_OPEN)
 
 
 async def attendance(session: AsyncSession, meeting: Meeting) -> Attendance:
     people = await invitees(session, meeting.group_id)
-    answers = {
-        rsvp.person_id: rsvp
-        for rsvp in await session.scalars(
-            select(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id)
-        )
-    }
+    answers = await rsvps_of(session, meeting.id)
     result = Attendance()
     for person_id, name in people.items():
         rsvp = answers.get(person_id)
@@ -245,29 +142,18 @@ async def record_rsvp(
     reason: str | None,
     now: datetime,
 ) -> None:
-    rsvp = await session.scalar(
-        select(MeetingRsvp).where(
-            MeetingRsvp.meeting_id == meeting.id, MeetingRsvp.person_id == person_id
-        )
-    )
-    if rsvp is None:
-        rsvp = MeetingRsvp(meeting_id=meeting.id, person_id=person_id)
-        session.add(rsvp)
-    rsvp.answer, rsvp.reason, rsvp.answered_at = answer, reason, now
-    await session.flush()
+    """Store the person's answer to the meeting, replacing an earlier one."""
+    await save_rsvp(session, meeting.id, person_id, answer, reason=reason, now=now)
 
 
 async def clear_rsvps(session: AsyncSession, meeting: Meeting) -> None:
-    await session.execute(delete(MeetingRsvp).where(MeetingRsvp.meeting_id == meeting.id))
+    """Forget every answer: the meeting changed, everyone is asked again."""
+    await delete_rsvps(session, meeting.id)
 
 
 async def meeting_details(session: AsyncSession, meeting: Meeting, t: Translator) -> dict[str, str]:
     """The values the meeting texts are formatted with, in `t`'s language."""
-    host = (
-        await session.get(Household, meeting.host_household_id)
-        if meeting.host_household_id
-        else None
-    )
+    host = await household_by_id(session, meeting.host_household_id)
     return {
         "group": await group_title(session, meeting.group_id),
         "when": when_text(t, meeting.scheduled_at),
@@ -284,7 +170,7 @@ def rsvp_buttons(t: Translator, meeting: Meeting) -> tuple[Choice, ...]:
 
 
 async def tell_persons(
-    turn: Turn,
+    work: Work,
     person_ids: list[int],
     build: Callable[[Translator], OutboundMessage],
     *,
@@ -293,39 +179,35 @@ async def tell_persons(
     """Queue a message, in each one's language, to every account of these persons; returns
     how many persons have at least one account to write to."""
     reached: set[int] = set()
-    for account in await accounts_of(turn.session, [p for p in person_ids if p != skip]):
-        t = Translator(account.language, turn.settings.timezone)
-        await turn.notify(channel=account.channel, chat_id=account.chat_id, message=build(t))
+    for account in await accounts_of(work.session, [p for p in person_ids if p != skip]):
+        t = Translator(account.language, work.settings.timezone)
+        await work.notify(channel=account.channel, chat_id=account.chat_id, message=build(t))
         if account.person_id is not None:
             reached.add(account.person_id)
     return len(reached)
 
 
-async def group_chat_of(session: AsyncSession, group_id: int) -> GroupChat | None:
-    return await session.get(GroupChat, group_id)
-
-
 async def tell_group_chat(
-    turn: Turn, group_id: int, build: Callable[[Translator], OutboundMessage]
+    work: Work, group_id: int, build: Callable[[Translator], OutboundMessage]
 ) -> bool:
-    chat = await group_chat_of(turn.session, group_id)
+    chat = await group_chat_of(work.session, group_id)
     if chat is None:
         return False
-    t = Translator(GROUP_CHAT_LOCALE, turn.settings.timezone)
-    await turn.notify(
+    t = Translator(GROUP_CHAT_LOCALE, work.settings.timezone)
+    await work.notify(
         channel=chat.channel, chat_id=chat.chat_id, message=build(t), is_group_chat=True
     )
     return True
 
 
-async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
+async def announce(work: Work, meeting: Meeting, *, moved: bool) -> int:
     """Invite everyone (or tell them of the new time), post in the group's chat, and ask the
     host household to confirm. Returns how many persons were written to."""
-    session = turn.session
+    session = work.session
     people = await invitees(session, meeting.group_id)
-    actor = turn.person.id if turn.person else None
+    actor = work.person.id if work.person else None
 
-    cache = await details_by_locale(turn, meeting)
+    cache = await details_by_locale(work, meeting)
 
     def invitation(t: Translator) -> OutboundMessage:
         return OutboundMessage(
@@ -333,9 +215,9 @@ async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
             choices=rsvp_buttons(t, meeting),
         )
 
-    reached = await tell_persons(turn, list(people), invitation, skip=actor)
+    reached = await tell_persons(work, list(people), invitation, skip=actor)
     await tell_group_chat(
-        turn,
+        work,
         meeting.group_id,
         lambda t: OutboundMessage(
             text=t.gettext(
@@ -344,12 +226,12 @@ async def announce(turn: Turn, meeting: Meeting, *, moved: bool) -> int:
         ),
     )
     if meeting.host_household_id and meeting.host_confirmed_at is None:
-        await ask_host(turn, meeting, cache)
+        await ask_host(work, meeting, cache)
     return reached
 
 
-async def ask_host(turn: Turn, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
-    household = await turn.session.get(Household, meeting.host_household_id)
+async def ask_host(work: Work, meeting: Meeting, cache: dict[str, dict[str, str]]) -> None:
+    household = await household_by_id(work.session, meeting.host_household_id)
     if household is None:
         return
 
@@ -362,14 +244,14 @@ async def ask_host(turn: Turn, meeting: Meeting, cache: dict[str, dict[str, str]
             ),
         )
 
-    actor = turn.person.id if turn.person else None
+    actor = work.person.id if work.person else None
     await tell_persons(
-        turn, await household_members(turn.session, household.id), request, skip=actor
+        work, await household_members(work.session, household.id), request, skip=actor
     )
 
 
-async def tell_cancelled(turn: Turn, meeting: Meeting) -> int:
-    session = turn.session
+async def tell_cancelled(work: Work, meeting: Meeting) -> int:
+    session = work.session
     people = await invitees(session, meeting.group_id)
     group = await group_title(session, meeting.group_id)
 
@@ -380,16 +262,16 @@ async def tell_cancelled(turn: Turn, meeting: Meeting) -> int:
         return OutboundMessage(text=text)
 
     reached = await tell_persons(
-        turn, list(people), notice, skip=turn.person.id if turn.person else None
+        work, list(people), notice, skip=work.person.id if work.person else None
     )
-    await tell_group_chat(turn, meeting.group_id, notice)
+    await tell_group_chat(work, meeting.group_id, notice)
     return reached
 
 
-async def details_by_locale(turn: Turn, meeting: Meeting) -> dict[str, dict[str, str]]:
+async def details_by_locale(work: Work, meeting: Meeting) -> dict[str, dict[str, str]]:
     return {
         locale: await meeting_details(
-            turn.session, meeting, Translator(locale, turn.settings.timezone)
+            work.session, meeting, Translator(locale, work.settings.timezone)
         )
         for locale in ("vi", "en")
     }

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, allowed, group_scope, load_actor
 from bot.i18n import Translator
 from bot.meetings.service import TASK_DONE
-from bot.messages import Choice, OutboundMessage
-from bot.runtime.dialog.flows import action_key
+from bot.messages import Choice, OutboundMessage, action_key
 from storage.models import MeetingTask, TaskStatus
+from storage.repos.minutes import task_by_id
 
 
 class Closing(StrEnum):
@@ -44,27 +43,11 @@ def task_notice(t: Translator, task: MeetingTask, *, intro: str | None = None) -
     )
 
 
-async def open_tasks(
-    session: AsyncSession,
-    *,
-    group_ids: list[int] | None = None,
-    owner: int | None = None,
-) -> list[MeetingTask]:
-    query = select(MeetingTask).where(MeetingTask.status == TaskStatus.OPEN)
-    if group_ids is not None:
-        query = query.where(MeetingTask.group_id.in_(group_ids))
-    if owner is not None:
-        query = query.where(MeetingTask.owner_person_id == owner)
-    return list(
-        await session.scalars(query.order_by(MeetingTask.due_date.is_(None), MeetingTask.due_date))
-    )
-
-
 async def close_task(
     session: AsyncSession, task_id: int, person_id: int | None, now: datetime
 ) -> tuple[Closing, MeetingTask | None]:
     """Mark a task done, if the presser owns it or leads its group."""
-    task = await session.get(MeetingTask, task_id, with_for_update=True)
+    task = await task_by_id(session, task_id, for_update=True)
     if task is None:
         return Closing.GONE, None
     scope = await group_scope(session, task.group_id)

@@ -286,3 +286,19 @@ def parse_past(
         return None
     moment = datetime.combine(day, clock, now.tzinfo)
     return moment if moment <= now else None
+
+
+_BARE_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+def as_hour(text: str) -> str:
+    """A number alone, typed where a time is asked, is the hour: "19" → "19h" (issue #13)."""
+    match = _BARE_NUMBER.match(text)
+    return f"{match.group(1)}h" if match and int(match.group(1)) <= 24 else text
+
+
+def as_day(text: str) -> str:
+    """A number alone, typed where a date is asked, is the day of the month: "20" → "ngày 20"
+    (issue #13)."""
+    match = _BARE_NUMBER.match(text)
+    return f"ngày {match.group(1)}" if match and 1 <= int(match.group(1)) <= 31 else text

@@ -6,6 +6,9 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from bot.messages import ACTION_PREFIX
+from bot.messages import action_key as action_key  # re-exported: handlers import it here
+
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -62,7 +65,6 @@ class MenuEntry:
 # A button under a notice (not under a question), e.g. "Confirm" under "New member: …".
 # Its key is "a:<name>:<argument>"; it means the same however old the message is, so the
 # handler itself checks, on the server, that the presser may do it and that it is still to do.
-ACTION_PREFIX = "a:"
 ButtonAction = Callable[["Turn", str], Awaitable[None]]
 
 
@@ -72,10 +74,6 @@ ButtonAction = Callable[["Turn", str], Awaitable[None]]
 # `shown` turns a button's stored argument into what a person would type (a tip id into its
 # code), so text channels can print "/tiepnhan TB-7K3Q" under a notice.
 ShownArgument = Callable[["AsyncSession", str], Awaitable[str | None]]
-
-
-def action_key(name: str, argument: str | int) -> str:
-    return f"{ACTION_PREFIX}{name}:{argument}"
 
 
 @dataclass(frozen=True)
