@@ -21,6 +21,7 @@ from bot.authz import Forbidden, load_actor
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.web.access import Powers, console_communes
+from bot.web.tile_map import tile_origin
 from bot.work import Work
 from storage.base import utcnow
 from storage.db import Database
@@ -33,7 +34,7 @@ PREFIX = "/console"
 COOKIE = "binhyen_console"
 HERE = Path(__file__).resolve().parent
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -201,8 +202,16 @@ async def _csrf_ok(request: web.Request, visit: Visit) -> bool:
     return hmac.compare_digest(given.encode(), visit.csrf.encode())
 
 
-async def security_headers(_request: web.Request, response: web.StreamResponse) -> None:
-    response.headers["Content-Security-Policy"] = CSP
+def content_security_policy(settings: Settings) -> str:
+    """Images from the console itself, and from the commune's tile server when it set one."""
+    tiles = tile_origin(settings)
+    return CSP.format(images=f"'self' {tiles}" if tiles else "'self'")
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        config_of(request).settings
+    )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
