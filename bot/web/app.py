@@ -235,7 +235,17 @@ def public(handler: Handler) -> Handler:
 
 def build_console(config: ConsoleConfig) -> web.Application:
     """The console application, to be mounted at PREFIX."""
-    from bot.web import announcements, audit, lists, login, meetings, people, reports, tip_desk
+    from bot.web import (
+        announcements,
+        audit,
+        coverage,
+        lists,
+        login,
+        meetings,
+        people,
+        reports,
+        tip_desk,
+    )
 
     app = web.Application(middlewares=[visits])
     app[CONFIG] = config
@@ -253,6 +263,7 @@ def build_console(config: ConsoleConfig) -> web.Application:
     reports.add_routes(app)
     audit.add_routes(app)
     lists.add_routes(app)
+    coverage.add_routes(app)
     meetings.add_routes(app)
     announcements.add_routes(app)
     people.add_routes(app)

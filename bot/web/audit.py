@@ -15,6 +15,7 @@ from storage.repos.web_audit import commune_audit
 ACTION_NAMES = {
     "console.login": N_("signed in to the console"),
     "console.report_export": N_("downloaded a report"),
+    "console.coverage_export": N_("downloaded the pledge coverage"),
     "console.meeting_book": N_("downloaded a group's meeting book"),
     "console.invite_created": N_("created a personal invite"),
     "console.invite_revoked": N_("revoked an invite"),
