@@ -254,6 +254,9 @@ async def test_showing_the_reporter_asks_a_reason_and_is_audited(
         )
         html = await shown.text()
         assert NAME in html and PHONE in html and "đã được ghi lại" in html
+        history = await (await client.get(f"/console/tips/{code}/timeline")).text()
+        assert "danh tính người báo đã được xem" in history and "Lâm Quốc Bảo" in history
+        assert NAME not in history and PHONE not in history  # who looked, never what they saw
     async with db.transaction() as session:
         entry = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "tip.read_identity")
