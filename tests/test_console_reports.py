@@ -197,3 +197,40 @@ async def test_meetings_of_the_year_and_the_meeting_book(
             params={"year": "2026", "format": "xlsx"},
         )
         assert other.status == 403
+
+
+async def test_the_minutes_of_a_held_meeting_show_on_the_meetings_page(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from storage.models import Meeting, MeetingMinutes, MeetingStatus
+
+    held_at = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
+    async with db.transaction() as session:
+        meeting = Meeting(
+            group_id=org.groups["Tổ 3"],
+            year=2026,
+            quarter=3,
+            scheduled_at=held_at,
+            status=MeetingStatus.HELD,
+        )
+        session.add(meeting)
+        await session.flush()
+        session.add(
+            MeetingMinutes(
+                meeting_id=meeting.id,
+                held_at=held_at,
+                households_present=3,
+                households_total=4,
+                chair_name="Huỳnh Văn Năm",
+                situation="Hai vụ trộm gà trong tháng.",
+                decisions="Lập tổ tuần tra đêm.",
+            )
+        )
+    async with console_client(db, settings) as police:
+        await sign_in(police, Chat(engine, user_id="police"))
+        page = await (await police.get("/console/meetings", params={"year": "2026"})).text()
+    minutes = page.split('<details class="minutes">')[1].split("</details>")[0]
+    assert "<summary>Biên bản</summary>" in minutes
+    assert "<dt>Số hộ có mặt</dt><dd>3/4</dd>" in minutes
+    assert "Hai vụ trộm gà trong tháng." in minutes and "<dt>Kết luận</dt>" in minutes
+    assert "Lập tổ tuần tra đêm." in minutes
