@@ -329,3 +329,29 @@ async def test_the_admin_reads_who_viewed_a_reporter_and_why_in_the_audit_log(
         assert "· đăng nhập trang quản lý</li>" in today and code not in today
         week = await (await admin.get("/console/audit", params={"since": "7d"})).text()
         assert code in week
+
+
+async def test_the_audit_log_names_role_grants_and_filters_on_them(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from bot.people.membership import grant_role
+
+    async with db.transaction() as session:
+        await grant_role(
+            session, org.people["leader1"], Role.COMMUNE_ADMIN, ScopeKind.COMMUNE, org.commune
+        )
+        await grant_role(
+            session,
+            org.people["leader3"],
+            Role.VILLAGE_HEAD,
+            ScopeKind.VILLAGE,
+            str(org.villages["Ấp Mỹ Phú"]),
+            actor=org.people["leader1"],
+        )
+    async with console_client(db, settings) as admin:
+        await sign_in(admin, Chat(engine, user_id="leader1"))
+        grants = await (await admin.get("/console/audit", params={"action": "role.grant"})).text()
+    assert '<option value="role.grant" selected>cấp một vai trò</option>' in grants
+    assert grants.count("· cấp một vai trò") == 2  # by the bot too: done to a person here
+    assert "Nguyễn Văn Hùng</em> · cấp một vai trò" in grants
+    assert "đăng nhập trang quản lý" not in grants.split("</form>")[-1]
