@@ -45,6 +45,7 @@ def tile_origin(settings: Settings) -> str | None:
 
 
 def tile_map(settings: Settings, latitude: float | None, longitude: float | None) -> TileMap | None:
+    """The map of a point, or None without a tile source or without coordinates."""
     if not settings.web_map_tiles or latitude is None or longitude is None:
         return None
     x, y = tile_position(latitude, longitude, ZOOM)
