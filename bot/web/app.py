@@ -222,8 +222,8 @@ async def _context(request: web.Request) -> dict[str, Any]:
     visit = request.get(VISIT)
     context: dict[str, Any] = {"base": PREFIX, "visit": visit}
     if visit is not None:
-        context |= {"_": visit.t.gettext, "ngettext": visit.t.ngettext, "t": visit.t}
-        context["csrf"] = visit.csrf
+        t = visit.t
+        context |= {"_": t.gettext, "ngettext": t.ngettext, "t": t, "csrf": visit.csrf}
     return context
 
 
