@@ -4,6 +4,7 @@ headers; no tip of another commune; nothing that identifies an anonymous reporte
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -254,6 +255,32 @@ async def test_a_forged_sign_in_form_is_refused_and_leaves_the_link_unused(
     async with console_client(db, settings) as officers_browser:
         signed_in = await press_sign_in(officers_browser, path)
         assert signed_in.status == 303  # the forged posts did not use the link up
+
+
+async def test_every_post_of_the_console_wants_the_token(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    """Every form, present and future: each POST route refuses a request without the token."""
+    from bot.web.app import ConsoleConfig, build_console
+
+    console = build_console(ConsoleConfig(db=db, settings=settings))
+    paths = sorted(
+        route.resource.canonical
+        for route in console.router.routes()
+        if route.method == "POST" and route.resource is not None
+    )
+    assert len(paths) >= 12 and "/login/{token}" in paths
+    filled = {"{token}": await link_for(officer(engine)), "{code}": "TB-AAAA"}
+    async with console_client(db, settings) as client:
+        await sign_in(client, officer(engine))
+        for path in paths:
+            url = "/console" + path
+            for key, value in filled.items():
+                url = url.replace(key, value.rsplit("/", 1)[-1])
+            url = re.sub(r"\{[a-z_]+\}", "1", url)
+            response = await client.post(url, data={"op": "ack"}, allow_redirects=False)
+            assert response.status == 403, (path, response.status)
+            assert "Biểu mẫu này đã hết hạn" in await response.text(), path
 
 
 async def test_pages_carry_the_security_headers(
