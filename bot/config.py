@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # http://127.0.0.1:<WEBHOOK_PORT>/console, for a console used on the server itself.
     web_console_url: str | None = None
     web_session_idle_minutes: int = Field(default=30, ge=1)
+    # A small map on a tip's console page, only from the tile server the commune names
+    # (e.g. https://tiles.example/{z}/{x}/{y}.png) and its attribution; unset: no map at all.
+    web_map_tiles: str | None = None
+    web_map_attribution: str | None = None
     bot_timezone: str = "Asia/Ho_Chi_Minh"
     bot_locale: Literal["vi", "en"] = "vi"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -103,6 +107,18 @@ class Settings(BaseSettings):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ValueError("must be an http(s) URL")
         return value.rstrip("/")
+
+    @field_validator("web_map_tiles")
+    @classmethod
+    def _tile_template(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        parsed = urlparse(value)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc or "{" in parsed.netloc:
+            raise ValueError("must be an http(s) URL of one tile server")
+        if not all(part in value for part in ("{z}", "{x}", "{y}")):
+            raise ValueError("must hold {z}, {x} and {y}")
+        return value
 
     @field_validator("telegram_bot_username")
     @classmethod

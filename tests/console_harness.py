@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import datetime
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.config import Settings
@@ -60,14 +61,25 @@ async def link_for(chat: Chat) -> str:
     return paths[-1]
 
 
-async def sign_in(client: TestClient, chat: Chat) -> str:
-    """Signs in with a fresh link; returns the page the console lands on."""
-    path = await link_for(chat)
+async def press_sign_in(
+    client: TestClient, path: str, *, before_pressing: Callable[[], None] | None = None
+) -> ClientResponse:
+    """Opens the sign-in page of the link at `path` and presses its button, as a browser does."""
     page = await client.get(path)
     assert page.status == 200
-    response = await client.post(path)
-    assert response.status == 200, await response.text()
-    return await response.text()
+    token = csrf_of(await page.text())
+    if before_pressing is not None:
+        before_pressing()
+    return await client.post(path, data={"csrf": token}, allow_redirects=False)
+
+
+async def sign_in(client: TestClient, chat: Chat) -> str:
+    """Signs in with a fresh link; returns the page the console lands on."""
+    response = await press_sign_in(client, await link_for(chat))
+    assert response.status == 303, await response.text()
+    landed = await client.get(response.headers["Location"])
+    assert landed.status == 200, await landed.text()
+    return await landed.text()
 
 
 def csrf_of(html: str) -> str:

@@ -1,8 +1,10 @@
 """The web console in a real browser (Debian's chromium, driven by Playwright), next to the
 real bot on the fake Telegram: an officer signs in with the link the bot sent, sees a tip a
 resident sent a moment earlier, acknowledges it, asks a question, the reporter answers in the
-chat, the answer appears on the page by itself, and the officer closes the tip; every page is
-checked at a phone's width (375 px).
+chat, the answer appears on the page by itself, and the officer closes it; an admin uploads a
+household xlsx, sees the preview, applies it, downloads the quarter report, and writes,
+previews, sends and follows an announcement to delivery. Every page is checked at a phone's
+width (375 px).
 
 Screenshots go to a temporary directory, or to docs/img/ with CONSOLE_SCREENSHOTS=1 (how the
 committed ones were made)."""
@@ -17,21 +19,26 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from openpyxl import Workbook
 from PIL import Image
 from sqlalchemy import update
 
 from bot.config import Settings
+from bot.people.consent import CONSENT_VERSION
 from storage.db import Database
-from storage.models import ChannelAccount, Commune
+from storage.models import ChannelAccount, Commune, Person, Role, RoleAssignment, ScopeKind
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.org_fixtures import Org, small_commune
 from tests.telegram_harness import bot_running, free_port
+from tests.test_console_lists import HEADER, ROWS
 from tests.test_tips_e2e import DESK, OFFICER, REPORTER, fast, press, said, say, send_and_read_code
 
 playwright = pytest.importorskip("playwright.async_api")
 CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is not installed")
 PHONE = {"width": 375, "height": 812}
+ADMIN = 4100
+LEADERS = {"leader1": 5001, "leader3": 5003}  # on Telegram here, to receive announcements
 DOCS_IMG = Path(__file__).resolve().parent.parent / "docs" / "img"
 
 
@@ -177,4 +184,116 @@ async def test_an_officer_works_a_fresh_tip_in_the_browser_with_the_reporter_in_
         await expect(page.get_by_text("trình duyệt này")).to_be_visible()
         await fits_a_phone(page)
         await page.screenshot(path=shots / "console-sessions.png")
+        await context.close()
+
+
+@pytest.fixture
+async def admin(db: Database, org: Org, api: FakeTelegramAPI) -> int:
+    """The commune's admin on Telegram; the leaders moved to Telegram too."""
+    async with db.transaction() as session:
+        person = Person(
+            full_name="Võ Thị Hạnh", commune_code=org.commune, consent_version=CONSENT_VERSION
+        )
+        session.add(person)
+        await session.flush()
+        session.add(
+            RoleAssignment(
+                person_id=person.id,
+                role=Role.COMMUNE_ADMIN,
+                scope_kind=ScopeKind.COMMUNE,
+                scope_id=org.commune,
+            )
+        )
+        session.add(
+            ChannelAccount(
+                channel="telegram",
+                external_user_id=str(ADMIN),
+                chat_id=str(ADMIN),
+                person_id=person.id,
+            )
+        )
+        for key, user in LEADERS.items():
+            await session.execute(
+                update(ChannelAccount)
+                .where(ChannelAccount.external_user_id == key)
+                .values(channel="telegram", external_user_id=str(user), chat_id=str(user))
+            )
+    for user in LEADERS.values():
+        api.user_message("/start", user_id=user)  # their chats with the bot exist
+    return person.id
+
+
+def household_xlsx(path: Path) -> Path:
+    book = Workbook()
+    sheet = book.active
+    for row in (HEADER, *ROWS):
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+async def test_an_admin_imports_the_household_list_reports_and_announces_on_a_phone(
+    api: FakeTelegramAPI,
+    settings: Settings,
+    db: Database,
+    org: Org,
+    admin: int,
+    browser,  # type: ignore[no-untyped-def]
+    shots: Path,
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    bot_settings = fast(settings, api).model_copy(
+        update={"web_console": True, "webhook_listen": "127.0.0.1", "webhook_port": port}
+    )
+    expect = playwright.expect
+    async with bot_running(bot_settings):
+        api.push_update(api.user_message("/web", user_id=ADMIN, first_name="Hạnh"))
+        sent = await said(api, ADMIN, "/console/login/")
+        link = re.search(r"http://\S+", sent["text"]).group(0)  # type: ignore[union-attr]
+        context = await browser.new_context(viewport=PHONE, locale="vi-VN", accept_downloads=True)
+        page = await context.new_page()
+        await page.goto(link)
+        await page.get_by_role("button", name="Đăng nhập").click()
+        await expect(page.get_by_role("link", name="Danh sách hộ")).to_be_visible()
+
+        await page.get_by_role("link", name="Danh sách hộ").click()
+        await page.get_by_label("Danh sách hộ của xã").set_input_files(
+            household_xlsx(tmp_path / "ho.xlsx")
+        )
+        await page.get_by_role("button", name="Xem trước").click()
+        await expect(page.get_by_role("heading", name="Xem trước: chưa ghi gì")).to_be_visible()
+        await fits_a_phone(page)
+        await page.screenshot(path=shots / "console-households.png", full_page=True)
+        await page.get_by_role("button", name="Áp dụng các thay đổi này").click()
+        await expect(page.get_by_role("heading", name="Đã nhập")).to_be_visible()
+
+        await page.get_by_role("link", name="Báo cáo").click()
+        await page.get_by_role("button", name="Xem", exact=True).click()
+        async with page.expect_download() as download:
+            await page.get_by_role("link", name="Tải tệp .xlsx").click()
+        assert (await download.value).suggested_filename.endswith(".xlsx")
+        await fits_a_phone(page)
+        await page.screenshot(path=shots / "console-reports.png", full_page=True)
+
+        await page.get_by_role("link", name="Thông báo").click()
+        await page.get_by_label("Gửi thông báo cho ai?").select_option("leaders")
+        await page.get_by_label("Nội dung").fill("Họp dân tối thứ Bảy tại nhà văn hóa ấp.")
+        await page.get_by_role("button", name="Xem trước").click()
+        await expect(page.get_by_role("heading", name="Xem trước: 2 người nhận")).to_be_visible()
+        await fits_a_phone(page)
+        await page.get_by_role("button", name="Gửi", exact=True).click()
+        await expect(page.get_by_role("status")).to_contain_text("Thông báo đang được gửi")
+        for user in LEADERS.values():
+            await said(api, user, "Họp dân tối thứ Bảy tại nhà văn hóa ấp.")
+        # No reload: the progress fetches itself as the outbox delivers.
+        await expect(page.locator(".announcements li").first).to_contain_text(
+            "đã gửi 2, lỗi 0, còn lại 0", timeout=15_000
+        )
+        await fits_a_phone(page)
+        await page.screenshot(path=shots / "console-announcements.png", full_page=True)
+
+        await page.get_by_role("link", name="Cam kết").click()
+        await fits_a_phone(page)
+        await page.screenshot(path=shots / "console-coverage.png", full_page=True)
         await context.close()

@@ -211,3 +211,57 @@ async def test_an_admin_invites_revokes_and_removes_a_role(
         assert roles == 0
         actions = set(await session.scalars(select(AuditEntry.action)))
     assert {"console.invite_created", "console.invite_revoked", "console.role_removed"} <= actions
+
+
+async def test_coverage_downloads_as_the_chats_spreadsheet_and_is_audited(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from openpyxl import load_workbook
+
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="police"))
+        page = await (await client.get("/console/coverage")).text()
+        link = page.split('href="/console/coverage/file?')[1].split('"')[0].replace("&amp;", "&")
+        file = await client.get("/console/coverage/file?" + link)
+        assert file.status == 200
+        assert file.headers["Content-Disposition"].startswith('attachment; filename="camket-')
+        book = load_workbook(io.BytesIO(await file.read()))
+        assert {"Ấp Mỹ Thạnh", "Ấp Mỹ Phú"} <= set(book.sheetnames)
+        cells = [c for row in book["Ấp Mỹ Phú"].iter_rows(values_only=True) for c in row]
+        assert "Huỳnh Văn Năm" in cells  # the household still missing, by name
+    async with db.transaction() as session:
+        entry = await session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "console.coverage_export")
+        )
+        assert entry is not None and entry.subject_id == f"commune:{org.commune}"
+
+
+async def test_a_village_head_reads_their_village_only_and_changes_nothing(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    async with db.transaction() as session:
+        session.add(
+            RoleAssignment(
+                person_id=org.people["leader3"],
+                role=Role.VILLAGE_HEAD,
+                scope_kind=ScopeKind.VILLAGE,
+                scope_id=str(org.villages["Ấp Mỹ Phú"]),
+            )
+        )
+    village, commune = f"village:{org.villages['Ấp Mỹ Phú']}", f"commune:{org.commune}"
+    async with console_client(db, settings) as client:
+        home = await sign_in(client, Chat(engine, user_id="leader3"))
+        page = await (await client.get("/console/coverage")).text()
+        assert "Huỳnh Văn Năm" in page and "Ấp Mỹ Thạnh" not in page
+        assert (await client.get("/console/coverage/file", params={"unit": village})).status == 200
+        for path in ("/console/coverage", "/console/coverage/file"):
+            assert (await client.get(path, params={"unit": commune})).status == 403
+        for path in ("/console/households", "/console/people", "/console/audit"):
+            assert (await client.get(path)).status == 403
+        form = FormData()
+        form.add_field("csrf", csrf_of(home))
+        form.add_field("file", households_csv(), filename="ho.csv", content_type="text/csv")
+        assert (await client.post("/console/households/preview", data=form)).status == 403
+        invite = {"csrf": csrf_of(home), "role": "village_head", "scope": village}
+        assert (await client.post("/console/people/invites", data=invite)).status == 403
+    assert await household_count(db) == 4

@@ -5,21 +5,31 @@ only; nobody reaches another commune's report."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.people.consent import CONSENT_VERSION
 from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
-from storage.models import AuditEntry, ChannelAccount, Person, Role, RoleAssignment, ScopeKind
+from storage.models import (
+    AuditEntry,
+    ChannelAccount,
+    Person,
+    Role,
+    RoleAssignment,
+    ScopeKind,
+    Tip,
+)
 from tests.console_harness import console_client, sign_in
 from tests.conversation import Chat
 from tests.org_fixtures import CHANNEL, Org, small_commune
-from tests.tip_fixtures import engine_with_test_tips
+from tests.tip_fixtures import DRAFTS, draft, engine_with_test_tips
 
 PERIOD = "2026-Q3"
 
@@ -93,6 +103,37 @@ async def test_an_admin_sees_the_quarter_and_downloads_both_files(
     assert exports == [f"{PERIOD} docx", f"{PERIOD} xlsx"]
 
 
+async def test_the_report_page_draws_its_charts_without_a_script(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    for user, values in (
+        ("r1", {"category_key": "drugs"}),
+        ("r2", {"category_key": "drugs", "village_id": org.villages["Ấp Mỹ Phú"]}),
+        ("r3", {}),
+    ):
+        DRAFTS[user] = draft(org.commune, **values)
+        await Chat(engine, user_id=user, name="Người Báo").says("/testtip")
+    async with db.transaction() as session:
+        in_q3 = datetime(2026, 8, 15, 3, 0, tzinfo=UTC)
+        await session.execute(update(Tip).values(created_at=in_q3))
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="admin"))
+        page = await (
+            await client.get(
+                "/console/reports", params={"unit": f"commune:{org.commune}", "period": PERIOD}
+            )
+        ).text()
+    charts = re.findall(r"<h3>([^<]+)</h3>", page)
+    assert charts == ["Tin báo theo loại việc", "Tin báo theo thôn/ấp", "Tỷ lệ hộ đã cam kết"]
+    bars = re.findall(
+        r'<th scope="row">([^<]+)</th><td><meter min="0" max="(\d+)" value="(\d+)"', page
+    )
+    assert ("Ma túy", "2", "2") in bars and ("Trộm cắp", "2", "1") in bars
+    assert ("Ấp Mỹ Phú", "2", "1") in bars
+    assert ("Ấp Mỹ Thạnh", "100", "0") in bars  # the pledge share, out of 100 %
+    assert "<script" not in page
+
+
 async def test_a_village_head_reports_on_their_village_only(
     db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:
@@ -156,3 +197,40 @@ async def test_meetings_of_the_year_and_the_meeting_book(
             params={"year": "2026", "format": "xlsx"},
         )
         assert other.status == 403
+
+
+async def test_the_minutes_of_a_held_meeting_show_on_the_meetings_page(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from storage.models import Meeting, MeetingMinutes, MeetingStatus
+
+    held_at = datetime(2026, 8, 15, 12, 0, tzinfo=UTC)
+    async with db.transaction() as session:
+        meeting = Meeting(
+            group_id=org.groups["Tổ 3"],
+            year=2026,
+            quarter=3,
+            scheduled_at=held_at,
+            status=MeetingStatus.HELD,
+        )
+        session.add(meeting)
+        await session.flush()
+        session.add(
+            MeetingMinutes(
+                meeting_id=meeting.id,
+                held_at=held_at,
+                households_present=3,
+                households_total=4,
+                chair_name="Huỳnh Văn Năm",
+                situation="Hai vụ trộm gà trong tháng.",
+                decisions="Lập tổ tuần tra đêm.",
+            )
+        )
+    async with console_client(db, settings) as police:
+        await sign_in(police, Chat(engine, user_id="police"))
+        page = await (await police.get("/console/meetings", params={"year": "2026"})).text()
+    minutes = page.split('<details class="minutes">')[1].split("</details>")[0]
+    assert "<summary>Biên bản</summary>" in minutes
+    assert "<dt>Số hộ có mặt</dt><dd>3/4</dd>" in minutes
+    assert "Hai vụ trộm gà trong tháng." in minutes and "<dt>Kết luận</dt>" in minutes
+    assert "Lập tổ tuần tra đêm." in minutes

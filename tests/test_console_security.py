@@ -4,6 +4,7 @@ headers; no tip of another commune; nothing that identifies an anonymous reporte
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -26,7 +27,14 @@ from storage.models import (
     WebSession,
 )
 from storage.repos.web_sessions import issue_login_link
-from tests.console_harness import Clock, console_client, csrf_of, link_for, sign_in
+from tests.console_harness import (
+    Clock,
+    console_client,
+    csrf_of,
+    link_for,
+    press_sign_in,
+    sign_in,
+)
 from tests.conversation import Chat
 from tests.org_fixtures import CHANNEL, Org, small_commune
 from tests.tip_fixtures import DRAFTS, draft, engine_with_test_tips
@@ -95,7 +103,7 @@ async def test_an_officer_signs_in_with_the_chat_link_and_it_works_only_once(
         assert "trong 10 phút" in sent and "một lần" in sent
         page = await client.get(path)
         assert "Đăng nhập" in await page.text()
-        signed_in = await client.post(path, allow_redirects=False)
+        signed_in = await press_sign_in(client, path)
         assert signed_in.status == 303
         cookie = signed_in.headers["Set-Cookie"]
         assert "HttpOnly" in cookie and "SameSite=Strict" in cookie and "Path=/console" in cookie
@@ -105,7 +113,7 @@ async def test_an_officer_signs_in_with_the_chat_link_and_it_works_only_once(
         assert "Tin báo" in await desk.text()
 
     async with console_client(db, settings) as other_browser:
-        again = await other_browser.post(path, allow_redirects=False)
+        again = await press_sign_in(other_browser, path)
         assert again.status == 403
         assert "chỉ dùng được một lần" in await again.text()
         assert "Set-Cookie" not in again.headers
@@ -122,7 +130,7 @@ async def test_over_https_the_cookie_is_secure(
     async with console_client(db, https) as client:
         path = await link_for(chat)
         assert any("https://binhyen.example.vn/console/login/" in m.text for m in chat.received)
-        signed_in = await client.post(path, allow_redirects=False)
+        signed_in = await press_sign_in(client, path)
         assert "Secure" in signed_in.headers["Set-Cookie"]
 
 
@@ -132,8 +140,11 @@ async def test_an_expired_link_does_not_work(
     clock = Clock()
     async with console_client(db, settings, clock=clock) as client:
         path = await link_for(officer(engine))
-        clock.offset = timedelta(minutes=10, seconds=1)
-        response = await client.post(path, allow_redirects=False)
+
+        def ten_minutes_later() -> None:
+            clock.offset = timedelta(minutes=10, seconds=1)
+
+        response = await press_sign_in(client, path, before_pressing=ten_minutes_later)
         assert response.status == 403
         assert (await client.get("/console/tips", allow_redirects=False)).status == 401
 
@@ -158,7 +169,7 @@ async def test_leaders_and_residents_get_no_link_and_a_forged_one_does_not_open(
             now=utcnow(),
         )
     async with console_client(db, settings) as client:
-        response = await client.post(f"/console/login/{token}", allow_redirects=False)
+        response = await press_sign_in(client, f"/console/login/{token}")
         assert response.status == 403
     async with db.transaction() as session:
         assert await session.scalar(select(func.count(WebSession.id))) == 0
@@ -221,6 +232,55 @@ async def test_a_form_without_the_csrf_token_changes_nothing(
     async with db.transaction() as session:
         status = await session.scalar(select(Tip.status).where(Tip.code == code))
         assert status == TipStatus.ACKNOWLEDGED  # by the good form only, once
+
+
+async def test_a_forged_sign_in_form_is_refused_and_leaves_the_link_unused(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    """Login CSRF: a page elsewhere posts someone's sign-in link from a victim's browser."""
+    path = await link_for(officer(engine))
+    async with console_client(db, settings) as attacker:
+        page = await (await attacker.get(path)).text()
+        attackers_token = csrf_of(page)  # bound to the attacker's own browser cookie
+    async with console_client(db, settings) as victim:
+        for data in ({}, {"csrf": "0" * 64}, {"csrf": attackers_token}):
+            forged = await victim.post(path, data=data, allow_redirects=False)
+            assert forged.status == 403
+            assert "Set-Cookie" not in forged.headers
+            assert "Biểu mẫu này đã hết hạn" in await forged.text()
+        assert (await victim.get("/console/tips", allow_redirects=False)).status == 401
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count(WebSession.id))) == 0
+        assert await session.scalar(select(WebLoginLink.used_at)) is None
+    async with console_client(db, settings) as officers_browser:
+        signed_in = await press_sign_in(officers_browser, path)
+        assert signed_in.status == 303  # the forged posts did not use the link up
+
+
+async def test_every_post_of_the_console_wants_the_token(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    """Every form, present and future: each POST route refuses a request without the token."""
+    from bot.web.app import ConsoleConfig, build_console
+
+    console = build_console(ConsoleConfig(db=db, settings=settings))
+    paths = sorted(
+        route.resource.canonical
+        for route in console.router.routes()
+        if route.method == "POST" and route.resource is not None
+    )
+    assert len(paths) >= 12 and "/login/{token}" in paths
+    filled = {"{token}": await link_for(officer(engine)), "{code}": "TB-AAAA"}
+    async with console_client(db, settings) as client:
+        await sign_in(client, officer(engine))
+        for path in paths:
+            url = "/console" + path
+            for key, value in filled.items():
+                url = url.replace(key, value.rsplit("/", 1)[-1])
+            url = re.sub(r"\{[a-z_]+\}", "1", url)
+            response = await client.post(url, data={"op": "ack"}, allow_redirects=False)
+            assert response.status == 403, (path, response.status)
+            assert "Biểu mẫu này đã hết hạn" in await response.text(), path
 
 
 async def test_pages_carry_the_security_headers(

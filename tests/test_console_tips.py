@@ -101,7 +101,7 @@ async def test_the_desk_lists_open_tips_longest_waiting_first_with_the_clocks_co
     db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:
     late = await file_tip(engine, org, village_id=org.villages["Ấp Mỹ Phú"])
-    waiting = await file_tip(engine, org)
+    waiting = await file_tip(engine, org, category_key="drugs")
     worked = await file_tip(engine, org)
     closed = await file_tip(engine, org)
     async with db.transaction() as session:
@@ -140,6 +140,8 @@ async def test_the_desk_lists_open_tips_longest_waiting_first_with_the_clocks_co
         assert order_of(everything, late, closed) == [late, closed]  # closed ones come last
         older = await (await client.get("/console/tips", params={"age": "1d"})).text()
         assert late not in older
+        drugs = await (await client.get("/console/tips", params={"category": "drugs"})).text()
+        assert waiting in drugs and late not in drugs and worked not in drugs
 
 
 async def test_an_officer_works_a_tip_and_the_reporter_is_in_the_chat(
@@ -202,6 +204,20 @@ async def test_an_officer_works_a_tip_and_the_reporter_is_in_the_chat(
             assert secret not in html
 
 
+async def test_a_tip_transferred_to_the_investigating_body_tells_the_reporter(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    code = await file_tip(engine, org)
+    async with console_client(db, settings) as client:
+        await sign_in(client, Chat(engine, user_id="police"))
+        page = await post(client, f"/console/tips/{code}/status", op="forward")
+        assert "Đã đổi trạng thái." in page and "đã chuyển cơ quan điều tra" in page
+        assert 'value="forward"' not in page  # no second transfer offered
+    told = await notices_to(db, ANONYMOUS)
+    assert told[-1].text.startswith(f"Tin báo {code} của bạn đã được chuyển tới cơ quan điều tra.")
+    assert (await tip_by_code(db, code)).status == TipStatus.FORWARDED
+
+
 async def test_a_duplicate_needs_another_tip_of_the_commune(
     db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:
@@ -238,6 +254,9 @@ async def test_showing_the_reporter_asks_a_reason_and_is_audited(
         )
         html = await shown.text()
         assert NAME in html and PHONE in html and "đã được ghi lại" in html
+        history = await (await client.get(f"/console/tips/{code}/timeline")).text()
+        assert "danh tính người báo đã được xem" in history and "Lâm Quốc Bảo" in history
+        assert NAME not in history and PHONE not in history  # who looked, never what they saw
     async with db.transaction() as session:
         entry = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "tip.read_identity")
@@ -300,3 +319,39 @@ async def test_the_admin_reads_who_viewed_a_reporter_and_why_in_the_audit_log(
             await admin.get("/console/audit", params={"action": "tip.read_identity"})
         ).text()
         assert "· đăng nhập trang quản lý</li>" not in only_views and code in only_views
+        async with db.transaction() as session:
+            await session.execute(
+                update(AuditEntry)
+                .where(AuditEntry.action == "tip.read_identity")
+                .values(at=utcnow() - timedelta(days=2))
+            )
+        today = await (await admin.get("/console/audit", params={"since": "1d"})).text()
+        assert "· đăng nhập trang quản lý</li>" in today and code not in today
+        week = await (await admin.get("/console/audit", params={"since": "7d"})).text()
+        assert code in week
+
+
+async def test_the_audit_log_names_role_grants_and_filters_on_them(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    from bot.people.membership import grant_role
+
+    async with db.transaction() as session:
+        await grant_role(
+            session, org.people["leader1"], Role.COMMUNE_ADMIN, ScopeKind.COMMUNE, org.commune
+        )
+        await grant_role(
+            session,
+            org.people["leader3"],
+            Role.VILLAGE_HEAD,
+            ScopeKind.VILLAGE,
+            str(org.villages["Ấp Mỹ Phú"]),
+            actor=org.people["leader1"],
+        )
+    async with console_client(db, settings) as admin:
+        await sign_in(admin, Chat(engine, user_id="leader1"))
+        grants = await (await admin.get("/console/audit", params={"action": "role.grant"})).text()
+    assert '<option value="role.grant" selected>cấp một vai trò</option>' in grants
+    assert grants.count("· cấp một vai trò") == 2  # by the bot too: done to a person here
+    assert "Nguyễn Văn Hùng</em> · cấp một vai trò" in grants
+    assert "đăng nhập trang quản lý" not in grants.split("</form>")[-1]

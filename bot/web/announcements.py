@@ -4,12 +4,15 @@ the author's chat, as for an announcement sent there."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from aiohttp import web
 from sqlalchemy import select
 
 from bot.authz import Action, Scope
 from bot.calendar import broadcast as service
 from bot.calendar.audience import resolve
+from bot.runtime.outbox_policy import waiting_reason
 from bot.web.app import Visit, render, see_other, visit_of
 from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from storage.models import Broadcast, ChannelAccount, Village
@@ -29,20 +32,37 @@ async def _audiences(visit: Visit) -> list[tuple[str, str]]:
     return choices + [(f"village:{v.id}", v.name) for v in villages]
 
 
-async def _recent(visit: Visit) -> list[tuple[Broadcast, str]]:
-    rows = await visit.work.session.scalars(
+@dataclass(frozen=True)
+class Sent:
+    """One announcement of the commune as the page shows it, with the /tiendo figures."""
+
+    broadcast: Broadcast
+    text: str
+    done: int
+    waiting: str | None
+
+
+async def _recent(visit: Visit) -> list[Sent]:
+    session, t = visit.work.session, visit.t
+    rows = await session.scalars(
         select(Broadcast)
         .where(Broadcast.commune_code == visit.commune.code)
         .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
         .limit(10)
     )
-    return [
-        (
-            row,
-            service.progress_text(visit.t, row, await service.progress(visit.work.session, row.id)),
+    recent = []
+    for row in rows:
+        state = await service.progress(session, row.id)
+        why = None if state.done else waiting_reason(await service.waiting_errors(session, row.id))
+        recent.append(
+            Sent(
+                broadcast=row,
+                text=service.progress_text(t, row, state),
+                done=state.sent + state.failed,
+                waiting=t.gettext(why) if why else None,
+            )
         )
-        for row in rows
-    ]
+    return recent
 
 
 async def announcements_page(request: web.Request) -> web.Response:
@@ -55,10 +75,18 @@ async def announcements_page(request: web.Request) -> web.Response:
             "audiences": await _audiences(visit),
             "recent": await _recent(visit),
             "sent": request.query.get("m") == "sent",
+            "no_chat": request.query.get("m") == "nochat",
             "draft": None,
             "max_text": MAX_TEXT,
         },
     )
+
+
+async def progress_part(request: web.Request) -> web.Response:
+    """The announcements sent lately alone, which the page's script fetches to follow them."""
+    visit = visit_of(request)
+    _may_send(visit)
+    return render(request, "announcement_progress.html", {"recent": await _recent(visit)})
 
 
 async def _draft(request: web.Request) -> tuple[str, str] | None:
@@ -116,8 +144,10 @@ async def send(request: web.Request) -> web.Response:
         .order_by(ChannelAccount.last_seen_at.desc(), ChannelAccount.id)
         .limit(1)
     )
-    if draft is None or author is None:
+    if draft is None:
         return see_other("/announcements")
+    if author is None:  # the final report goes to the author's chat, as for /thongbao
+        return see_other("/announcements?m=nochat")
     audience, text = draft
     _broadcast, channels = await service.start(
         visit.work.session,
@@ -136,5 +166,6 @@ async def send(request: web.Request) -> web.Response:
 
 def add_routes(app: web.Application) -> None:
     app.router.add_get("/announcements", announcements_page)
+    app.router.add_get("/announcements/progress", progress_part)
     app.router.add_post("/announcements/preview", preview)
     app.router.add_post("/announcements/send", send)

@@ -21,6 +21,7 @@ from bot.authz import Forbidden, load_actor
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.web.access import Powers, console_communes
+from bot.web.tile_map import tile_origin
 from bot.work import Work
 from storage.base import utcnow
 from storage.db import Database
@@ -33,7 +34,7 @@ PREFIX = "/console"
 COOKIE = "binhyen_console"
 HERE = Path(__file__).resolve().parent
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src {images}; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -201,8 +202,16 @@ async def _csrf_ok(request: web.Request, visit: Visit) -> bool:
     return hmac.compare_digest(given.encode(), visit.csrf.encode())
 
 
-async def security_headers(_request: web.Request, response: web.StreamResponse) -> None:
-    response.headers["Content-Security-Policy"] = CSP
+def content_security_policy(settings: Settings) -> str:
+    """Images from the console itself, and from the commune's tile server when it set one."""
+    tiles = tile_origin(settings)
+    return CSP.format(images=f"'self' {tiles}" if tiles else "'self'")
+
+
+async def security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        config_of(request).settings
+    )
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -213,7 +222,8 @@ async def _context(request: web.Request) -> dict[str, Any]:
     visit = request.get(VISIT)
     context: dict[str, Any] = {"base": PREFIX, "visit": visit}
     if visit is not None:
-        context |= {"_": visit.t.gettext, "t": visit.t, "csrf": visit.csrf}
+        t = visit.t
+        context |= {"_": t.gettext, "ngettext": t.ngettext, "t": t, "csrf": visit.csrf}
     return context
 
 
@@ -225,7 +235,17 @@ def public(handler: Handler) -> Handler:
 
 def build_console(config: ConsoleConfig) -> web.Application:
     """The console application, to be mounted at PREFIX."""
-    from bot.web import announcements, audit, lists, login, meetings, people, reports, tip_desk
+    from bot.web import (
+        announcements,
+        audit,
+        coverage,
+        lists,
+        login,
+        meetings,
+        people,
+        reports,
+        tip_desk,
+    )
 
     app = web.Application(middlewares=[visits])
     app[CONFIG] = config
@@ -243,6 +263,7 @@ def build_console(config: ConsoleConfig) -> web.Application:
     reports.add_routes(app)
     audit.add_routes(app)
     lists.add_routes(app)
+    coverage.add_routes(app)
     meetings.add_routes(app)
     announcements.add_routes(app)
     people.add_routes(app)

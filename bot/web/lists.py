@@ -1,5 +1,4 @@
-"""Coverage and lists: pledge coverage per village and group with the households still missing,
-and the commune's household list uploaded (.xlsx/.csv), previewed, then applied by the same
+"""The commune's household list uploaded (.xlsx/.csv), previewed, then applied by the same
 import code as `python -m bot org import`."""
 
 from __future__ import annotations
@@ -12,55 +11,15 @@ from pathlib import Path
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from bot.authz import Action, Forbidden, Scope
+from bot.authz import Action, Scope
 from bot.crypto import FieldCipher
 from bot.organisation import import_files, read_files
 from bot.organisation.report import OrgFileError, Report
 from bot.people.personal_data import audit
-from bot.pledges.coverage import (
-    coverage,
-    missing_households,
-    unit_from_key,
-    unit_name,
-    units_in_reach,
-)
 from bot.web.app import Visit, config_of, render, visit_of
 
 SUFFIXES = (".xlsx", ".csv")
 UPLOAD = re.compile(r"^(\d+)-[0-9a-f]{16}\.(xlsx|csv)$")
-
-
-async def coverage_page(request: web.Request) -> web.Response:
-    visit = visit_of(request)
-    session = visit.work.session
-    units = [
-        unit
-        for unit in await units_in_reach(session, visit.work.actor)
-        if unit.commune_code == visit.commune.code and unit.kind != "group"
-    ]
-    if not units:
-        raise Forbidden("no unit in reach")
-    names = [(unit.key, await unit_name(session, unit)) for unit in units]
-    wanted = request.query.get("unit") or units[0].key
-    unit = await unit_from_key(session, wanted) if wanted in dict(names) else None
-    if unit is None:
-        raise Forbidden("not this reader's unit")
-    visit.work.require(Action.VIEW_COVERAGE, unit.scope)
-    this_year = visit.work.now.astimezone(visit.work.settings.timezone).year
-    raw_year = request.query.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() and 2000 < int(raw_year) < 2100 else this_year
-    return render(
-        request,
-        "coverage.html",
-        {
-            "units": names,
-            "unit_key": unit.key,
-            "year": year,
-            "years": [this_year - 1, this_year],
-            "coverage": await coverage(session, unit, year),
-            "missing": await missing_households(session, unit, year),
-        },
-    )
 
 
 def _may_import(visit: Visit) -> None:
@@ -154,7 +113,6 @@ async def _exists(path: Path) -> bool:
 
 
 def add_routes(app: web.Application) -> None:
-    app.router.add_get("/coverage", coverage_page)
     app.router.add_get("/households", households_page)
     app.router.add_post("/households/preview", preview)
     app.router.add_post("/households/apply", apply)

@@ -6,6 +6,10 @@ the GET, so a messenger fetching the link for a preview does not use it up.
 
 from __future__ import annotations
 
+import hmac
+import logging
+import secrets
+
 from aiohttp import web
 
 from bot.authz import load_actor
@@ -16,6 +20,7 @@ from bot.web.app import (
     PREFIX,
     VISIT,
     config_of,
+    csrf_token,
     message_page,
     public,
     render,
@@ -25,16 +30,61 @@ from bot.web.app import (
 )
 from storage.repos.web_sessions import end_session, open_session, open_sessions_of, use_login_link
 
+log = logging.getLogger(__name__)
+
+
+# Before signing in there is no session to bind the form's token to: the sign-in page gives the
+# browser a random cookie of its own, and the form's token is bound to that cookie and the link.
+# A page on another site cannot post the form (the cookie is SameSite=Strict), so nobody can sign
+# a victim's browser in under their own link.
+LOGIN_COOKIE = "binhyen_console_signin"
+LOGIN_PATH = PREFIX + "/login"
+
+
+def login_csrf(request: web.Request, browser: str) -> str:
+    settings = config_of(request).settings
+    return csrf_token(settings, f"sign-in:{browser}:{request.match_info['token']}")
+
 
 @public
 async def login_page(request: web.Request) -> web.Response:
     t = translator(config_of(request).settings)
-    return render(request, "login.html", {"_": t.gettext, "token": request.match_info["token"]})
+    browser = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(32)
+    context = {"_": t.gettext, "token": request.match_info["token"]}
+    response = render(request, "login.html", context | {"csrf": login_csrf(request, browser)})
+    # Secure only when this very request came over HTTPS: the nonce opens nothing by itself,
+    # and it must come back with the press of the button however the page was reached.
+    response.set_cookie(
+        LOGIN_COOKIE,
+        browser,
+        path=LOGIN_PATH,
+        httponly=True,
+        secure=_https(request, ""),
+        samesite="Strict",
+    )
+    return response
+
+
+async def _login_form_ok(request: web.Request) -> bool:
+    browser = request.cookies.get(LOGIN_COOKIE, "")
+    given = str((await request.post()).get("csrf", ""))
+    expected = login_csrf(request, browser)
+    return bool(browser) and hmac.compare_digest(given.encode(), expected.encode())
 
 
 @public
 async def login(request: web.Request) -> web.Response:
     config = config_of(request)
+    if not await _login_form_ok(request):
+        log.warning("console sign-in form without a valid CSRF token")
+        t = translator(config.settings)
+        return message_page(
+            request,
+            t,
+            t.gettext("Not allowed"),
+            t.gettext("This form has expired. Open the link from the chat again."),
+            403,
+        )
     token = request.match_info["token"]
     user_agent = request.headers.get("User-Agent")
     async with config.db.transaction() as session:
@@ -82,6 +132,7 @@ async def login(request: web.Request) -> web.Response:
         secure=_https(request, config.settings.console_url),
         samesite="Strict",
     )
+    response.del_cookie(LOGIN_COOKIE, path=LOGIN_PATH)
     return response
 
 

@@ -1,6 +1,7 @@
 """Meetings in the console: each group's meetings of a year (date, host, status, attendance
-answers) and its meeting book (.docx minutes, .xlsx register) by the same code as `/sohop` and
-`python -m bot meetings book`. Scheduling and minutes stay with the group's leaders in the chat."""
+answers, the minutes once recorded) and its meeting book (.docx minutes, .xlsx register) by the
+same code as `/sohop` and `python -m bot meetings book`. Scheduling and minutes stay with the
+group's leaders in the chat."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from bot.people.personal_data import audit
 from bot.web.app import render, visit_of
 from bot.web.reports import CONTENT_TYPES
 from storage.models import Group, MeetingStatus, Village
-from storage.repos.web_meetings import meetings_of
+from storage.repos.web_meetings import meetings_of, minutes_of
 
 STATUS_NAMES = {
     MeetingStatus.SCHEDULED: N_("scheduled"),
@@ -53,7 +54,9 @@ async def meetings_page(request: web.Request) -> web.Response:
         raise Forbidden("no group in reach")
     year = _year(request)
     by_group: dict[int, list[dict[str, object]]] = {g.id: [] for g in groups}
-    for meeting, host in await meetings_of(visit.work.session, list(by_group), year):
+    meetings = await meetings_of(visit.work.session, list(by_group), year)
+    minutes = await minutes_of(visit.work.session, [meeting.id for meeting, _ in meetings])
+    for meeting, host in meetings:
         counts = await attendance(visit.work.session, meeting)
         by_group[meeting.group_id].append(
             {
@@ -63,6 +66,7 @@ async def meetings_page(request: web.Request) -> web.Response:
                 "attending": len(counts.attending),
                 "absent": len(counts.absent),
                 "unanswered": len(counts.unanswered),
+                "minutes": minutes.get(meeting.id),
             }
         )
     return render(

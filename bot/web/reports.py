@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -18,7 +19,8 @@ from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import FORMATS, load_report, write_report
 from bot.reports.data import AckRule
 from bot.reports.periods import PeriodError, parse_period
-from bot.web.app import render, visit_of
+from bot.tips.clock import category_labels
+from bot.web.app import Visit, render, visit_of
 from handlers.reports import period_choices
 
 CONTENT_TYPES = {
@@ -73,11 +75,47 @@ async def reports_page(request: web.Request) -> web.Response:
             report = await _report(request)
         except PeriodError:
             report = None
+    charts = await _charts(visit, report) if report is not None else []
     return render(
         request,
         "reports.html",
-        {"units": units, "periods": periods, "report": report, "query": request.query},
+        {
+            "units": units,
+            "periods": periods,
+            "report": report,
+            "charts": charts,
+            "query": request.query,
+        },
     )
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart as plain rows (label, value, largest): drawn with <meter>, no script."""
+
+    title: str
+    bars: list[tuple[str, int]]
+    top: int
+    unit: str = ""
+
+
+async def _charts(visit: Visit, report: Any) -> list[Chart]:
+    t = visit.t
+    charts = []
+    if report.tips is not None and report.tips.received:
+        labels = await category_labels(visit.work.session, t, visit.commune.code)
+        by_category = sorted(report.tips.by_category.items(), key=lambda item: -item[1])
+        bars = [(labels.get(key, key), count) for key, count in by_category]
+        charts.append(Chart(t.gettext("Tips by category"), bars, max(n for _, n in bars)))
+        by_village = sorted(report.tips.by_village.items(), key=lambda item: -item[1])
+        charts.append(
+            Chart(t.gettext("Tips by village"), by_village, max(n for _, n in by_village))
+        )
+    villages = report.pledges.coverage.villages
+    if villages:
+        bars = [(village.name, village.counts.percent) for village in villages]
+        charts.append(Chart(t.gettext("Share of households pledged"), bars, 100, "%"))
+    return charts
 
 
 async def report_file(request: web.Request) -> web.Response:

@@ -27,6 +27,7 @@ from bot.tips.desk import (
 )
 from bot.tips.service import normalise_tip_code
 from bot.web.app import Visit, config_of, message_page, render, see_other, visit_of
+from bot.web.tile_map import tile_map
 from bot.web.timeline import timeline_rows
 from storage.models import CLOSED_STATUSES, Tip, TipStatus
 from storage.repos.web_tips import (
@@ -171,6 +172,7 @@ async def tip_page(request: web.Request) -> web.Response:
             "others": [_attachment_name(t, a.kind) for a in attachments if a.kind != "photo"],
             "waiting": [a for a in attachments if a.kind == "photo" and not a.local_path],
             "timeline": await timeline_rows(session, t, tip),
+            "map": tile_map(visit.work.settings, tip.latitude, tip.longitude),
             "open": tip.status not in CLOSED_STATUSES,
             "status_ops": [
                 (op, t.gettext(STATUS_NAMES[status]))

@@ -1,12 +1,13 @@
 """The audit log of one commune, for its admins: what its people did, and what was done to its
-tips and to the commune itself."""
+people (roles given by the bot, erasures), its tips and the commune itself."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import AuditEntry, Person, RoleAssignment, ScopeKind, Tip
 
@@ -24,6 +25,8 @@ async def commune_audit(
         RoleAssignment.scope_kind == ScopeKind.COMMUNE, RoleAssignment.scope_id == commune_code
     )
     commune_tips = select(Tip.code).where(Tip.commune_code == commune_code)
+    resident = aliased(Person)
+    commune_people = select(cast(resident.id, String)).where(resident.commune_code == commune_code)
     query = (
         select(AuditEntry, Person.full_name)
         .outerjoin(Person, Person.id == AuditEntry.actor_person_id)
@@ -32,6 +35,10 @@ async def commune_audit(
                 Person.commune_code == commune_code,
                 AuditEntry.actor_person_id.in_(commune_staff),
                 and_(AuditEntry.subject_kind == "tip", AuditEntry.subject_id.in_(commune_tips)),
+                and_(
+                    AuditEntry.subject_kind == "person",
+                    AuditEntry.subject_id.in_(commune_people),
+                ),
                 and_(AuditEntry.subject_kind == "commune", AuditEntry.subject_id == commune_code),
             )
         )

@@ -1,11 +1,12 @@
-"""What the console's meetings page reads: the meetings of some groups in a year."""
+"""What the console's meetings page reads: the meetings of some groups in a year, and the
+minutes recorded of them."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Household, Meeting
+from storage.models import Household, Meeting, MeetingMinutes
 
 
 async def meetings_of(
@@ -21,3 +22,12 @@ async def meetings_of(
         .order_by(Meeting.scheduled_at, Meeting.id)
     )
     return [(meeting, address) for meeting, address in rows.all()]
+
+
+async def minutes_of(session: AsyncSession, meeting_ids: list[int]) -> dict[int, MeetingMinutes]:
+    if not meeting_ids:
+        return {}
+    rows = await session.scalars(
+        select(MeetingMinutes).where(MeetingMinutes.meeting_id.in_(meeting_ids))
+    )
+    return {row.meeting_id: row for row in rows}
