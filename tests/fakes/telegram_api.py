@@ -135,7 +135,7 @@ class FakeTelegramAPI(BotApiState):
         method: str,
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 30.0,  # noqa: ASYNC109  (a cap for a failing test; waits end on the event)
         predicate: Callable[[ApiCall], bool] | None = None,
     ) -> list[ApiCall]:
         """The first ``count`` calls of ``method`` matching ``predicate``, once they exist
@@ -151,7 +151,7 @@ class FakeTelegramAPI(BotApiState):
         self,
         chat_id: ChatId,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 30.0,  # noqa: ASYNC109  (a cap for a failing test; waits end on the event)
     ) -> list[Params]:
         """The first ``count`` entries of ``sent_messages(chat_id)``, once they exist."""
         what = f"{count} message(s) to chat {chat_id}"

@@ -295,7 +295,7 @@ class FakeZaloAPI:
         self,
         chat_id: str,
         count: int,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 30.0,  # noqa: ASYNC109  (a cap for a failing test; waits end on the event)
     ) -> list[Params]:
         await self._wait(
             lambda: len(self.sent_messages(chat_id)) >= count,
@@ -309,7 +309,7 @@ class FakeZaloAPI:
         method: str,
         *,
         count: int = 1,
-        timeout: float = 5.0,  # noqa: ASYNC109
+        timeout: float = 30.0,  # noqa: ASYNC109  (a cap for a failing test; waits end on the event)
         predicate: Callable[[ApiCall], bool] | None = None,
     ) -> list[ApiCall]:
         def matching() -> list[ApiCall]:
