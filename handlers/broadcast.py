@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import (
     Action,
     Forbidden,
@@ -26,7 +24,9 @@ from bot.messages import Choice, EventKind
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.runtime.outbox_policy import waiting_reason
-from storage.models import Broadcast, Role, Village
+from storage.models import Broadcast, Role
+from storage.repos.broadcasts import latest_by_author, waiting_errors
+from storage.repos.org import villages_of
 
 SEND = "send"
 COMMUNE_AUDIENCES = (
@@ -77,11 +77,7 @@ class BroadcastFlow(Flow):
     async def on_audience(self, turn: Turn) -> None:
         choice = turn.choice or ""
         if choice == "village":
-            villages = await turn.session.scalars(
-                select(Village)
-                .where(Village.commune_code == turn.data.get("commune"))
-                .order_by(Village.name)
-            )
+            villages = await villages_of(turn.session, turn.data.get("commune", ""))
             choices = [Choice(str(v.id), v.name) for v in villages]
             turn.ask(Step.VILLAGE, turn._("Which village?"), choices)
             return
@@ -181,21 +177,15 @@ class BroadcastFlow(Flow):
 
 async def show_progress(turn: Turn, _argument: str) -> None:
     """`/tiendo`: the author's last three announcements, sent / failed / remaining."""
-    mine = list(
-        await turn.session.scalars(
-            select(Broadcast)
-            .where(Broadcast.author_person_id == (turn.person.id if turn.person else -1))
-            .order_by(Broadcast.id.desc())
-            .limit(3)
-        )
-    )
+    person_id = turn.person.id if turn.person else -1
+    mine = await latest_by_author(turn.session, person_id, limit=3)
     if not mine:
         turn.say(turn._("You have sent no announcements yet."))
     for broadcast in mine:
         state = await service.progress(turn.session, broadcast.id)
         text = service.progress_text(turn.t, broadcast, state)
         if not state.done:
-            why = waiting_reason(await service.waiting_errors(turn.session, broadcast.id))
+            why = waiting_reason(await waiting_errors(turn.session, broadcast.id))
             text += f"\n{turn._(why)}" if why else ""
         turn.say(text)
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.reports.charts import draw_charts
-from bot.reports.data import NO_VILLAGE, CampaignNumbers, Report, TipNumbers
 from bot.reports.layout import (
     MARGINS,
     PAGE,
@@ -28,6 +27,7 @@ from bot.reports.layout import (
     setup_document,
     title_block,
 )
+from bot.reports.numbers import NO_VILLAGE, CampaignNumbers, Report, TipNumbers
 from bot.reports.periods import ROMAN
 from bot.reports.texts import (
     STATUS_VI,

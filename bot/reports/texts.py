@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.reports.data import MeetingNumbers, Report, TipNumbers, percent
+from bot.reports.numbers import MeetingNumbers, Report, TipNumbers, percent
 from bot.reports.periods import ROMAN
 
 SMALL_COUNT = 3  # a village × category cell under this is shown as "< 3"

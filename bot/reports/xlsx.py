@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.reports.data import CampaignNumbers, Report, TipRow
+from bot.reports.numbers import CampaignNumbers, Report, TipRow
 from bot.reports.sheets import DATE, DATE_TIME, RATE, finish_sheet
 from bot.reports.texts import (
     SMALL_COUNT,

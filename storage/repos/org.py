@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.text_match import fold
-from storage.models import Commune, Province
+from storage.models import Commune, Group, Province, Village
 
 
 async def find_communes(
@@ -44,3 +44,34 @@ def _bare_name(name: str) -> str:
         if name.startswith(kind):
             return name.removeprefix(kind)
     return name
+
+
+async def commune_by_code(session: AsyncSession, code: str) -> Commune | None:
+    return await session.get(Commune, code)
+
+
+async def commune_name(session: AsyncSession, code: str) -> str:
+    """'Xã Thanh Mỹ'; the code itself for a commune not in the list."""
+    commune = await session.get(Commune, code)
+    return commune.name if commune else code
+
+
+async def province_by_code(session: AsyncSession, code: str) -> Province | None:
+    return await session.get(Province, code)
+
+
+async def village_by_id(session: AsyncSession, village_id: int) -> Village | None:
+    return await session.get(Village, village_id)
+
+
+async def group_by_id(session: AsyncSession, group_id: int) -> Group | None:
+    return await session.get(Group, group_id)
+
+
+async def villages_of(session: AsyncSession, commune_code: str) -> list[Village]:
+    """The commune's villages by name."""
+    return list(
+        await session.scalars(
+            select(Village).where(Village.commune_code == commune_code).order_by(Village.name)
+        )
+    )
