@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.text_match import fold
-from storage.models import Commune, Group, Province, Village
+from storage.models import (
+    Commune,
+    Group,
+    Household,
+    Person,
+    Province,
+    RoleAssignment,
+    ScopeKind,
+    Village,
+)
 
 
 async def find_communes(
@@ -75,3 +85,89 @@ async def villages_of(session: AsyncSession, commune_code: str) -> list[Village]
             select(Village).where(Village.commune_code == commune_code).order_by(Village.name)
         )
     )
+
+
+async def villages_by_creation(session: AsyncSession, commune_code: str) -> list[Village]:
+    return list(
+        await session.scalars(
+            select(Village).where(Village.commune_code == commune_code).order_by(Village.id)
+        )
+    )
+
+
+async def groups_by_creation(session: AsyncSession, commune_code: str) -> list[Group]:
+    return list(
+        await session.scalars(
+            select(Group)
+            .join(Village, Village.id == Group.village_id)
+            .where(Village.commune_code == commune_code)
+            .order_by(Group.id)
+        )
+    )
+
+
+async def households_by_creation(session: AsyncSession, commune_code: str) -> list[Household]:
+    return list(
+        await session.scalars(
+            select(Household)
+            .join(Group, Group.id == Household.group_id)
+            .join(Village, Village.id == Group.village_id)
+            .where(Village.commune_code == commune_code)
+            .order_by(Household.id)
+        )
+    )
+
+
+def _scoped_here(code: str, village_ids: list[int], group_ids: list[int]) -> ColumnElement[bool]:
+    """Role assignments whose scope is this commune, one of its villages or groups."""
+    return or_(
+        and_(RoleAssignment.scope_kind == ScopeKind.COMMUNE, RoleAssignment.scope_id == code),
+        and_(
+            RoleAssignment.scope_kind == ScopeKind.VILLAGE,
+            RoleAssignment.scope_id.in_([str(i) for i in village_ids]),
+        ),
+        and_(
+            RoleAssignment.scope_kind == ScopeKind.GROUP,
+            RoleAssignment.scope_id.in_([str(i) for i in group_ids]),
+        ),
+    )
+
+
+async def persons_of_commune(
+    session: AsyncSession, code: str, *, village_ids: list[int], group_ids: list[int]
+) -> list[Person]:
+    """Persons not erased who belong to the commune or hold a role in it, oldest first."""
+    with_role = select(RoleAssignment.person_id).where(_scoped_here(code, village_ids, group_ids))
+    return list(
+        await session.scalars(
+            select(Person)
+            .where(
+                Person.erased_at.is_(None),
+                or_(Person.commune_code == code, Person.id.in_(with_role)),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+async def roles_in_commune(
+    session: AsyncSession, code: str, *, village_ids: list[int], group_ids: list[int]
+) -> list[RoleAssignment]:
+    """Every role scoped in the commune, its villages or its groups, oldest first."""
+    return list(
+        await session.scalars(
+            select(RoleAssignment)
+            .where(_scoped_here(code, village_ids, group_ids))
+            .order_by(RoleAssignment.id)
+        )
+    )
+
+
+async def village_named(
+    session: AsyncSession, commune_code: str, name_or_id: str
+) -> Village | None:
+    """The commune's village of that exact name, or of that id when digits are given."""
+    match = Village.name == name_or_id
+    if name_or_id.isdigit():
+        match = match | (Village.id == int(name_or_id))
+    return await session.scalar(select(Village).where(Village.commune_code == commune_code, match))

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScamReport, ScamWarning, Tip, TipStatus
+from storage.models import ScamReport, ScamWarning, Tip, TipEvent, TipEventKind, TipStatus
 
 
 async def active_warnings(
@@ -141,3 +141,14 @@ async def tips_with_items(session: AsyncSession, *, after_id: int, limit: int) -
         .limit(limit)
     )
     return list(rows)
+
+
+async def dismissed_duplicates(session: AsyncSession, *, tip_id: int) -> set[str]:
+    """Codes of the tips the police said this one is not a duplicate of."""
+    return set(
+        await session.scalars(
+            select(TipEvent.text).where(
+                TipEvent.tip_id == tip_id, TipEvent.kind == TipEventKind.NOT_DUPLICATE
+            )
+        )
+    )
