@@ -21,11 +21,11 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.poster_qr import paste_side_by_side, qr_caption, qr_symbols
-from storage.models import Commune, Group, Role, ScopeKind, Village
+from storage.models import Role
+from storage.repos.org import scope_names
 
 # A4 portrait at 150 dpi: sharp enough to print, small enough to send as a chat photo.
 PAGE_SIZE = (1240, 1754)
@@ -80,20 +80,7 @@ class RenderedPoster:
 
 async def scope_place(session: AsyncSession, scope_kind: str, scope_id: str) -> str:
     """Where an invite leads, as people say it: 'Tổ 1, Ấp Mỹ Thạnh, Xã Thanh Mỹ'."""
-    if scope_kind == ScopeKind.COMMUNE:
-        return await session.scalar(select(Commune.name).where(Commune.code == scope_id)) or ""
-    if not scope_id.isdigit():
-        return ""
-    if scope_kind == ScopeKind.VILLAGE:
-        query = select(Village.name, Commune.name).where(Village.id == int(scope_id))
-    else:
-        query = (
-            select(Group.name, Village.name, Commune.name)
-            .join(Village, Village.id == Group.village_id)
-            .where(Group.id == int(scope_id))
-        )
-    row = (await session.execute(query.join(Commune, Commune.code == Village.commune_code))).first()
-    return ", ".join(row) if row else ""
+    return ", ".join(await scope_names(session, scope_kind, scope_id))
 
 
 def last_full_day(expires_at: datetime | None, timezone: ZoneInfo) -> date | None:

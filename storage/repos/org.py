@@ -171,3 +171,38 @@ async def village_named(
     if name_or_id.isdigit():
         match = match | (Village.id == int(name_or_id))
     return await session.scalar(select(Village).where(Village.commune_code == commune_code, match))
+
+
+async def groups_with_villages(
+    session: AsyncSession, commune_code: str, *, village_id: int | None = None
+) -> list[tuple[Group, Village]]:
+    """The commune's groups (of one village, if given) with their village, by names."""
+    query = (
+        select(Group, Village)
+        .join(Village, Village.id == Group.village_id)
+        .where(Village.commune_code == commune_code)
+        .order_by(Village.name, Group.name)
+    )
+    if village_id is not None:
+        query = query.where(Village.id == village_id)
+    return [(group, village) for group, village in await session.execute(query)]
+
+
+async def scope_names(session: AsyncSession, scope_kind: str, scope_id: str) -> tuple[str, ...]:
+    """The names of a stored scope and of the units above it, smallest first: ('Tổ 1', 'Ấp
+    Mỹ Thạnh', 'Xã Thanh Mỹ'); empty when there is no such unit."""
+    if scope_kind == ScopeKind.COMMUNE:
+        name = await session.scalar(select(Commune.name).where(Commune.code == scope_id))
+        return (name,) if name else ()
+    if not scope_id.isdigit():
+        return ()
+    if scope_kind == ScopeKind.VILLAGE:
+        query = select(Village.name, Commune.name).where(Village.id == int(scope_id))
+    else:
+        query = (
+            select(Group.name, Village.name, Commune.name)
+            .join(Village, Village.id == Group.village_id)
+            .where(Group.id == int(scope_id))
+        )
+    row = (await session.execute(query.join(Commune, Commune.code == Village.commune_code))).first()
+    return tuple(row) if row else ()
