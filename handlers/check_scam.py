@@ -37,7 +37,7 @@ from bot.text_match import fold
 from bot.tips.service import TipDraft, submit_tip
 from handlers.report_tip import rate_limited
 from storage.models import Commune
-from storage.repos.org import find_communes
+from storage.repos.org import commune_by_code, find_communes
 
 SEND, NO = "send", "no"
 SEALED = "scam.check"  # the purpose the waiting message is encrypted for
@@ -108,7 +108,7 @@ class CheckScam(Flow):
             commune_code=commune.code if commune else None,
         )
         listed_by = {
-            f.warning.commune_code: await turn.session.get(Commune, f.warning.commune_code)
+            f.warning.commune_code: await commune_by_code(turn.session, f.warning.commune_code)
             for f in findings
             if f.warning is not None
         }
@@ -199,7 +199,7 @@ class CheckScam(Flow):
         person = turn.person
         if person is None or not person.commune_code or not has_current_consent(person):
             return None
-        return await turn.session.get(Commune, person.commune_code)
+        return await commune_by_code(turn.session, person.commune_code)
 
     async def on_offer(self, turn: Turn) -> None:
         """Sends the tip to the member's commune, or to the commune typed; or forgets it."""
@@ -236,7 +236,7 @@ class CheckScam(Flow):
         await self._send(turn, turn.choice or "")
 
     async def _send(self, turn: Turn, commune_code: str) -> None:
-        commune = await turn.session.get(Commune, commune_code)
+        commune = await commune_by_code(turn.session, commune_code)
         text = self._unsealed(turn)
         if commune is None or text is None or await rate_limited(turn):
             turn.leave()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
@@ -13,6 +15,7 @@ from storage.models import (
     Household,
     Person,
     Province,
+    Role,
     RoleAssignment,
     ScopeKind,
     Village,
@@ -206,3 +209,41 @@ async def scope_names(session: AsyncSession, scope_kind: str, scope_id: str) -> 
         )
     row = (await session.execute(query.join(Commune, Commune.code == Village.commune_code))).first()
     return tuple(row) if row else ()
+
+
+async def has_villages(session: AsyncSession, commune_code: str) -> bool:
+    query = select(Village.id).where(Village.commune_code == commune_code).limit(1)
+    return await session.scalar(query) is not None
+
+
+async def people_in_households(
+    session: AsyncSession, commune_code: str
+) -> list[tuple[int, int, int]]:
+    """(person, household, group) of the commune's people who live in a listed household."""
+    rows = await session.execute(
+        select(Person.id, Household.id, Household.group_id)
+        .join(Household, Household.id == Person.household_id)
+        .where(Person.commune_code == commune_code)
+    )
+    return [(person, household, group) for person, household, group in rows]
+
+
+async def communes_administered_by(session: AsyncSession, person_id: int) -> list[str]:
+    """Codes of the communes where the person is commune admin."""
+    return list(
+        await session.scalars(
+            select(RoleAssignment.scope_id).where(
+                RoleAssignment.person_id == person_id,
+                RoleAssignment.role == Role.COMMUNE_ADMIN,
+                RoleAssignment.scope_kind == ScopeKind.COMMUNE,
+            )
+        )
+    )
+
+
+async def full_names(session: AsyncSession, person_ids: Collection[int]) -> dict[int, str]:
+    """Person id → full name, for those ids that are persons."""
+    rows = await session.execute(
+        select(Person.id, Person.full_name).where(Person.id.in_(list(person_ids)))
+    )
+    return {person_id: name for person_id, name in rows}

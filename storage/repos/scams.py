@@ -152,3 +152,25 @@ async def dismissed_duplicates(session: AsyncSession, *, tip_id: int) -> set[str
             )
         )
     )
+
+
+async def remove_warning_by_id(
+    session: AsyncSession, *, commune_code: str, warning_id: int
+) -> ScamWarning | None:
+    """Take the commune's warning with this id off its list; None when it has no such one."""
+    row = await session.get(ScamWarning, warning_id)
+    if row is None or row.commune_code != commune_code:
+        return None
+    await session.delete(row)
+    await session.flush()
+    return row
+
+
+async def tip_of_commune(
+    session: AsyncSession, commune_code: str, *, code: str | None = None, tip_id: int | None = None
+) -> Tip | None:
+    """The commune's tip of that code (or id)."""
+    column, value = (Tip.code, code) if code is not None else (Tip.id, tip_id)
+    return await session.scalar(
+        select(Tip).where(column == value, Tip.commune_code == commune_code)
+    )
