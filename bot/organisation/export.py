@@ -21,8 +21,8 @@ from bot.organisation.structure import (
     RoleSpec,
     Structure,
     VillageSpec,
-    write_structure,
 )
+from bot.organisation.structure_writer import write_structure
 from bot.text_match import fold
 from storage.db import Database
 from storage.models import AuditEntry, Household, HouseholdStatus, Person, Role, ScopeKind
