@@ -339,12 +339,14 @@ async def test_a_structure_file_sets_the_commune_units_people_and_roles(
 ) -> None:
     report = await import_ok(db, cipher, write_structure(tmp_path))
 
-    assert report.commune_changes == ["duty phone", "police desk chat"]
+    # Its villages are "Ấp …": the commune's word for them is "ấp" (issue #13).
+    assert report.commune_changes == ["duty phone", "police desk chat", "unit word"]
     assert (report.people.created, report.roles_added, report.groups.created) == (3, 5, 3)
     async with db.transaction() as session:
         commune = await session.get(Commune, THANH_MY)
         assert commune is not None
         assert commune.duty_phone == "0277 3800 113"  # shown to residents as written
+        assert commune.unit_word == "ấp"
         assert (commune.police_chat_channel, commune.police_chat_id) == (
             "telegram",
             "-1001234567890",

@@ -24,6 +24,7 @@ from bot.organisation.report import OrgFileError, Rejection, Report, Tally
 from bot.organisation.state import CommuneState, GroupNode, VillageNode, load_state
 from bot.organisation.structure import RoleSpec, Structure, read_structure
 from bot.text_match import fold
+from bot.vocabulary import unit_word_in_names
 from storage.db import Database
 from storage.models import (
     AuditEntry,
@@ -133,6 +134,7 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
             self._households(files.sheet)
         if files.structure is not None:
             self._people(files.structure)
+            self._unit_word(files.structure)
 
     def _commune(self, structure: Structure) -> None:
         commune = self.state.commune
@@ -152,6 +154,15 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
                 self.updates.append((commune, "police_chat_channel", wanted[0]))
                 self.updates.append((commune, "police_chat_id", wanted[1]))
                 self.report.commune_changes.append("police desk chat")
+
+    def _unit_word(self, structure: Structure) -> None:
+        """The structure file's unit word, else the one its village names begin with."""
+        commune = self.state.commune
+        names = [village.name for village in structure.villages or []]
+        word = structure.unit_word or unit_word_in_names(names)
+        if word is not None and word != commune.unit_word:
+            self.updates.append((commune, "unit_word", word))
+            self.report.commune_changes.append("unit word")
 
     def _units(self, structure: Structure) -> None:
         if structure.villages is None:

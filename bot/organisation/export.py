@@ -125,6 +125,7 @@ def _structure(
         commune_name=commune.name,
         duty_phone=commune.duty_phone,
         data_controller=commune.data_controller,
+        unit_word=commune.unit_word,
         police_chat=chat,
         households_file=households_path,
         villages=[

@@ -17,6 +17,7 @@ from bot.messengers import DECLARED
 from bot.organisation.report import OrgFileError, Rejection
 from bot.organisation.values import InvalidValue, clean_text, normalise_phone
 from bot.text_match import fold
+from bot.vocabulary import UNIT_WORDS, known_unit_word
 from storage.models import Role, ScopeKind
 
 # A police chat is a group chat: on a messenger whose bot can sit in groups.
@@ -33,7 +34,7 @@ ALLOWED_SCOPES: dict[Role, tuple[ScopeKind, ...]] = {
     Role.COMMUNE_ADMIN: (ScopeKind.COMMUNE,),
 }
 _TOP_KEYS = {"commune", "households_file", "villages", "people"}
-_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat", "data_controller"}
+_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat", "data_controller", "unit_word"}
 _PERSON_KEYS = {"name", "phone", "household", "roles"}
 _ROLE_KEYS = {"role", "group", "village", "commune"}
 
@@ -96,6 +97,7 @@ class Structure:
     has_police_chat: bool = False
     data_controller: str | None = None
     has_data_controller: bool = False
+    unit_word: str | None = None  # "ấp": what the commune calls its villages (bot.vocabulary)
     households_file: Path | None = None
     villages: list[VillageSpec] | None = None  # None: no `villages:` key
     people: list[PersonSpec] = field(default_factory=list)
@@ -177,6 +179,15 @@ class _Reader:
         if "police_chat" in commune:
             structure.has_police_chat = True
             structure.police_chat = self._police_chat(commune["police_chat"])
+        if commune.get("unit_word"):
+            structure.unit_word = self._unit_word(commune["unit_word"])
+
+    def _unit_word(self, value: object) -> str | None:
+        """'ấp', 'Tổ dân phố', 'ban': one of the words communes call their villages."""
+        word = known_unit_word(clean_text(value))
+        if word is None:
+            self._reject("commune unit_word", f"expected one of {', '.join(UNIT_WORDS)}")
+        return word
 
     def _data_controller(self, value: object) -> str | None:
         """The legal body named in the data notice, e.g. "Công an xã Thanh Mỹ"."""

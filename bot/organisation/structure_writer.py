@@ -59,6 +59,7 @@ def _commune_data(structure: Structure) -> dict[str, Any]:
         "name": structure.commune_name,
         "duty_phone": _Quoted(duty_phone) if duty_phone else None,
         "data_controller": structure.data_controller,
+        "unit_word": structure.unit_word,
         "police_chat": _Flow(channel=chat.channel, chat_id=_Quoted(chat.chat_id)) if chat else None,
     }
 
