@@ -177,6 +177,7 @@ async def create_command(
         role=invite.role,
         max_uses=invite.max_uses,
         zalo_link=settings.zalo_bot_link,
+        unit_word=target.commune.unit_word,
     )
     await asyncio.to_thread(render_poster, content, path)
 

@@ -24,15 +24,17 @@ from bot.messages import Choice, EventKind
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.runtime.outbox_policy import waiting_reason
+from bot.vocabulary import unit_placeholders
 from storage.models import Broadcast, Role
 from storage.repos.broadcasts import latest_by_author, waiting_errors
-from storage.repos.org import villages_of
+from storage.repos.org import commune_by_code, villages_of
 
 SEND = "send"
 COMMUNE_AUDIENCES = (
     ("all", N_("All members and group chats")),
-    ("leaders", N_("Leaders only")),
-    ("village", N_("One village")),
+    # {unit}: the commune's word for its villages, "thôn" or "ấp"… (bot.vocabulary)
+    ("leaders", N_("Leaders only (group leaders, {unit} heads)")),
+    ("village", N_("One {unit}")),
     ("group_chats", N_("The group chats")),
 )
 MAX_TEXT = 3000
@@ -53,6 +55,11 @@ def _communes(actor) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+async def _unit_words(turn: Turn, commune_code: str) -> dict[str, str]:
+    commune = await commune_by_code(turn.session, commune_code)
+    return unit_placeholders(commune.unit_word if commune else None)
+
+
 class BroadcastFlow(Flow):
     name = "broadcast"
 
@@ -63,7 +70,8 @@ class BroadcastFlow(Flow):
         choices = []
         if communes:
             turn.update_data(commune=communes[0])
-            choices += [Choice(key, turn._(label)) for key, label in COMMUNE_AUDIENCES]
+            unit = await _unit_words(turn, communes[0])
+            choices += [Choice(key, turn._(label, **unit)) for key, label in COMMUNE_AUDIENCES]
         for group in groups:
             choices.append(
                 Choice(f"group:{group.id}", turn._("My group: {group}", group=group.name))
@@ -77,9 +85,11 @@ class BroadcastFlow(Flow):
     async def on_audience(self, turn: Turn) -> None:
         choice = turn.choice or ""
         if choice == "village":
-            villages = await villages_of(turn.session, turn.data.get("commune", ""))
+            commune_code = turn.data.get("commune", "")
+            villages = await villages_of(turn.session, commune_code)
             choices = [Choice(str(v.id), v.name) for v in villages]
-            turn.ask(Step.VILLAGE, turn._("Which village?"), choices)
+            unit = await _unit_words(turn, commune_code)
+            turn.ask(Step.VILLAGE, turn._("Which {unit}?", **unit), choices)
             return
         if choice.startswith("group:"):
             scope = await group_scope(turn.session, int(choice.removeprefix("group:")))

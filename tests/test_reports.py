@@ -302,7 +302,7 @@ async def test_documents(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = document_text(document)
     for heading in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Kỳ báo cáo: Quý III năm 2026",
+        "Kỳ báo cáo: Quý III/2026",
         "I. TÌNH HÌNH TIẾP NHẬN, XỬ LÝ TIN BÁO",
         "II. PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC",
         "III. SO SÁNH VỚI KỲ TRƯỚC",
@@ -351,7 +351,7 @@ async def test_chart_labels_have_diacritics(db, tmp_path) -> None:  # type: igno
     charts = draw_charts(report, tmp_path, "t")
     labels = [label for _, chart_labels in charts for label in chart_labels]
     assert "Tin báo theo tháng và theo loại" in labels
-    assert "Trộm cắp" in labels and MY_THANH in labels and "Quý 3/2026" in labels
+    assert "Trộm cắp" in labels and MY_THANH in labels and "Quý III/2026" in labels
     for path, _ in charts:
         assert path.read_bytes()[:4] == b"\x89PNG"
 

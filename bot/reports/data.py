@@ -208,8 +208,8 @@ async def letterhead_of(session: AsyncSession, commune_code: str, commune: str) 
     )
 
 
-async def place_names(session: AsyncSession, unit: Unit) -> tuple[str, str, str]:
-    """(the unit's own name, the commune's, the province's)."""
+async def place_names(session: AsyncSession, unit: Unit) -> tuple[str, str, str, str | None]:
+    """(the unit's own name, the commune's, the province's, the commune's unit word)."""
     commune, province, village, group = await q.unit_names(
         session, unit.commune_code, unit.village_id, unit.group_id
     )
@@ -219,7 +219,7 @@ async def place_names(session: AsyncSession, unit: Unit) -> tuple[str, str, str]
         place = f"{village}, {commune_name}"
     if unit.group_id is not None:
         place = f"{group}, {place}"
-    return place, commune_name, province
+    return place, commune_name, province, commune.unit_word if commune else None
 
 
 async def build_report(
@@ -234,7 +234,7 @@ async def build_report(
     with_tip_rows: bool,
 ) -> Report:
     """Every number of the report and of the previous period of the same kind."""
-    place, commune, province = await place_names(session, unit)
+    place, commune, province, unit_word = await place_names(session, unit)
     village_rows = await q.village_names(session, unit.commune_code)
     villages = dict(village_rows)
     shown = [
@@ -271,5 +271,6 @@ async def build_report(
         previous_meetings=await meeting_numbers(session, unit, period.previous(), tz),
         campaigns=await campaign_numbers(session, unit, period, tz),
         letterhead=await letterhead_of(session, unit.commune_code, commune),
+        unit_word=unit_word,
         has_previous=await recorded_before(session, unit.commune_code, period.bounds(tz)[0]),
     )

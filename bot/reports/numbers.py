@@ -165,6 +165,16 @@ class Report:
     # previous period's zeros are then no data, not a real comparison.
     has_previous: bool = True
     letterhead: Letterhead = field(default_factory=Letterhead)
+    unit_word: str | None = None  # the commune's word for its villages; None: not known
+
+    @property
+    def unit_title(self) -> str:
+        """A column's title: "Ấp" in a commune of ấp, "Thôn/ấp" when the word is not known."""
+        return self.unit_lower[:1].upper() + self.unit_lower[1:]
+
+    @property
+    def unit_lower(self) -> str:
+        return self.unit_word or "thôn/ấp"
 
 
 def percent(part: int, whole: int) -> float | None:
