@@ -17,10 +17,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
+from bot.i18n import N_
 from bot.organisation.households import HouseholdSheet, read_households
 from bot.organisation.plan_households import HouseholdPlanning
 from bot.organisation.plan_people import NewPerson, PeoplePlanning, Target, scope_id
-from bot.organisation.report import OrgFileError, Rejection, Report, Tally
+from bot.organisation.report import OrgFileError, Rejection, Report, Tally, Text, said
 from bot.organisation.state import CommuneState, GroupNode, VillageNode, load_state
 from bot.organisation.structure import RoleSpec, Structure, read_structure
 from bot.text_match import fold
@@ -184,7 +185,7 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
                         f"{structure.source}; kept as it is"
                     )
 
-    def _village(self, name: str, origin: str, *, listed: bool = False) -> VillageNode:
+    def _village(self, name: str, origin: Text, *, listed: bool = False) -> VillageNode:
         """The village of that name, planned as new if there is none; the structure file
         (listed=True) also sets its spelling."""
         node = self.state.village(name)
@@ -193,7 +194,9 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
             self.state.add_village(node)
             self.new_villages.append(node)
             self.report.villages.created += 1
-            self.report.changes.append(f"created village {name!r} ({origin})")
+            self.report.changes.append(
+                said(N_("created village {name!r} ({origin})"), name=name, origin=origin)
+            )
         elif listed and id(node) not in self._listed:
             self._spelling(node.row, name, self.report.villages, "village")
         if listed:
@@ -201,7 +204,7 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
         return node
 
     def _group(
-        self, village: VillageNode, name: str, origin: str, *, listed: bool = False
+        self, village: VillageNode, name: str, origin: Text, *, listed: bool = False
     ) -> GroupNode:
         node = village.group(name)
         if node is None:
@@ -209,7 +212,14 @@ class _Plan(HouseholdPlanning, PeoplePlanning):
             village.add_group(node)
             self.new_groups.append(node)
             self.report.groups.created += 1
-            self.report.changes.append(f"created group {name!r} in {village.row.name} ({origin})")
+            self.report.changes.append(
+                said(
+                    N_("created group {name!r} in {village} ({origin})"),
+                    name=name,
+                    village=village.row.name,
+                    origin=origin,
+                )
+            )
         elif listed and id(node) not in self._listed:
             self._spelling(node.row, name, self.report.groups, "group")
         if listed:

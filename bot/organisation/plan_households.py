@@ -4,18 +4,19 @@ one or unchanged; stored households the file leaves out are noted, never removed
 from __future__ import annotations
 
 from bot.crypto import HOUSEHOLD_PHONE, FieldCipher
+from bot.i18n import N_
 from bot.organisation.households import HouseholdRow, HouseholdSheet
-from bot.organisation.report import Report
+from bot.organisation.report import Report, Text, said
 from bot.organisation.state import CommuneState, GroupNode, VillageNode
 from storage.models import Household, HouseholdStatus
 
 _HOUSEHOLD_FIELDS = {
-    "address": "address spelling",
-    "head_name": "head",
-    "members": "members",
-    "status": "status",
-    "phone_encrypted": "phone",
-    "confirmed": "confirmed (a resident had added it)",
+    "address": N_("address spelling"),
+    "head_name": N_("head"),
+    "members": N_("members"),
+    "status": N_("status"),
+    "phone_encrypted": N_("phone"),
+    "confirmed": N_("confirmed (a resident had added it)"),
 }
 
 
@@ -28,10 +29,10 @@ class HouseholdPlanning:
     new_households: list[tuple[GroupNode, Household]]
     updates: list[tuple[object, str, object]]
 
-    def _village(self, name: str, origin: str, *, listed: bool = False) -> VillageNode: ...
+    def _village(self, name: str, origin: Text, *, listed: bool = False) -> VillageNode: ...
 
     def _group(
-        self, village: VillageNode, name: str, origin: str, *, listed: bool = False
+        self, village: VillageNode, name: str, origin: Text, *, listed: bool = False
     ) -> GroupNode: ...
 
     def _decrypt(self, blob: bytes | None, purpose: str) -> str | None: ...
@@ -42,15 +43,18 @@ class HouseholdPlanning:
             self.report.reject(rejection)
         if sheet.ignored_columns:
             ignored = ", ".join(repr(c) for c in sheet.ignored_columns)
-            self.report.notes.append(f"{sheet.source}: columns not used: {ignored}")
+            note = said(
+                N_("{source}: columns not used: {columns}"), source=sheet.source, columns=ignored
+            )
+            self.report.notes.append(note)
         matched: set[int] = set()
         for row in sheet.rows:
-            origin = f"{sheet.source} row {row.row}"
+            origin = said(N_("{source} row {number}"), source=sheet.source, number=row.row)
             group = self._group(self._village(row.village, origin), row.group, origin)
             household = group.household(row.address)
             if household is None:
                 self._new_household(group, row)
-                self.report.rows.append(f"row {row.row}: created")
+                self.report.rows.append(said(N_("row {number}: created"), number=row.row))
             else:
                 matched.add(household.id)
                 self._update_household(sheet, household, row)
@@ -87,15 +91,24 @@ class HouseholdPlanning:
             wanted["phone_encrypted"] = self.cipher.encrypt_optional(row.phone, HOUSEHOLD_PHONE)
         if not changed:
             self.report.households.unchanged += 1
-            self.report.rows.append(f"row {row.row}: unchanged")
+            self.report.rows.append(said(N_("row {number}: unchanged"), number=row.row))
             return
         self.updates += [(stored, name, wanted[name]) for name in changed]
         self.report.households.updated += 1
-        fields = ", ".join(_HOUSEHOLD_FIELDS[name] for name in changed)
-        self.report.rows.append(f"row {row.row}: updated {fields}")
+        fields = tuple(said(_HOUSEHOLD_FIELDS[name]) for name in changed)
+        self.report.rows.append(
+            said(N_("row {number}: updated {fields}"), number=row.row, fields=fields)
+        )
         self.report.changes.append(
-            f"{sheet.source} row {row.row}: updated {fields} ({row.group}, {row.village}, "
-            f"{row.address})"
+            said(
+                N_("{source} row {number}: updated {fields} ({group}, {village}, {address})"),
+                source=sheet.source,
+                number=row.row,
+                fields=fields,
+                group=row.group,
+                village=row.village,
+                address=row.address,
+            )
         )
 
     def _note_unlisted_households(self, sheet: HouseholdSheet, matched: set[int]) -> None:
@@ -107,8 +120,14 @@ class HouseholdPlanning:
         ]
         if unlisted:
             self.report.notes.append(
-                f"{len(unlisted)} households of the commune are not in {sheet.source}; kept as "
-                "they are (to record a move, list them with Tình trạng 'đã chuyển đi')"
+                said(
+                    N_(
+                        "{count} households of the commune are not in {source}; kept as they "
+                        "are (to record a move, list them with Tình trạng 'đã chuyển đi')"
+                    ),
+                    count=len(unlisted),
+                    source=sheet.source,
+                )
             )
 
     def _household_phone(self, household: Household) -> str | None:
