@@ -110,7 +110,9 @@ class PeriodicReport(Flow):
             return
         for path in paths:
             turn.say(
-                turn._("Report of {place}, {period}", place=report.place, period=period.code),
+                turn._(
+                    "Report of {place}, {period}", place=report.place, period=period.name(turn.t)
+                ),
                 document=str(path.absolute()),
             )
         turn.leave()
