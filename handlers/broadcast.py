@@ -64,6 +64,7 @@ class BroadcastFlow(Flow):
     name = "broadcast"
 
     async def begin(self, turn: Turn) -> None:
+        """Finds the communes and groups the author may address; asks who should receive it."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         communes = [c for c in _communes(actor) if allowed(actor, Action.SEND_BROADCAST, Scope(c))]
         groups = await groups_in_reach(turn.session, actor, Action.MESSAGE_GROUP)
@@ -83,6 +84,7 @@ class BroadcastFlow(Flow):
         turn.ask(Step.AUDIENCE, turn._("Who should receive the announcement?"), choices)
 
     async def on_audience(self, turn: Turn) -> None:
+        """Stores a group audience's commune; asks which village, or for the text."""
         choice = turn.choice or ""
         if choice == "village":
             commune_code = turn.data.get("commune", "")
@@ -100,6 +102,7 @@ class BroadcastFlow(Flow):
         await self._ask_text(turn, choice)
 
     async def on_village(self, turn: Turn) -> None:
+        """Takes the village as the audience; asks for the text."""
         await self._ask_text(turn, f"village:{int(turn.choice or 0)}")
 
     async def _ask_text(self, turn: Turn, audience: str) -> None:
@@ -111,6 +114,7 @@ class BroadcastFlow(Flow):
         )
 
     async def on_text(self, turn: Turn) -> None:
+        """Stores the text (and photo); shows how it will arrive and asks to send."""
         event = turn.event
         photo = None
         if event.kind is EventKind.MEDIA and event.media is not None:
@@ -144,6 +148,7 @@ class BroadcastFlow(Flow):
         )
 
     async def on_confirm(self, turn: Turn) -> None:
+        """Re-checks the author's right, queues every message; ends with the progress."""
         if turn.choice != SEND or turn.person is None:
             turn.leave()
             return

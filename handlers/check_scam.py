@@ -69,6 +69,7 @@ class CheckScam(Flow):
     name = "check_scam"
 
     async def begin(self, turn: Turn) -> None:
+        """Checks the message given with the command at once; else asks for it."""
         text = _given_text(turn)
         if text and extract_items(text):
             await self._check(turn, text)
@@ -233,6 +234,7 @@ class CheckScam(Flow):
             )
 
     async def on_pick_commune(self, turn: Turn) -> None:
+        """Sends the tip to the commune picked from the list."""
         await self._send(turn, turn.choice or "")
 
     async def _send(self, turn: Turn, commune_code: str) -> None:

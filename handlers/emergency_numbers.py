@@ -35,6 +35,7 @@ class EmergencyNumbers(Flow):
     name = "emergency_numbers"
 
     async def begin(self, turn: Turn) -> None:
+        """Says the emergency numbers; shows the member's duty phone, else asks the commune."""
         turn.say(emergency_text(turn))
         commune = (
             await commune_by_code(turn.session, turn.person.commune_code) if turn.person else None

@@ -62,6 +62,7 @@ class GroupChatSetup(Flow):
     name = "group_chat"
 
     async def begin(self, turn: Turn) -> None:
+        """Registers this group chat, or gives the leader a code; asks which group if several."""
         if turn.event.is_group:
             await self._register_here(turn, turn.event.args)
             return
@@ -86,6 +87,7 @@ class GroupChatSetup(Flow):
             turn.ask(Step.GROUP, turn._("Which group?"), choices)
 
     async def on_group(self, turn: Turn) -> None:
+        """Gives the code for the group picked."""
         await self._give_code(turn, int(turn.choice or 0))
 
     async def _give_code(self, turn: Turn, group_id: int) -> None:

@@ -28,6 +28,7 @@ class RemoveScamWarning(Flow):
     name = "remove_scam_warning"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the officer's commune; removes what was typed, else asks which warning."""
         communes = await police_communes(turn)
         if not communes:
             turn.say(turn._("That option is not available to you."))

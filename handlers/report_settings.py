@@ -44,6 +44,7 @@ class ReportSettings(Flow):
     name = "report_settings"
 
     async def begin(self, turn: Turn) -> None:
+        """Shows the commune's header and signer; asks which line to change."""
         commune = await self._commune(turn)
         if commune is not None:
             await self._show(turn, commune)

@@ -65,6 +65,7 @@ class ScamWarnings(Flow):
     name = "scam_warnings"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the officer's commune (and items typed with the command); asks for the items."""
         communes = await police_communes(turn)
         if not communes:
             turn.say(turn._("That option is not available to you."))
