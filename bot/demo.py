@@ -7,13 +7,13 @@ import asyncio
 import logging
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import FieldCipher
 from bot.organisation import import_files, read_files
 from storage.base import utcnow
-from storage.models import Household, Membership, MembershipStatus, Person, Village
+from storage.models import Membership, MembershipStatus
+from storage.repos.org import has_villages, people_in_households
 
 log = logging.getLogger(__name__)
 
@@ -28,8 +28,7 @@ async def seed_sample_commune(
     The cipher encrypts the sample's phone numbers, as for any imported list.
     """
     files = await asyncio.to_thread(read_files, path)
-    existing = select(Village.id).where(Village.commune_code == files.commune_code).limit(1)
-    if await session.scalar(existing) is not None:
+    if await has_villages(session, files.commune_code):
         return False
     report = await import_files(session, cipher, files)
     if not report.ok:
@@ -42,12 +41,7 @@ async def seed_sample_commune(
 async def _confirm_members(session: AsyncSession, commune_code: str) -> None:
     """The sample's people who live in a household are confirmed members of its group, as if
     their leader had confirmed them: the leader sees members, meetings reach someone."""
-    rows = await session.execute(
-        select(Person.id, Household.id, Household.group_id)
-        .join(Household, Household.id == Person.household_id)
-        .where(Person.commune_code == commune_code)
-    )
-    for person_id, household_id, group_id in rows.all():
+    for person_id, household_id, group_id in await people_in_households(session, commune_code):
         session.add(
             Membership(
                 person_id=person_id,

@@ -15,19 +15,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TextIO, TypeVar
-
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TextIO
 
 from bot.authz import PRIVILEGED_ROLES
 from bot.config import Settings
 from bot.invite_poster import PosterContent, last_full_day, render_poster, scope_place
+from bot.invite_targets import (
+    CreateRequest,
+    InviteCliError,
+    resolve_target,
+)
 from bot.people.invites import (
     PRIVILEGED_MAX_AGE,
     create_invite,
@@ -36,43 +37,13 @@ from bot.people.invites import (
     telegram_link,
 )
 from bot.people.personal_invites import listed_person
-from bot.text_match import fold
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import Commune, Group, Invite, Role, ScopeKind, Village
+from storage.models import Invite, Role
+from storage.repos.invite_lists import invites_of_commune
+from storage.repos.org import commune_by_code
 
-GROUP_ROLES = frozenset({Role.RESIDENT, Role.HOUSEHOLD_HEAD, Role.GROUP_LEADER, Role.GROUP_DEPUTY})
-VILLAGE_ROLES = frozenset({Role.VILLAGE_HEAD, Role.SECURITY_TEAM})
-COMMUNE_ROLES = frozenset({Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN})
 DEFAULT_POSTER_DIR = Path("data/posters")
-
-T = TypeVar("T")
-
-
-class InviteCliError(Exception):
-    """One line for the terminal; the command exits with code 2."""
-
-
-@dataclass(frozen=True)
-class CreateRequest:
-    commune: str
-    role: str
-    village: str | None = None
-    group: str | None = None
-    days: int | None = None
-    max_uses: int | None = None
-    out: Path | None = None
-    person: str | None = None  # a personal invite: only this person of the commune may use it
-
-
-@dataclass(frozen=True)
-class Target:
-    """Where an invite leads: the scope it is stored with, and the place as people say it."""
-
-    commune: Commune
-    scope_kind: ScopeKind
-    scope_id: str
-    place: str
 
 
 # --- argparse ---------------------------------------------------------------------------------
@@ -206,6 +177,7 @@ async def create_command(
         role=invite.role,
         max_uses=invite.max_uses,
         zalo_link=settings.zalo_bot_link,
+        unit_word=target.commune.unit_word,
     )
     await asyncio.to_thread(render_poster, content, path)
 
@@ -262,17 +234,11 @@ async def list_command(
     out = out or sys.stdout
     now = now or utcnow()
     async with db.transaction() as session:
-        commune = await session.get(Commune, commune_code)
+        commune = await commune_by_code(session, commune_code)
         if commune is None:
             print(f"No commune with the code {commune_code!r}.", file=out)
             return 2
-        invites = list(
-            await session.scalars(
-                select(Invite)
-                .where(Invite.commune_code == commune_code)
-                .order_by(Invite.created_at.desc(), Invite.id.desc())
-            )
-        )
+        invites = await invites_of_commune(session, commune_code)
         places = {
             invite.id: await scope_place(session, invite.scope_kind, invite.scope_id)
             for invite in invites
@@ -317,94 +283,6 @@ def _when(moment: datetime | None, settings: Settings, *, zone: bool = True) -> 
         return "never"
     local = moment.astimezone(settings.timezone)
     return f"{local:%d/%m/%Y %H:%M}" + (f" ({settings.bot_timezone})" if zone else "")
-
-
-# --- finding the village or group -------------------------------------------------------------
-async def resolve_target(session: AsyncSession, request: CreateRequest) -> Target:
-    """The commune, village or group the invite leads to, checked against the role's scope."""
-    commune = await session.get(Commune, request.commune.strip())
-    if commune is None:
-        raise InviteCliError(f"No commune with the code {request.commune!r} in the official list.")
-    role = request.role
-    if role in COMMUNE_ROLES:
-        if request.village or request.group:
-            raise InviteCliError(
-                f"{role} is a commune role: give only --commune, not --village or --group."
-            )
-        return Target(commune, ScopeKind.COMMUNE, commune.code, commune.name)
-
-    village = await _find_village(session, commune, request.village) if request.village else None
-    if role in VILLAGE_ROLES:
-        if request.group:
-            raise InviteCliError(f"{role} is a village role: give --village, not --group.")
-        if village is None:
-            raise InviteCliError(f"{role} is a village role: --village is needed.")
-        place = ", ".join((village.name, commune.name))
-        return Target(commune, ScopeKind.VILLAGE, str(village.id), place)
-
-    if not request.group:
-        raise InviteCliError(f"{role} is a group role: --group is needed.")
-    group, group_village = await _find_group(session, commune, village, request.group)
-    place = ", ".join((group.name, group_village.name, commune.name))
-    return Target(commune, ScopeKind.GROUP, str(group.id), place)
-
-
-async def _find_village(session: AsyncSession, commune: Commune, typed: str) -> Village:
-    villages = list(
-        await session.scalars(
-            select(Village).where(Village.commune_code == commune.code).order_by(Village.name)
-        )
-    )
-    found = _match(typed, villages, key=lambda v: (v.id, v.name))
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        known = "; ".join(v.name for v in villages) or "none yet"
-        raise InviteCliError(f"No village {typed!r} in {commune.name}. Its villages: {known}.")
-    listed = "; ".join(f"{v.name} (id {v.id})" for v in found)
-    raise InviteCliError(
-        f"{typed!r} matches several villages of {commune.name}: {listed}. Give its id."
-    )
-
-
-async def _find_group(
-    session: AsyncSession, commune: Commune, village: Village | None, typed: str
-) -> tuple[Group, Village]:
-    query = (
-        select(Group, Village)
-        .join(Village, Village.id == Group.village_id)
-        .where(Village.commune_code == commune.code)
-        .order_by(Village.name, Group.name)
-    )
-    if village is not None:
-        query = query.where(Village.id == village.id)
-    rows = [(group, in_village) for group, in_village in (await session.execute(query)).all()]
-    found = _match(typed, rows, key=lambda row: (row[0].id, row[0].name))
-    where = f"{village.name}, {commune.name}" if village else commune.name
-    if len(found) == 1:
-        return found[0]
-    if not found:
-        known = "; ".join(f"{g.name} ({v.name})" for g, v in rows) or "none yet"
-        raise InviteCliError(f"No group {typed!r} in {where}. Its groups: {known}.")
-    listed = "; ".join(f"{g.name} ({v.name}, id {g.id})" for g, v in found)
-    raise InviteCliError(
-        f"{typed!r} matches several groups of {where}: {listed}. Give --village or the group's id."
-    )
-
-
-def _match(typed: str, items: Sequence[T], *, key: Callable[[T], tuple[int, str]]) -> list[T]:
-    """By id when a number was typed; else by the whole name, else by a run of its words,
-    without regard to diacritics and case."""
-    typed = typed.strip()
-    if typed.isdigit():
-        return [item for item in items if key(item)[0] == int(typed)]
-    folded = fold(typed)
-    if not folded:
-        return []
-    whole = [item for item in items if fold(key(item)[1]) == folded]
-    if whole:
-        return whole
-    return [item for item in items if f" {folded} " in f" {fold(key(item)[1])} "]
 
 
 # --- the bot's username -----------------------------------------------------------------------

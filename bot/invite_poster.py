@@ -21,11 +21,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import Image, ImageDraw, ImageFont
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.poster_qr import paste_side_by_side, qr_caption, qr_symbols
-from storage.models import Commune, Group, Role, ScopeKind, Village
+from bot.vocabulary import unit_placeholders
+from storage.models import Role
+from storage.repos.org import scope_names
 
 # A4 portrait at 150 dpi: sharp enough to print, small enough to send as a chat photo.
 PAGE_SIZE = (1240, 1754)
@@ -48,7 +49,7 @@ ROLE_NAMES_VI: dict[str, str] = {
     Role.HOUSEHOLD_HEAD: "Chủ hộ",
     Role.GROUP_LEADER: "Tổ trưởng",
     Role.GROUP_DEPUTY: "Tổ phó",
-    Role.VILLAGE_HEAD: "Trưởng thôn, ấp",
+    Role.VILLAGE_HEAD: "Trưởng {unit}",  # the commune's word: "Trưởng ấp"
     Role.SECURITY_TEAM: "Tổ bảo vệ an ninh, trật tự cơ sở",
     Role.COMMUNE_POLICE: "Công an xã",
     Role.COMMUNE_ADMIN: "Quản trị viên của xã",
@@ -64,6 +65,7 @@ class PosterContent:
     role: str = Role.RESIDENT
     max_uses: int | None = None
     zalo_link: str | None = None  # the bot's share link from Zalo Bot Manager (ZALO_BOT_LINK)
+    unit_word: str | None = None  # the commune's word for its villages (bot.vocabulary)
 
 
 @dataclass(frozen=True)
@@ -80,20 +82,7 @@ class RenderedPoster:
 
 async def scope_place(session: AsyncSession, scope_kind: str, scope_id: str) -> str:
     """Where an invite leads, as people say it: 'Tổ 1, Ấp Mỹ Thạnh, Xã Thanh Mỹ'."""
-    if scope_kind == ScopeKind.COMMUNE:
-        return await session.scalar(select(Commune.name).where(Commune.code == scope_id)) or ""
-    if not scope_id.isdigit():
-        return ""
-    if scope_kind == ScopeKind.VILLAGE:
-        query = select(Village.name, Commune.name).where(Village.id == int(scope_id))
-    else:
-        query = (
-            select(Group.name, Village.name, Commune.name)
-            .join(Village, Village.id == Group.village_id)
-            .where(Group.id == int(scope_id))
-        )
-    row = (await session.execute(query.join(Commune, Commune.code == Village.commune_code))).first()
-    return ", ".join(row) if row else ""
+    return ", ".join(await scope_names(session, scope_kind, scope_id))
 
 
 def last_full_day(expires_at: datetime | None, timezone: ZoneInfo) -> date | None:
@@ -188,7 +177,8 @@ def _details(content: PosterContent) -> list[str]:
     if content.expires_on is not None:
         lines.append(f"Mã dùng được đến hết ngày {content.expires_on:%d/%m/%Y}")
     if content.role != Role.RESIDENT:
-        lines.append(f"Dành cho: {ROLE_NAMES_VI.get(content.role, content.role)}")
+        role = ROLE_NAMES_VI.get(content.role, content.role)
+        lines.append(f"Dành cho: {role.format(**unit_placeholders(content.unit_word))}")
     if content.max_uses == 1:
         lines.append("Mã chỉ dùng được 1 lần")
     elif content.max_uses is not None:

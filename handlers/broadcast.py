@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import (
     Action,
     Forbidden,
@@ -26,13 +24,17 @@ from bot.messages import Choice, EventKind
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.runtime.outbox_policy import waiting_reason
-from storage.models import Broadcast, Role, Village
+from bot.vocabulary import unit_placeholders
+from storage.models import Broadcast, Role
+from storage.repos.broadcasts import latest_by_author, waiting_errors
+from storage.repos.org import commune_by_code, villages_of
 
 SEND = "send"
 COMMUNE_AUDIENCES = (
     ("all", N_("All members and group chats")),
-    ("leaders", N_("Leaders only")),
-    ("village", N_("One village")),
+    # {unit}: the commune's word for its villages, "thôn" or "ấp"… (bot.vocabulary)
+    ("leaders", N_("Leaders only (group leaders, {unit} heads)")),
+    ("village", N_("One {unit}")),
     ("group_chats", N_("The group chats")),
 )
 MAX_TEXT = 3000
@@ -53,17 +55,24 @@ def _communes(actor) -> list[str]:  # type: ignore[no-untyped-def]
     ]
 
 
+async def _unit_words(turn: Turn, commune_code: str) -> dict[str, str]:
+    commune = await commune_by_code(turn.session, commune_code)
+    return unit_placeholders(commune.unit_word if commune else None)
+
+
 class BroadcastFlow(Flow):
     name = "broadcast"
 
     async def begin(self, turn: Turn) -> None:
+        """Finds the communes and groups the author may address; asks who should receive it."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         communes = [c for c in _communes(actor) if allowed(actor, Action.SEND_BROADCAST, Scope(c))]
         groups = await groups_in_reach(turn.session, actor, Action.MESSAGE_GROUP)
         choices = []
         if communes:
             turn.update_data(commune=communes[0])
-            choices += [Choice(key, turn._(label)) for key, label in COMMUNE_AUDIENCES]
+            unit = await _unit_words(turn, communes[0])
+            choices += [Choice(key, turn._(label, **unit)) for key, label in COMMUNE_AUDIENCES]
         for group in groups:
             choices.append(
                 Choice(f"group:{group.id}", turn._("My group: {group}", group=group.name))
@@ -75,15 +84,14 @@ class BroadcastFlow(Flow):
         turn.ask(Step.AUDIENCE, turn._("Who should receive the announcement?"), choices)
 
     async def on_audience(self, turn: Turn) -> None:
+        """Stores a group audience's commune; asks which village, or for the text."""
         choice = turn.choice or ""
         if choice == "village":
-            villages = await turn.session.scalars(
-                select(Village)
-                .where(Village.commune_code == turn.data.get("commune"))
-                .order_by(Village.name)
-            )
+            commune_code = turn.data.get("commune", "")
+            villages = await villages_of(turn.session, commune_code)
             choices = [Choice(str(v.id), v.name) for v in villages]
-            turn.ask(Step.VILLAGE, turn._("Which village?"), choices)
+            unit = await _unit_words(turn, commune_code)
+            turn.ask(Step.VILLAGE, turn._("Which {unit}?", **unit), choices)
             return
         if choice.startswith("group:"):
             scope = await group_scope(turn.session, int(choice.removeprefix("group:")))
@@ -94,6 +102,7 @@ class BroadcastFlow(Flow):
         await self._ask_text(turn, choice)
 
     async def on_village(self, turn: Turn) -> None:
+        """Takes the village as the audience; asks for the text."""
         await self._ask_text(turn, f"village:{int(turn.choice or 0)}")
 
     async def _ask_text(self, turn: Turn, audience: str) -> None:
@@ -105,6 +114,7 @@ class BroadcastFlow(Flow):
         )
 
     async def on_text(self, turn: Turn) -> None:
+        """Stores the text (and photo); shows how it will arrive and asks to send."""
         event = turn.event
         photo = None
         if event.kind is EventKind.MEDIA and event.media is not None:
@@ -138,6 +148,7 @@ class BroadcastFlow(Flow):
         )
 
     async def on_confirm(self, turn: Turn) -> None:
+        """Re-checks the author's right, queues every message; ends with the progress."""
         if turn.choice != SEND or turn.person is None:
             turn.leave()
             return
@@ -181,21 +192,15 @@ class BroadcastFlow(Flow):
 
 async def show_progress(turn: Turn, _argument: str) -> None:
     """`/tiendo`: the author's last three announcements, sent / failed / remaining."""
-    mine = list(
-        await turn.session.scalars(
-            select(Broadcast)
-            .where(Broadcast.author_person_id == (turn.person.id if turn.person else -1))
-            .order_by(Broadcast.id.desc())
-            .limit(3)
-        )
-    )
+    person_id = turn.person.id if turn.person else -1
+    mine = await latest_by_author(turn.session, person_id, limit=3)
     if not mine:
         turn.say(turn._("You have sent no announcements yet."))
     for broadcast in mine:
         state = await service.progress(turn.session, broadcast.id)
         text = service.progress_text(turn.t, broadcast, state)
         if not state.done:
-            why = waiting_reason(await service.waiting_errors(turn.session, broadcast.id))
+            why = waiting_reason(await waiting_errors(turn.session, broadcast.id))
             text += f"\n{turn._(why)}" if why else ""
         turn.say(text)
 

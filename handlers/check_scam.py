@@ -37,7 +37,7 @@ from bot.text_match import fold
 from bot.tips.service import TipDraft, submit_tip
 from handlers.report_tip import rate_limited
 from storage.models import Commune
-from storage.repos.org import find_communes
+from storage.repos.org import commune_by_code, find_communes
 
 SEND, NO = "send", "no"
 SEALED = "scam.check"  # the purpose the waiting message is encrypted for
@@ -69,6 +69,7 @@ class CheckScam(Flow):
     name = "check_scam"
 
     async def begin(self, turn: Turn) -> None:
+        """Checks the message given with the command at once; else asks for it."""
         text = _given_text(turn)
         if text and extract_items(text):
             await self._check(turn, text)
@@ -108,7 +109,7 @@ class CheckScam(Flow):
             commune_code=commune.code if commune else None,
         )
         listed_by = {
-            f.warning.commune_code: await turn.session.get(Commune, f.warning.commune_code)
+            f.warning.commune_code: await commune_by_code(turn.session, f.warning.commune_code)
             for f in findings
             if f.warning is not None
         }
@@ -199,7 +200,7 @@ class CheckScam(Flow):
         person = turn.person
         if person is None or not person.commune_code or not has_current_consent(person):
             return None
-        return await turn.session.get(Commune, person.commune_code)
+        return await commune_by_code(turn.session, person.commune_code)
 
     async def on_offer(self, turn: Turn) -> None:
         """Sends the tip to the member's commune, or to the commune typed; or forgets it."""
@@ -233,10 +234,11 @@ class CheckScam(Flow):
             )
 
     async def on_pick_commune(self, turn: Turn) -> None:
+        """Sends the tip to the commune picked from the list."""
         await self._send(turn, turn.choice or "")
 
     async def _send(self, turn: Turn, commune_code: str) -> None:
-        commune = await turn.session.get(Commune, commune_code)
+        commune = await commune_by_code(turn.session, commune_code)
         text = self._unsealed(turn)
         if commune is None or text is None or await rate_limited(turn):
             turn.leave()

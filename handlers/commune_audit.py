@@ -4,13 +4,11 @@ a tip code, /audit shows that tip's audit instead (handlers/police_tips.py)."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.i18n import N_
 from bot.people.personal_data import audit
 from bot.runtime.dialog.turn import Turn
-from storage.models import Person, Role, RoleAssignment, ScopeKind
 from storage.repos.audit import commune_log
+from storage.repos.org import communes_administered_by, full_names
 
 ACTION_NAMES = {
     "role.grant": N_("role given"),
@@ -28,19 +26,7 @@ ACTION_NAMES = {
 async def show_commune_log(turn: Turn) -> None:
     """The latest entries of the communes the reader administers; this look is audited too."""
     person = turn.person
-    communes = (
-        list(
-            await turn.session.scalars(
-                select(RoleAssignment.scope_id).where(
-                    RoleAssignment.person_id == person.id,
-                    RoleAssignment.role == Role.COMMUNE_ADMIN,
-                    RoleAssignment.scope_kind == ScopeKind.COMMUNE,
-                )
-            )
-        )
-        if person is not None
-        else []
-    )
+    communes = await communes_administered_by(turn.session, person.id) if person else []
     if not communes or person is None:
         turn.say(turn._("Sorry, that is only for the commune admin."))
         return
@@ -48,13 +34,7 @@ async def show_commune_log(turn: Turn) -> None:
     ids = {e.actor_person_id for e in entries} | {
         int(e.subject_id) for e in entries if e.subject_kind == "person"
     }
-    names = dict(
-        (
-            await turn.session.execute(
-                select(Person.id, Person.full_name).where(Person.id.in_(ids - {None}))
-            )
-        ).all()
-    )
+    names = await full_names(turn.session, ids - {None})
     lines = [turn._("Audit log of your commune, newest first:"), ""]
     if not entries:
         lines.append(turn._("Nothing recorded yet."))

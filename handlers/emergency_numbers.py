@@ -11,7 +11,7 @@ from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from handlers.report_tip import in_sentence
 from storage.models import Commune
-from storage.repos.org import find_communes
+from storage.repos.org import commune_by_code, find_communes
 
 SKIP = "skip"
 
@@ -35,8 +35,11 @@ class EmergencyNumbers(Flow):
     name = "emergency_numbers"
 
     async def begin(self, turn: Turn) -> None:
+        """Says the emergency numbers; shows the member's duty phone, else asks the commune."""
         turn.say(emergency_text(turn))
-        commune = await turn.session.get(Commune, turn.person.commune_code) if turn.person else None
+        commune = (
+            await commune_by_code(turn.session, turn.person.commune_code) if turn.person else None
+        )
         if commune is not None:
             self._show_duty_phone(turn, commune)
             return
@@ -72,7 +75,7 @@ class EmergencyNumbers(Flow):
 
     async def on_pick_commune(self, turn: Turn) -> None:
         """Shows the duty phone of the picked commune."""
-        commune = await turn.session.get(Commune, turn.choice)
+        commune = await commune_by_code(turn.session, turn.choice or "")
         if commune is not None:
             self._show_duty_phone(turn, commune)
         else:

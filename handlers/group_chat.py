@@ -23,7 +23,8 @@ from bot.people.personal_data import audit
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from handlers.meetings import may, not_available
-from storage.models import GroupChat, GroupChatCode, Priority
+from storage.models import GroupChatCode, Priority
+from storage.repos.group_chats import group_chat_of, save_group_chat
 
 CODE_VALID_FOR = timedelta(days=1)
 COMMAND = "nhomto"
@@ -61,6 +62,7 @@ class GroupChatSetup(Flow):
     name = "group_chat"
 
     async def begin(self, turn: Turn) -> None:
+        """Registers this group chat, or gives the leader a code; asks which group if several."""
         if turn.event.is_group:
             await self._register_here(turn, turn.event.args)
             return
@@ -85,6 +87,7 @@ class GroupChatSetup(Flow):
             turn.ask(Step.GROUP, turn._("Which group?"), choices)
 
     async def on_group(self, turn: Turn) -> None:
+        """Gives the code for the group picked."""
         await self._give_code(turn, int(turn.choice or 0))
 
     async def _give_code(self, turn: Turn, group_id: int) -> None:
@@ -107,7 +110,7 @@ class GroupChatSetup(Flow):
             command=COMMAND,
             until=turn.t.datetime(code.expires_at),
         )
-        if await turn.session.get(GroupChat, group_id) is not None:
+        if await group_chat_of(turn.session, group_id) is not None:
             text += "\n\n" + turn._("The group already has a chat; the new one will replace it.")
         turn.say(text)
         turn.leave()
@@ -169,13 +172,9 @@ async def set_group_chat(
     now: datetime,
 ) -> tuple[str, str] | None:
     """Make this chat the group's chat, audited; returns the chat it had before, if another."""
-    row = await session.get(GroupChat, group_id)
-    previous = (row.channel, row.chat_id) if row else None
-    if row is None:
-        row = GroupChat(group_id=group_id)
-        session.add(row)
-    row.channel, row.chat_id = channel, chat_id
-    row.registered_by, row.registered_at = actor, now
+    previous = await save_group_chat(
+        session, group_id, channel=channel, chat_id=chat_id, registered_by=actor, now=now
+    )
     audit(
         session,
         actor=actor,

@@ -19,6 +19,7 @@ class InformationFlow(Flow):
     text: Callable[[Turn], str]
 
     async def begin(self, turn: Turn) -> None:
+        """Says the text; stores nothing and asks nothing."""
         turn.say(self.text(turn))
         turn.leave()
 

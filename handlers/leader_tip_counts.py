@@ -18,6 +18,7 @@ from bot.people.personal_data import audit
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.tips.clock import category_labels
+from bot.vocabulary import unit_placeholders
 from handlers.police_tips import communes_in_reach
 from storage.models import Commune, Group, ScopeKind, Tip, Village
 
@@ -133,11 +134,12 @@ class LeaderTipCountsSetting(Flow):
         turn.ask(
             Step.DECIDE,
             turn._(
-                "Group leaders and village heads of {commune} seeing how many tips of each "
-                "category came from their village (counts only, never a tip or a reporter): "
+                "Group leaders and {unit} heads of {commune} seeing how many tips of each "
+                "category came from their {unit} (counts only, never a tip or a reporter): "
                 "{state} now.",
                 commune=commune.name,
                 state=state,
+                **unit_placeholders(commune.unit_word),
             ),
             [Choice(ON, turn._("Turn on")), Choice(OFF, turn._("Turn off"))],
         )

@@ -13,8 +13,9 @@ from bot.runtime.dialog.turn import Turn
 from bot.scams.extract import extract_items
 from bot.scams.service import capitalised, item_label
 from handlers.scam_warnings import police_communes
-from storage.models import Commune, Role, ScamWarning
-from storage.repos.scams import commune_warnings, remove_warnings
+from storage.models import Role, ScamWarning
+from storage.repos.org import commune_by_code
+from storage.repos.scams import commune_warnings, remove_warning_by_id, remove_warnings
 
 MAX_SHOWN = 20
 
@@ -27,6 +28,7 @@ class RemoveScamWarning(Flow):
     name = "remove_scam_warning"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the officer's commune; removes what was typed, else asks which warning."""
         communes = await police_communes(turn)
         if not communes:
             turn.say(turn._("That option is not available to you."))
@@ -52,9 +54,10 @@ class RemoveScamWarning(Flow):
     async def on_pick(self, turn: Turn) -> None:
         """Removes the warning chosen or typed."""
         if turn.choice and turn.choice.isdigit():
-            row = await turn.session.get(ScamWarning, int(turn.choice))
-            if row is not None and row.commune_code == turn.data.get("commune"):
-                await turn.session.delete(row)
+            row = await remove_warning_by_id(
+                turn.session, commune_code=turn.data.get("commune", ""), warning_id=int(turn.choice)
+            )
+            if row is not None:
                 await self._done(turn, [row])
                 return
         await self._remove_typed(turn, turn.event.text)
@@ -71,7 +74,7 @@ class RemoveScamWarning(Flow):
         await self._done(turn, removed)
 
     async def _done(self, turn: Turn, removed: list[ScamWarning]) -> None:
-        commune = await turn.session.get(Commune, turn.data["commune"])
+        commune = await commune_by_code(turn.session, turn.data["commune"])
         for row in removed:
             turn.say(
                 turn._(

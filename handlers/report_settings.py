@@ -20,6 +20,7 @@ from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from handlers.police_tips import communes_in_reach
 from storage.models import Commune
+from storage.repos.org import commune_by_code
 from storage.repos.reports import report_settings, save_report_settings
 
 DONE, CLEAR = "done", "clear"
@@ -43,6 +44,7 @@ class ReportSettings(Flow):
     name = "report_settings"
 
     async def begin(self, turn: Turn) -> None:
+        """Shows the commune's header and signer; asks which line to change."""
         commune = await self._commune(turn)
         if commune is not None:
             await self._show(turn, commune)
@@ -113,7 +115,7 @@ class ReportSettings(Flow):
         """The admin's commune (the first, for the rare admin of several), re-authorised."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         codes = communes_in_reach(actor, Action.SET_REPORT_SETTINGS)
-        commune = await turn.session.get(Commune, codes[0]) if codes else None
+        commune = await commune_by_code(turn.session, codes[0]) if codes else None
         if commune is None:
             turn.say(turn._("That option is not available to you."))
             turn.leave()

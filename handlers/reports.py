@@ -13,14 +13,13 @@ from datetime import date
 from enum import StrEnum
 
 from bot.authz import POLICY, Action, Forbidden, load_actor
-from bot.i18n import N_
+from bot.i18n import N_, Translator
 from bot.messages import Choice
 from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import make_report
 from bot.reports.data import AckRule
 from bot.reports.periods import (
     SAFE_YEAR_START,
-    Period,
     PeriodError,
     half,
     parse_period,
@@ -37,37 +36,22 @@ class Step(StrEnum):
     PERIOD = "period"
 
 
-def period_choices(turn: Turn, today: date) -> list[Choice]:
+def period_choices(t: Translator, today: date) -> list[Choice]:
     """The last finished quarter, this quarter, the half years, the year, the safe-area year."""
     number = (today.month - 1) // 3 + 1
-    last = quarter(today.year, number).previous()
+    this_quarter = quarter(today.year, number)
     last_half = half(today.year, 1 if today.month <= 6 else 2).previous()
-    periods: list[tuple[Period, str]] = [
-        (last, turn._("Quarter {n}/{year}", n=last.number, year=last.year)),
-        (quarter(today.year, number), turn._("Quarter {n}/{year}", n=number, year=today.year)),
-        (
-            last_half,
-            turn._("First half of {year}", year=last_half.year)
-            if last_half.number == 1
-            else turn._("Second half of {year}", year=last_half.year),
-        ),
-        (whole_year(today.year), turn._("Year {year}", year=today.year)),
-        (whole_year(today.year - 1), turn._("Year {year}", year=today.year - 1)),
-    ]
     current = safe_year(today.year + (today >= date(today.year, *SAFE_YEAR_START)))
-    for safe in (current.previous(), current):
-        periods.append(
-            (
-                safe,
-                turn._(
-                    "Safe-area year {year} ({first} to {last})",
-                    year=safe.year,
-                    first=f"{safe.first:%d/%m/%Y}",
-                    last=f"{safe.last:%d/%m/%Y}",
-                ),
-            )
-        )
-    return [Choice(period.code, label) for period, label in periods]
+    periods = [
+        this_quarter.previous(),
+        this_quarter,
+        last_half,
+        whole_year(today.year),
+        whole_year(today.year - 1),
+        current.previous(),
+        current,
+    ]
+    return [Choice(period.code, period.name(t)) for period in periods]
 
 
 class PeriodicReport(Flow):
@@ -94,7 +78,7 @@ class PeriodicReport(Flow):
 
     def _ask_period(self, turn: Turn) -> None:
         today = turn.now.astimezone(turn.settings.timezone).date()
-        turn.ask(Step.PERIOD, turn._("For which period?"), period_choices(turn, today))
+        turn.ask(Step.PERIOD, turn._("For which period?"), period_choices(turn.t, today))
 
     async def on_period(self, turn: Turn) -> None:
         """Makes the report for the period picked and sends both files."""
@@ -126,7 +110,9 @@ class PeriodicReport(Flow):
             return
         for path in paths:
             turn.say(
-                turn._("Report of {place}, {period}", place=report.place, period=period.code),
+                turn._(
+                    "Report of {place}, {period}", place=report.place, period=period.name(turn.t)
+                ),
                 document=str(path.absolute()),
             )
         turn.leave()

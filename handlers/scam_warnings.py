@@ -14,7 +14,6 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from babel.dates import format_date
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Forbidden, Scope, allowed, load_actor
@@ -28,7 +27,9 @@ from bot.scams.service import DEFAULT_WARNING, announcement, capitalised, item_l
 from bot.text_match import fold
 from bot.tips.service import TipNotFound, normalise_tip_code, refresh_cards, tip_for_police
 from handlers.tip_triage import mark_duplicate, tip_code_shown, typed_tip
-from storage.models import Commune, Role, Tip, TipEvent, TipEventKind
+from storage.models import Role, TipEvent, TipEventKind
+from storage.repos.org import commune_by_code
+from storage.repos.scams import tip_of_commune
 
 STANDARD, NO_END, MONTHS_3, YEAR_1 = "standard", "noend", "m3", "y1"
 MIN_TEXT, MAX_TEXT = 5, 1000
@@ -64,6 +65,7 @@ class ScamWarnings(Flow):
     name = "scam_warnings"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the officer's commune (and items typed with the command); asks for the items."""
         communes = await police_communes(turn)
         if not communes:
             turn.say(turn._("That option is not available to you."))
@@ -160,7 +162,7 @@ class ScamWarnings(Flow):
 
     async def _save(self, turn: Turn, today: date, expires: date | None) -> None:
         data = turn.data
-        commune = await turn.session.get(Commune, data["commune"])
+        commune = await commune_by_code(turn.session, data["commune"])
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         if commune is None or not allowed(actor, Action.LIST_FRAUD, Scope(commune.code)):
             turn.say(turn._("That option is not available to you."))
@@ -265,10 +267,10 @@ async def on_link_button(turn: Turn, argument: str) -> None:
     except (Forbidden, TipNotFound, ValueError):
         turn.say(turn._("That option is not available to you."))
         return
-    column = Tip.code if isinstance(other_ref, str) else Tip.id
-    other = await turn.session.scalar(
-        select(Tip).where(column == other_ref, Tip.commune_code == tip.commune_code)
-    )
+    if isinstance(other_ref, str):
+        other = await tip_of_commune(turn.session, tip.commune_code, code=other_ref)
+    else:
+        other = await tip_of_commune(turn.session, tip.commune_code, tip_id=other_ref)
     if other is None or other.id == tip.id:
         turn.say(turn._("No other tip of this commune has that code."))
         return

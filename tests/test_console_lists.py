@@ -126,6 +126,21 @@ async def test_an_admin_previews_then_applies_the_household_list(
         assert entry is not None and entry.detail == "+1 ~1"
 
 
+async def test_a_rejected_row_is_explained_in_the_readers_language(
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
+) -> None:
+    out = io.StringIO()
+    csv.writer(out).writerows([HEADER, [*ROWS[0][:4], "0912 345", *ROWS[0][5:]]])
+    async with console_client(db, settings) as client:
+        desk = await sign_in(client, Chat(engine, user_id="admin"))
+        form = FormData()
+        form.add_field("csrf", csrf_of(desk))
+        form.add_field("file", out.getvalue().encode(), filename="ho.csv", content_type="text/csv")
+        preview = await (await client.post("/console/households/preview", data=form)).text()
+    assert ", dòng 2: số điện thoại &#39;0912 345&#39; không phải số Việt Nam" in preview
+    assert await household_count(db) == 4
+
+
 async def test_an_admin_previews_sends_and_follows_an_announcement(
     db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:

@@ -192,7 +192,7 @@ def check_exports(folder: Path) -> None:
         ],
     )
     first, second = text.split("BIÊN BẢN HỌP TỔ 1")[1:]
-    assert first.startswith("\nSinh hoạt định kỳ quý I/2026")
+    assert first.startswith("\nSinh hoạt định kỳ Quý I/2026")
     assert (
         "Hôm nay, vào lúc 19 giờ 45 phút, ngày 11 tháng 01 năm 2026, tại nhà chủ hộ Trần Thị "
         "Lan, 15 đường Cây Dương, Tổ 1 (ấp Mỹ Thạnh, xã Thanh Mỹ) tiến hành họp sinh hoạt "
@@ -276,7 +276,7 @@ async def test_the_leader_and_police_get_the_book_in_the_chat(
     leader.sees("Sổ họp của Tổ 1, Ấp Mỹ Thạnh, năm 2026: 2 buổi họp.")
     sent = next(m for m in leader.received if m.document)
     assert Path(sent.document).parent == settings.media_dir / "books"
-    assert "Sinh hoạt định kỳ quý II/2026" in docx_text(Path(sent.document))
+    assert "Sinh hoạt định kỳ Quý II/2026" in docx_text(Path(sent.document))
 
     police = Chat(engine, user_id="police")
     await police.says("/sohop")
@@ -301,7 +301,7 @@ async def test_the_quarter_summary_for_the_village_head_and_police(
     head = Chat(engine, user_id="village_head")
     await head.says("/tonghophop")
     await head.picks("Quý này (II/2026)")
-    head.sees("Họp tổ quý II/2026: 1/2 tổ đã họp.")
+    head.sees("Họp tổ Quý II/2026: 1/2 tổ đã họp.")
     head.sees("Tham dự: 3/3 hộ (100%).")
     head.sees("Việc chưa xong: 3")
     head.sees("• Tổ 1, Ấp Mỹ Thạnh: đã họp ngày 12/04/2026, 3/3 (100%) hộ, việc chưa xong: 3")
@@ -311,7 +311,7 @@ async def test_the_quarter_summary_for_the_village_head_and_police(
     police = Chat(engine, user_id="police")
     await police.says("/tonghophop")
     await police.picks("Quý trước (I/2026)")
-    police.sees("Họp tổ quý I/2026: 1/3 tổ đã họp.")
+    police.sees("Họp tổ Quý I/2026: 1/3 tổ đã họp.")
     police.sees("• Tổ 3, Ấp Mỹ Phú: chưa có biên bản họp")
 
     leader = Chat(engine, user_id="leader1")

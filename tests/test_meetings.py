@@ -336,7 +336,7 @@ async def test_minutes_with_attendance_and_tasks_then_summaries(
 ) -> None:
     await schedule_proposed(leader)
     await record_minutes(leader, clock)
-    leader.sees("Biên bản họp Tổ 1, Ấp Mỹ Thạnh, quý I/2026")
+    leader.sees("Biên bản họp Tổ 1, Ấp Mỹ Thạnh, Quý I/2026")
     leader.sees("Thời gian: 19:45, Chủ nhật 11/01/2026")
     leader.sees("Số hộ có mặt: 2/3 (67%)")
     leader.sees("Khách mời: Công an xã, Bí thư chi bộ ấp")
@@ -622,7 +622,7 @@ async def test_overdue_quarter_and_task_reminders(
         due = await due_reminders(session, settings, datetime(2026, 4, 2, 8, 0, tzinfo=TZ))
     overdue = [d for d in due if d.dedupe_key.startswith("meetoverdue:")]
     assert [d.chat_id for d in overdue] == ["leader3"]
-    assert "⏰ Tổ 3, Ấp Mỹ Phú chưa có biên bản họp quý I/2026." in overdue[0].message.text
+    assert "⏰ Tổ 3, Ấp Mỹ Phú chưa có biên bản họp Quý I/2026." in overdue[0].message.text
     async with db.transaction() as session:
         assert await due_reminders(session, settings, datetime(2026, 4, 2, 22, 0, tzinfo=TZ)) == []
         later = await due_reminders(session, settings, datetime(2026, 4, 20, 8, 0, tzinfo=TZ))

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -16,6 +17,7 @@ from sqlalchemy import func, select
 from bot.config import Settings
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE, FieldCipher
 from bot.demo import SAMPLE, seed_sample_commune
+from bot.i18n import Translator
 from bot.organisation import Report, export_commune, import_path
 from storage.db import Database
 from storage.models import (
@@ -85,7 +87,7 @@ async def test_a_good_file_creates_its_households_villages_and_groups(
     report = await import_ok(db, cipher, write_csv(tmp_path / "ho.csv", ROWS))
 
     assert (report.households.created, report.villages.created, report.groups.created) == (3, 2, 2)
-    assert "created village 'Ấp Mỹ Phú' (ho.csv row 4)" in report.changes
+    assert "created village 'Ấp Mỹ Phú' (ho.csv row 4)" in report.change_lines()
     stored = await households(db)
     assert set(stored) == {row[2] for row in ROWS}
     assert stored["12 đường Cây Dương"].head_name == "Nguyễn Văn Hùng"
@@ -127,7 +129,7 @@ async def test_a_changed_row_is_updated_and_reported_with_its_row_number(
     assert (report.households.updated, report.households.unchanged) == (2, 1)
     assert report.households.created == 0
     assert any(
-        c.startswith("ho2.csv row 3: updated members, status, phone") for c in report.changes
+        c.startswith("ho2.csv row 3: updated members, status, phone") for c in report.change_lines()
     )
     stored = await households(db)
     lan = stored["15 đường Cây Dương"]
@@ -163,7 +165,7 @@ async def test_headers_may_be_english_or_without_diacritics_in_any_case(
     report = await import_ok(db, cipher, write_csv(tmp_path / "ho.csv", rows, header))
 
     assert report.households.created == 1
-    assert "ho.csv: columns not used: 'Ghi chú'" in report.notes
+    assert "ho.csv: columns not used: 'Ghi chú'" in report.note_lines()
 
 
 async def test_empty_rows_are_skipped_and_counted(
@@ -236,6 +238,16 @@ async def test_bad_phones_members_and_status_are_rejected_with_row_numbers(
     assert "status 'mất tích' is neither" in lines[2]
     assert report.rejected("row") == 3
     assert await count(db, Household) == 0
+    # The same reasons in the reader's language (issue #13): message ids with their values.
+    vi = Translator("vi", ZoneInfo("Asia/Ho_Chi_Minh"))
+    in_vietnamese = report.rejection_lines(vi)
+    assert in_vietnamese[0] == (
+        "ho.csv, dòng 3: số điện thoại '0912 345' không phải số Việt Nam "
+        "(di động 10 chữ số, cố định 11 chữ số, bắt đầu bằng 0 hoặc +84)"
+    )
+    assert in_vietnamese[1] == "ho.csv, dòng 4: số người phải từ 1 trở lên, không phải 0"
+    assert in_vietnamese[2].startswith("ho.csv, dòng 5: cột Tổ (group) để trống; số điện thoại")
+    assert "số người 'ba' không phải số nguyên" in in_vietnamese[2]
 
 
 async def test_phones_are_normalised_and_stored_encrypted_never_in_clear(
@@ -277,7 +289,7 @@ async def test_a_household_a_resident_added_is_confirmed_by_the_list_and_not_exp
     report = await import_ok(db, cipher, write_csv(tmp_path / "ho2.csv", listed))
 
     assert (report.households.updated, report.households.created) == (1, 0)
-    assert "address spelling, confirmed (a resident had added it)" in report.changes[0]
+    assert "address spelling, confirmed (a resident had added it)" in report.change_lines()[0]
     assert all(h.confirmed for h in (await households(db)).values())
 
 
@@ -339,12 +351,14 @@ async def test_a_structure_file_sets_the_commune_units_people_and_roles(
 ) -> None:
     report = await import_ok(db, cipher, write_structure(tmp_path))
 
-    assert report.commune_changes == ["duty phone", "police desk chat"]
+    # Its villages are "Ấp …": the commune's word for them is "ấp" (issue #13).
+    assert report.commune_changes == ["duty phone", "police desk chat", "unit word"]
     assert (report.people.created, report.roles_added, report.groups.created) == (3, 5, 3)
     async with db.transaction() as session:
         commune = await session.get(Commune, THANH_MY)
         assert commune is not None
         assert commune.duty_phone == "0277 3800 113"  # shown to residents as written
+        assert commune.unit_word == "ấp"
         assert (commune.police_chat_channel, commune.police_chat_id) == (
             "telegram",
             "-1001234567890",
@@ -564,3 +578,7 @@ def test_the_command_line_imports_exports_and_says_what_it_did(
     assert rejected.returncode == 1
     assert "bad.csv, row 2: phone '1' is not a Vietnamese number" in rejected.stdout
     assert "Nothing was written" in rejected.stdout
+    in_vietnamese = run_cli(
+        ["import", str(bad), "--commune", THANH_MY, "--lang", "vi"], tmp_path, key
+    )
+    assert "bad.csv, dòng 2: số điện thoại '1' không phải số Việt Nam" in in_vietnamese.stdout

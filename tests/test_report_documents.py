@@ -93,7 +93,7 @@ async def test_the_report_in_the_decree_30_layout_with_the_communes_settings(
     ]
     text = document_text(document)
     assert "BÁO CÁO\nKết quả tiếp nhận, xử lý tin báo" in text
-    assert "xã Thanh Mỹ, Quý III năm 2026" in text  # the kind in lowercase in running text
+    assert "xã Thanh Mỹ, Quý III/2026" in text  # the glossary's form (#13)
     recipients, signer = closing_cells(document)
     assert recipients == [
         "Nơi nhận:",

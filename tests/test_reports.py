@@ -18,6 +18,7 @@ tasks: A created 15/07 done 01/08; B created 10/05 done 10/07; C created 30/09 o
 
 from __future__ import annotations
 
+import re
 import statistics
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -302,7 +303,7 @@ async def test_documents(db, tmp_path) -> None:  # type: ignore[no-untyped-def]
     text = document_text(document)
     for heading in (
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-        "Kỳ báo cáo: Quý III năm 2026",
+        "Kỳ báo cáo: Quý III/2026",
         "I. TÌNH HÌNH TIẾP NHẬN, XỬ LÝ TIN BÁO",
         "II. PHONG TRÀO TOÀN DÂN BẢO VỆ AN NINH TỔ QUỐC",
         "III. SO SÁNH VỚI KỲ TRƯỚC",
@@ -351,7 +352,7 @@ async def test_chart_labels_have_diacritics(db, tmp_path) -> None:  # type: igno
     charts = draw_charts(report, tmp_path, "t")
     labels = [label for _, chart_labels in charts for label in chart_labels]
     assert "Tin báo theo tháng và theo loại" in labels
-    assert "Trộm cắp" in labels and MY_THANH in labels and "Quý 3/2026" in labels
+    assert "Trộm cắp" in labels and MY_THANH in labels and "Quý III/2026" in labels
     for path, _ in charts:
         assert path.read_bytes()[:4] == b"\x89PNG"
 
@@ -386,9 +387,12 @@ async def test_files_in_chat(db, engine) -> None:  # type: ignore[no-untyped-def
     await police.says("/baocaoky")
     police.sees("Báo cáo cho kỳ nào?")
     police.sees("Năm đánh giá khu dân cư an toàn")
-    replies = await police.picks(police.choices()[0])  # the last finished quarter
+    last_quarter = police.choices()[0]
+    assert re.fullmatch(r"Quý [IV]+/\d{4}", last_quarter)  # the glossary's form (#13)
+    replies = await police.picks(last_quarter)  # the last finished quarter
     documents = [r.document for r in replies if r.document]
     assert len(documents) == 2
+    assert all(r.text.endswith(f", {last_quarter}") for r in replies if r.document)
     assert documents[0].endswith(".docx") and documents[1].endswith(".xlsx")
     assert "/reports/bao-cao-" in documents[0] and "commune-30073" in documents[0]
     assert header_cells(Document(documents[0]))[1][0] == "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"

@@ -173,7 +173,7 @@ async def test_the_cli_makes_a_personal_invite_for_one_person(
 async def test_org_import_prints_each_staff_members_personal_code(
     db: Database, settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    args = argparse.Namespace(file=SAMPLE, commune=None, verbose=False)
+    args = argparse.Namespace(file=SAMPLE, commune=None, verbose=False, lang="en")
     assert await run_import(settings, args) == 0
     printed = capsys.readouterr().out
     # The sample's staff (issue #13: every role): leader, village head, officer, admin; not the

@@ -19,6 +19,8 @@ FORBIDDEN_VI = {
     "Tỉ lệ: say “Tỷ lệ”": r"(?i)tỉ lệ",
     "Công an Xã: “xã” is lower case inside a sentence": r"(?<!^)Công an Xã|công an Xã",
     "quarters: “Quý III/2026”": r"(?i)kỳ \d{4}-Q\d|Quý \d/\d{4}|quý [IVX]+/\d{4}",
+    "a quarter named in a sentence is “Quý III/2026” too": r"quý \{quarter\}",
+    "the village word is the commune's own ({unit}), “thôn/ấp” if unknown": r"(?i)trưởng thôn(?!/)",
     "the bot is “tôi”": r"(?i)(?<!của )\bmình (sẽ|đã|xin|rất)\b|chúng mình",
     "residents are “bạn”": r"(?<!\w)(bác|quý vị)(?!\w)",
 }

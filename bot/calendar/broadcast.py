@@ -12,7 +12,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import Recipient, resolve
@@ -20,30 +19,30 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.messages import OutboundMessage
 from storage.db import Database
-from storage.models import (
-    Broadcast,
-    BroadcastStatus,
-    ChannelAccount,
-    Commune,
-    Group,
-    OutboxMessage,
-    OutboxStatus,
-    Priority,
+from storage.models import Broadcast, ChannelAccount, OutboxStatus, Priority
+from storage.repos.broadcasts import (
+    add_broadcast,
+    broadcast_by_id,
+    finished_key,
+    mark_broadcast_done,
+    message_counts,
+    recipient_key,
+    sending_broadcast_ids,
 )
-from storage.repos.outbox import queue_many, queue_message
+from storage.repos.org import commune_name, group_by_id
+from storage.repos.outbox import queue_many, queue_once
 
 
 async def sender_label(session: AsyncSession, audience: str, commune_code: str, t: Translator):  # type: ignore[no-untyped-def]
     kind, _, arg = audience.partition(":")
     if kind == "group":
-        group = await session.get(Group, int(arg))
+        group = await group_by_id(session, int(arg))
         return t.gettext(
             "📢 Message from the leader of {group}:", group=group.name if group else ""
         )
-    commune = await session.get(Commune, commune_code)
     return t.gettext(
         "📢 Announcement from the commune police of {commune}:",
-        commune=commune.name if commune else commune_code,
+        commune=await commune_name(session, commune_code),
     )
 
 
@@ -83,8 +82,7 @@ async def start(
         total=len(recipients),
         created_at=now,
     )
-    session.add(broadcast)
-    await session.flush()
+    await add_broadcast(session, broadcast)
     # A photo is the author's messenger's file id: other messengers get the text alone.
     payloads: dict[tuple[str, bool, bool], dict[str, Any]] = {}
     for recipient in recipients:
@@ -120,7 +118,7 @@ def _payload_key(broadcast: Broadcast, recipient: Recipient) -> tuple[str, bool,
 
 
 def _key(broadcast: Broadcast, recipient: Recipient) -> str:
-    return f"bc:{broadcast.id}:{recipient.channel}:{recipient.chat_id}"
+    return recipient_key(broadcast.id, recipient.channel, recipient.chat_id)
 
 
 @dataclass(frozen=True)
@@ -135,31 +133,11 @@ class Progress:
 
 
 async def progress(session: AsyncSession, broadcast_id: int) -> Progress:
-    rows = await session.execute(
-        select(OutboxMessage.status, func.count())
-        .where(OutboxMessage.dedupe_key.like(f"bc:{broadcast_id}:%"))
-        .group_by(OutboxMessage.status)
-    )
-    counts = dict(rows.all())
+    counts = await message_counts(session, broadcast_id)
     return Progress(
         counts.get(OutboxStatus.SENT, 0),
         counts.get(OutboxStatus.FAILED, 0),
         counts.get(OutboxStatus.PENDING, 0) + counts.get(OutboxStatus.SENDING, 0),
-    )
-
-
-async def waiting_errors(session: AsyncSession, broadcast_id: int) -> list[str | None]:
-    """The last errors of the announcement's messages still to go (why they wait)."""
-    return list(
-        await session.scalars(
-            select(OutboxMessage.last_error)
-            .where(
-                OutboxMessage.dedupe_key.like(f"bc:{broadcast_id}:%"),
-                OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.SENDING]),
-                OutboxMessage.last_error.is_not(None),
-            )
-            .distinct()
-        )
     )
 
 
@@ -180,34 +158,26 @@ async def report_finished(db: Database, settings: Settings, now: datetime) -> se
     """Broadcasts with nothing left to send: marked done, their author told the outcome once."""
     channels: set[str] = set()
     async with db.transaction() as session:
-        ids = list(
-            await session.scalars(
-                select(Broadcast.id).where(Broadcast.status == BroadcastStatus.SENDING)
-            )
-        )
+        ids = await sending_broadcast_ids(session)
     for broadcast_id in ids:
         async with db.transaction() as session:
             state = await progress(session, broadcast_id)
             if not state.done:
                 continue
-            claimed = await session.execute(
-                update(Broadcast)
-                .where(Broadcast.id == broadcast_id, Broadcast.status == BroadcastStatus.SENDING)
-                .values(status=BroadcastStatus.DONE, finished_at=now)
-            )
-            if claimed.rowcount != 1:  # another process reported it
-                continue
-            broadcast = await session.get(Broadcast, broadcast_id)
+            if not await mark_broadcast_done(session, broadcast_id, now):
+                continue  # another process reported it
+            broadcast = await broadcast_by_id(session, broadcast_id)
             assert broadcast is not None
             t = Translator(broadcast.author_language, settings.timezone)
             text = t.gettext("✅ Announcement sent.") + "\n" + progress_text(t, broadcast, state)
-            await queue_message(
+            await queue_once(
                 session,
+                dedupe_key=finished_key(broadcast_id),
                 channel=broadcast.author_channel,
                 chat_id=broadcast.author_chat_id,
                 payload=OutboundMessage(text=text).to_payload(),
+                now=now,
                 priority=Priority.NOTICE,
-                dedupe_key=f"bcdone:{broadcast_id}",
             )
             channels.add(broadcast.author_channel)
     return channels

@@ -101,16 +101,18 @@ async def run_add(settings: Settings, args: argparse.Namespace) -> int:
     from bot.calendar.events import NATIONAL_KEYS
     from bot.calendar.rules import RuleError, parse_leads, parse_rule
     from storage.base import utcnow
-    from storage.models import CalendarEvent, Commune
+    from storage.models import CalendarEvent
+    from storage.repos.calendar import event_row
+    from storage.repos.org import commune_by_code
 
     national = NATIONAL_KEYS.get(args.key)
     db = await _database(settings)
     try:
         async with db.transaction() as session:
-            if await session.get(Commune, args.commune) is None:
+            if await commune_by_code(session, args.commune) is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2
-            row = await _event_row(session, args.commune, args.key)
+            row = await event_row(session, args.commune, args.key)
             if row is None:
                 if national is None and not (args.rule and args.title and args.text_vi):
                     print("A new event needs --rule, --title and --text-vi.", file=sys.stderr)
@@ -142,26 +144,17 @@ async def run_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def _event_row(session, commune: str, key: str):  # type: ignore[no-untyped-def]
-    from sqlalchemy import select
-
-    from storage.models import CalendarEvent
-
-    return await session.scalar(
-        select(CalendarEvent).where(CalendarEvent.commune_code == commune, CalendarEvent.key == key)
-    )
-
-
 async def run_switch(settings: Settings, args: argparse.Namespace) -> int:
     from bot.calendar.events import NATIONAL_KEYS
     from storage.base import utcnow
     from storage.models import CalendarEvent
+    from storage.repos.calendar import event_row
 
     national = NATIONAL_KEYS.get(args.key)
     db = await _database(settings)
     try:
         async with db.transaction() as session:
-            row = await _event_row(session, args.commune, args.key)
+            row = await event_row(session, args.commune, args.key)
             if row is None and national is None:
                 print(f"No event {args.key} in commune {args.commune}.", file=sys.stderr)
                 return 2
@@ -185,11 +178,12 @@ async def run_switch(settings: Settings, args: argparse.Namespace) -> int:
 async def run_settings(settings: Settings, args: argparse.Namespace) -> int:
     from bot.calendar.rules import RuleError, parse_time
     from storage.models import CalendarSettings
+    from storage.repos.calendar import calendar_settings
 
     db = await _database(settings)
     try:
         async with db.transaction() as session:
-            row = await session.get(CalendarSettings, args.commune)
+            row = await calendar_settings(session, args.commune)
             if row is None:
                 row = CalendarSettings(
                     commune_code=args.commune,

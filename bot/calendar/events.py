@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import check_audience
 from bot.calendar.rules import Lead, Rule, parse_leads, parse_rule
 from bot.i18n import N_, Translator
 from storage.models import CalendarEvent
+from storage.repos.calendar import event_rows
 
 
 @dataclass(frozen=True)
@@ -287,12 +287,7 @@ def from_row(row: CalendarEvent) -> Event:
 async def events_of(session: AsyncSession, commune_code: str) -> list[Event]:
     """The commune's calendar: national events, changed or switched off by its rows (the
     examples only when switched on), and its own events."""
-    rows = {
-        row.key: row
-        for row in await session.scalars(
-            select(CalendarEvent).where(CalendarEvent.commune_code == commune_code)
-        )
-    }
+    rows = {row.key: row for row in await event_rows(session, commune_code)}
     events = []
     for event in NATIONAL:
         row = rows.pop(event.key, None)

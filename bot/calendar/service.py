@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import Recipient, resolve
@@ -30,8 +29,14 @@ from bot.config import Settings
 from bot.i18n import Translator
 from bot.messages import OutboundMessage
 from storage.db import Database
-from storage.models import CalendarRun, CalendarSettings, Priority, RunStatus, Village
-from storage.repos.outbox import insert_ignoring_duplicates, queue_many
+from storage.models import Priority, RunStatus
+from storage.repos.calendar import (
+    calendar_settings,
+    claim_run,
+    communes_with_villages,
+    set_run_recipients,
+)
+from storage.repos.outbox import dedupe_key, queue_many
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +68,7 @@ class Policy:
 
 
 async def policy_of(session: AsyncSession, commune_code: str) -> Policy:
-    row = await session.get(CalendarSettings, commune_code)
+    row = await calendar_settings(session, commune_code)
     if row is None:
         return Policy()
     return Policy(
@@ -98,17 +103,14 @@ def planned_between(
     return sorted(found, key=lambda p: (p.at, p.event.key))
 
 
-async def communes_with_villages(session: AsyncSession, only: str | None = None) -> list[str]:
-    query = select(Village.commune_code).distinct().order_by(Village.commune_code)
-    if only:
-        query = query.where(Village.commune_code == only)
-    return list(await session.scalars(query))
-
-
-def dedupe_key(planned: Planned, recipient: Recipient) -> str:
-    return (
-        f"cal:{planned.event.id}:{planned.occurrence.start.isoformat()}:{planned.lead.key}:"
-        f"{recipient.channel}:{recipient.chat_id}"
+def reminder_key(planned: Planned, recipient: Recipient) -> str:
+    return dedupe_key(
+        "cal",
+        planned.event.id,
+        planned.occurrence.start.isoformat(),
+        planned.lead.key,
+        recipient.channel,
+        recipient.chat_id,
     )
 
 
@@ -172,11 +174,7 @@ async def run_due(
                     session, commune_code, planned.event.audience, today=planned.occurrence.start
                 )
                 result.queued += await _queue(session, settings, planned, recipients, policy, now)
-                await session.execute(
-                    CalendarRun.__table__.update()
-                    .where(CalendarRun.id == run)
-                    .values(recipients=len(recipients))
-                )
+                await set_run_recipients(session, run, len(recipients))
                 result.runs += 1
                 result.channels.update(r.channel for r in recipients)  # type: ignore[union-attr]
     return result
@@ -186,18 +184,15 @@ async def _claim_run(
     session: AsyncSession, planned: Planned, status: str, now: datetime
 ) -> int | None:
     """Insert the ledger row; None when it was there already (queued, or missed, before)."""
-    statement = insert_ignoring_duplicates(
-        session, CalendarRun.__table__, ["commune_code", "event_id", "occurrence", "lead"]
-    ).values(
+    return await claim_run(
+        session,
         commune_code=planned.commune_code,
         event_id=planned.event.id,
         occurrence=planned.occurrence.start,
         lead=planned.lead.key,
         status=status,
-        recipients=0,
-        at=now,
+        now=now,
     )
-    return await session.scalar(statement.returning(CalendarRun.id))
 
 
 async def _queue(
@@ -219,7 +214,7 @@ async def _queue(
         return payloads[key]
 
     rows = (
-        (r.channel, r.chat_id, r.is_group, payload(r), dedupe_key(planned, r)) for r in recipients
+        (r.channel, r.chat_id, r.is_group, payload(r), reminder_key(planned, r)) for r in recipients
     )
     return await queue_many(
         session, rows, priority=Priority.BROADCAST, not_before=not_before, now=now

@@ -30,7 +30,7 @@ def add_meeting_commands(commands: Any) -> None:
 
 async def run_book(settings: Settings, args: argparse.Namespace) -> int:
     from bot.i18n import Translator, compile_catalogs
-    from bot.invite_cli import InviteCliError, _find_group, _find_village
+    from bot.invite_targets import InviteCliError, find_group, find_village
     from bot.meetings.book import book_path, load_book, write_book
     from storage.db import Database
     from storage.migrate import upgrade_async
@@ -54,11 +54,9 @@ async def run_book(settings: Settings, args: argparse.Namespace) -> int:
                     return 2
                 try:
                     village = (
-                        await _find_village(session, commune, args.village)
-                        if args.village
-                        else None
+                        await find_village(session, commune, args.village) if args.village else None
                     )
-                    group, _ = await _find_group(session, commune, village, args.group)
+                    group, _ = await find_group(session, commune, village, args.group)
                 except InviteCliError as exc:
                     print(exc, file=sys.stderr)
                     return 2

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
+from bot.vocabulary import quarter_number
 from storage.repos.meetings import (
     last_named_next_meeting,
     quarters_with_meetings,
@@ -95,7 +96,7 @@ def quarter_start(year: int, quarter: int) -> date:
 
 
 def quarter_label(year: int, quarter: int) -> str:
-    return f"{('I', 'II', 'III', 'IV')[quarter - 1]}/{year}"
+    return quarter_number(year, quarter)  # texts put "Quý" before it (bot.vocabulary)
 
 
 async def rule_of(session: AsyncSession, group_id: int) -> Rule:

@@ -25,6 +25,9 @@ def add_org_commands(commands: Any) -> None:
     load.add_argument("file", type=Path, help="commune .yaml, or households .xlsx or .csv")
     load.add_argument("--commune", help="the commune's code (needed for a households file)")
     load.add_argument("-v", "--verbose", action="store_true", help="list every row's outcome")
+    load.add_argument(
+        "--lang", choices=("en", "vi"), default="en", help="the language of the rows' messages"
+    )
     load.set_defaults(run=run_import)
 
     dump = org_commands.add_parser("export", help="write the commune's lists, ready to re-import")
@@ -36,6 +39,7 @@ def add_org_commands(commands: Any) -> None:
 
 async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     """Print the report; 0 if the files were imported (or nothing had to change), else 1."""
+    from bot.i18n import Translator, compile_catalogs
     from bot.organisation.apply import import_path
     from storage.db import Database
     from storage.migrate import upgrade_async
@@ -47,7 +51,9 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         report = await import_path(db, cipher, args.file, args.commune)
-        print(report.render(verbose=args.verbose))
+        compile_catalogs()
+        t = Translator(args.lang, settings.timezone)
+        print(report.render(t, verbose=args.verbose))
         if report.ok and report.commune_code:
             await print_personal_codes(db, settings, report.commune_code)
     finally:

@@ -21,8 +21,8 @@ from bot.organisation.structure import (
     RoleSpec,
     Structure,
     VillageSpec,
-    write_structure,
 )
+from bot.organisation.structure_writer import write_structure
 from bot.text_match import fold
 from storage.db import Database
 from storage.models import AuditEntry, Household, HouseholdStatus, Person, Role, ScopeKind
@@ -125,6 +125,7 @@ def _structure(
         commune_name=commune.name,
         duty_phone=commune.duty_phone,
         data_controller=commune.data_controller,
+        unit_word=commune.unit_word,
         police_chat=chat,
         households_file=households_path,
         villages=[

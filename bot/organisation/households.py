@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import TypeVar
 from zipfile import BadZipFile
 
-from bot.organisation.report import OrgFileError, Rejection
+from bot.i18n import N_
+from bot.organisation.report import OrgFileError, Rejection, Said, said
 from bot.organisation.values import (
     STATUS_LABELS,
     InvalidValue,
@@ -259,17 +260,25 @@ def _parse_row(
     values: dict[str, str],
     first_row: dict[tuple[str, str, str], int],
 ) -> None:
-    problems: list[str] = []
+    problems: list[Said] = []
     for name in REQUIRED:
         if not values.get(name):
-            problems.append(f"{HEADERS[name]} ({name}) is empty")
+            problems.append(said(N_("{column} ({name}) is empty"), column=HEADERS[name], name=name))
         elif name in MAX_LENGTH and len(values[name]) > MAX_LENGTH[name]:
-            problems.append(f"{HEADERS[name]} ({name}) is longer than {MAX_LENGTH[name]} letters")
+            problems.append(
+                said(
+                    N_("{column} ({name}) is longer than {limit} letters"),
+                    column=HEADERS[name],
+                    name=name,
+                    limit=MAX_LENGTH[name],
+                )
+            )
     phone = _checked(values.get("phone"), normalise_phone, problems)
     members = _checked(values.get("members"), parse_members, problems)
     status = _checked(values.get("status"), parse_status, problems)
+    where = said(N_("row {number}"), number=number)
     if problems:
-        sheet.rejections.append(Rejection(sheet.source, f"row {number}", "; ".join(problems)))
+        sheet.rejections.append(Rejection(sheet.source, where, tuple(problems)))
         return
     row = HouseholdRow(
         row=number,
@@ -282,20 +291,23 @@ def _parse_row(
         status=(status or HouseholdStatus.ACTIVE) if sheet.has_status else None,
     )
     if (earlier := first_row.setdefault(row.key(), number)) != number:
-        reason = f"the same household as row {earlier} (same village, group and address)"
-        sheet.rejections.append(Rejection(sheet.source, f"row {number}", reason))
+        reason = said(
+            N_("the same household as row {earlier} (same village, group and address)"),
+            earlier=earlier,
+        )
+        sheet.rejections.append(Rejection(sheet.source, where, reason))
         return
     sheet.rows.append(row)
 
 
-def _checked(text: str | None, parse: Callable[[str], T], problems: list[str]) -> T | None:
+def _checked(text: str | None, parse: Callable[[str], T], problems: list[Said]) -> T | None:
     """Parse a non-empty cell, or note why it cannot be used."""
     if not text:
         return None
     try:
         return parse(text)
     except InvalidValue as exc:
-        problems.append(str(exc))
+        problems.append(exc.said)
         return None
 
 

@@ -11,13 +11,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import ColumnElement
 
 from bot.organisation.report import OrgFileError
 from bot.text_match import fold
-from storage.models import Commune, Group, Household, Person, RoleAssignment, ScopeKind, Village
+from storage.models import Commune, Group, Household, Person, ScopeKind, Village
+from storage.repos.org import (
+    commune_by_code,
+    groups_by_creation,
+    households_by_creation,
+    persons_of_commune,
+    roles_in_commune,
+    villages_by_creation,
+)
 
 RoleKey = tuple[str, str, str]  # role, scope kind, scope id (as stored)
 T = TypeVar("T")
@@ -125,88 +131,27 @@ class CommuneState:
 
 async def load_state(session: AsyncSession, code: str) -> CommuneState:
     """Villages, groups, households, persons and roles of the commune, in creation order."""
-    commune = await session.get(Commune, code)
+    commune = await commune_by_code(session, code)
     if commune is None:
         raise OrgFileError(
             f"commune {code!r} is not in the official list of communes "
             "(the 5-digit code of the 2025 list, e.g. 30073 for Xã Thanh Mỹ, Đồng Tháp)"
         )
     state = CommuneState(commune=commune)
-    villages = await session.scalars(
-        select(Village).where(Village.commune_code == code).order_by(Village.id)
-    )
-    by_id: dict[int, VillageNode] = {}
-    for village in villages:
-        by_id[village.id] = VillageNode(row=village)
-        state.add_village(by_id[village.id])
-    groups = await _groups(session, code, by_id)
-    await _households(session, code, groups)
-    in_commune = _scoped_here(code, list(by_id), list(groups))
-    await _persons_and_roles(session, state, in_commune)
-    return state
-
-
-async def _groups(
-    session: AsyncSession, code: str, villages: dict[int, VillageNode]
-) -> dict[int, GroupNode]:
-    rows = await session.scalars(
-        select(Group)
-        .join(Village, Village.id == Group.village_id)
-        .where(Village.commune_code == code)
-        .order_by(Group.id)
-    )
+    villages: dict[int, VillageNode] = {}
+    for village in await villages_by_creation(session, code):
+        villages[village.id] = VillageNode(row=village)
+        state.add_village(villages[village.id])
     groups: dict[int, GroupNode] = {}
-    for group in rows:
+    for group in await groups_by_creation(session, code):
         groups[group.id] = GroupNode(row=group, village=villages[group.village_id])
         villages[group.village_id].add_group(groups[group.id])
-    return groups
-
-
-async def _households(session: AsyncSession, code: str, groups: dict[int, GroupNode]) -> None:
-    rows = await session.scalars(
-        select(Household)
-        .join(Group, Group.id == Household.group_id)
-        .join(Village, Village.id == Group.village_id)
-        .where(Village.commune_code == code)
-        .order_by(Household.id)
-    )
-    for household in rows:
+    for household in await households_by_creation(session, code):
         groups[household.group_id].add_household(household)
-
-
-def _scoped_here(code: str, village_ids: list[int], group_ids: list[int]) -> ColumnElement[bool]:
-    """Role assignments whose scope is this commune, one of its villages or groups."""
-    return or_(
-        and_(RoleAssignment.scope_kind == ScopeKind.COMMUNE, RoleAssignment.scope_id == code),
-        and_(
-            RoleAssignment.scope_kind == ScopeKind.VILLAGE,
-            RoleAssignment.scope_id.in_([str(i) for i in village_ids]),
-        ),
-        and_(
-            RoleAssignment.scope_kind == ScopeKind.GROUP,
-            RoleAssignment.scope_id.in_([str(i) for i in group_ids]),
-        ),
-    )
-
-
-async def _persons_and_roles(
-    session: AsyncSession, state: CommuneState, in_commune: ColumnElement[bool]
-) -> None:
-    """The commune's persons: those of its commune code and those with a role in it."""
-    with_role = select(RoleAssignment.person_id).where(in_commune)
-    persons = await session.scalars(
-        select(Person)
-        .where(
-            Person.erased_at.is_(None),
-            or_(Person.commune_code == state.commune.code, Person.id.in_(with_role)),
-        )
-        .order_by(Person.id)
-    )
-    state.persons = list(persons)
-    roles = await session.scalars(
-        select(RoleAssignment).where(in_commune).order_by(RoleAssignment.id)
-    )
-    for role in roles:
+    scope = {"village_ids": list(villages), "group_ids": list(groups)}
+    state.persons = await persons_of_commune(session, code, **scope)
+    for role in await roles_in_commune(session, code, **scope):
         state.roles.setdefault(role.person_id, []).append(
             (role.role, role.scope_kind, role.scope_id)
         )
+    return state

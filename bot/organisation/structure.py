@@ -17,6 +17,7 @@ from bot.messengers import DECLARED
 from bot.organisation.report import OrgFileError, Rejection
 from bot.organisation.values import InvalidValue, clean_text, normalise_phone
 from bot.text_match import fold
+from bot.vocabulary import UNIT_WORDS, known_unit_word
 from storage.models import Role, ScopeKind
 
 # A police chat is a group chat: on a messenger whose bot can sit in groups.
@@ -33,7 +34,7 @@ ALLOWED_SCOPES: dict[Role, tuple[ScopeKind, ...]] = {
     Role.COMMUNE_ADMIN: (ScopeKind.COMMUNE,),
 }
 _TOP_KEYS = {"commune", "households_file", "villages", "people"}
-_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat", "data_controller"}
+_COMMUNE_KEYS = {"code", "name", "duty_phone", "police_chat", "data_controller", "unit_word"}
 _PERSON_KEYS = {"name", "phone", "household", "roles"}
 _ROLE_KEYS = {"role", "group", "village", "commune"}
 
@@ -96,6 +97,7 @@ class Structure:
     has_police_chat: bool = False
     data_controller: str | None = None
     has_data_controller: bool = False
+    unit_word: str | None = None  # "ấp": what the commune calls its villages (bot.vocabulary)
     households_file: Path | None = None
     villages: list[VillageSpec] | None = None  # None: no `villages:` key
     people: list[PersonSpec] = field(default_factory=list)
@@ -177,6 +179,15 @@ class _Reader:
         if "police_chat" in commune:
             structure.has_police_chat = True
             structure.police_chat = self._police_chat(commune["police_chat"])
+        if commune.get("unit_word"):
+            structure.unit_word = self._unit_word(commune["unit_word"])
+
+    def _unit_word(self, value: object) -> str | None:
+        """'ấp', 'Tổ dân phố', 'ban': one of the words communes call their villages."""
+        word = known_unit_word(clean_text(value))
+        if word is None:
+            self._reject("commune unit_word", f"expected one of {', '.join(UNIT_WORDS)}")
+        return word
 
     def _data_controller(self, value: object) -> str | None:
         """The legal body named in the data notice, e.g. "Công an xã Thanh Mỹ"."""
@@ -350,82 +361,3 @@ _SCOPE_WORDS = {
     ScopeKind.VILLAGE: "a village (village: … without group)",
     ScopeKind.COMMUNE: "the whole commune (no group, no village)",
 }
-
-
-# Writing ------------------------------------------------------------------------------------
-
-
-class _Flow(dict[str, Any]):
-    """A mapping written on one line: {role: group_leader, group: Tổ 1}."""
-
-
-class _Quoted(str):
-    """Text written in quotes: codes and phone numbers, which unquoted may read as numbers."""
-
-
-class _Dumper(yaml.SafeDumper):
-    pass
-
-
-_Dumper.add_representer(
-    _Flow, lambda dumper, data: dumper.represent_mapping("tag:yaml.org,2002:map", data, True)
-)
-_Dumper.add_representer(
-    _Quoted, lambda dumper, data: dumper.represent_scalar("tag:yaml.org,2002:str", data, '"')
-)
-
-EXPORT_HEADER = """\
-# The structure of commune {code}, written by `python -m bot org export`. Edit it, then
-# import it again: python -m bot org import {name}   (the format: docs/ORG_FILES.md)
-# It holds phone numbers: keep it where only commune staff can read it.
-"""
-
-
-def write_structure(path: Path, structure: Structure) -> None:
-    data: dict[str, Any] = {"commune": _commune_data(structure)}
-    if structure.households_file is not None:
-        data["households_file"] = structure.households_file.name
-    data["villages"] = [
-        {"name": village.name, "groups": list(village.groups)}
-        for village in structure.villages or []
-    ]
-    data["people"] = [_person_data(person) for person in structure.people]
-    text = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
-    header = EXPORT_HEADER.format(code=structure.commune_code, name=path.name)
-    path.write_text(header + text, encoding="utf-8")
-
-
-def _commune_data(structure: Structure) -> dict[str, Any]:
-    chat = structure.police_chat
-    duty_phone = structure.duty_phone
-    return {
-        "code": _Quoted(structure.commune_code),
-        "name": structure.commune_name,
-        "duty_phone": _Quoted(duty_phone) if duty_phone else None,
-        "data_controller": structure.data_controller,
-        "police_chat": _Flow(channel=chat.channel, chat_id=_Quoted(chat.chat_id)) if chat else None,
-    }
-
-
-def _person_data(person: PersonSpec) -> dict[str, Any]:
-    data: dict[str, Any] = {"name": person.name}
-    if person.phone:
-        data["phone"] = _Quoted(person.phone)
-    if person.household is not None:
-        ref = person.household
-        data["household"] = (
-            ref.address
-            if ref.group is None
-            else _Flow(address=ref.address, group=ref.group, village=ref.village)
-        )
-    data["roles"] = [_role_data(role) for role in person.roles]
-    return data
-
-
-def _role_data(role: RoleSpec) -> _Flow:
-    data = _Flow(role=role.role.value)
-    if role.group:
-        data["group"] = role.group
-    if role.village:
-        data["village"] = role.village
-    return data

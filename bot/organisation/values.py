@@ -10,13 +10,20 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bot.i18n import N_
+from bot.organisation.report import Said, said
 from bot.people.phone import normalise_phone as national_phone
 from bot.text_match import fold
 from storage.models import HouseholdStatus
 
 
 class InvalidValue(ValueError):
-    """A cell or YAML value that cannot be used; the message is the reason in plain words."""
+    """A cell or YAML value that cannot be used: `said` is the reason, for any reader;
+    str() gives it in English."""
+
+    def __init__(self, said: Said) -> None:
+        super().__init__(said.render())
+        self.said = said
 
 
 _PHONE_PUNCTUATION = re.compile(r"[\s.\-()/]")
@@ -50,8 +57,13 @@ def normalise_phone(text: str) -> str:
     normalised = national_phone(digits)
     if normalised is None:
         raise InvalidValue(
-            f"phone {text!r} is not a Vietnamese number "
-            "(10 digits for a mobile, 11 for a landline, starting with 0 or +84)"
+            said(
+                N_(
+                    "phone {text!r} is not a Vietnamese number "
+                    "(10 digits for a mobile, 11 for a landline, starting with 0 or +84)"
+                ),
+                text=text,
+            )
         )
     return normalised
 
@@ -61,9 +73,9 @@ def parse_members(text: str) -> int:
     try:
         members = int(text)
     except ValueError:
-        raise InvalidValue(f"members {text!r} is not a whole number") from None
+        raise InvalidValue(said(N_("members {text!r} is not a whole number"), text=text)) from None
     if members < 1:
-        raise InvalidValue(f"members must be at least 1, not {members}")
+        raise InvalidValue(said(N_("members must be at least 1, not {members}"), members=members))
     return members
 
 
@@ -75,5 +87,8 @@ def parse_status(text: str) -> HouseholdStatus:
     if folded in _MOVED_WORDS:
         return HouseholdStatus.MOVED_AWAY
     raise InvalidValue(
-        f"status {text!r} is neither 'đang ở' (active) nor 'đã chuyển đi' (moved away)"
+        said(
+            N_("status {text!r} is neither 'đang ở' (active) nor 'đã chuyển đi' (moved away)"),
+            text=text,
+        )
     )

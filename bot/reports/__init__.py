@@ -19,7 +19,7 @@ from bot.authz import Action, Actor, allowed, require
 from bot.pledges.coverage import Unit
 from bot.reports.data import AckRule, Report, build_report
 from bot.reports.periods import Period
-from storage.models import Commune
+from storage.repos.org import commune_by_code
 
 FORMATS = ("docx", "xlsx")
 
@@ -41,7 +41,7 @@ async def load_report(
     else:
         require(actor, Action.VIEW_REPORT, unit.scope)
         with_rows = allowed(actor, Action.VIEW_REPORT_TIP_ROWS, unit.scope)
-        commune = await session.get(Commune, unit.commune_code)
+        commune = await commune_by_code(session, unit.commune_code)
         with_tips = with_rows or bool(
             commune
             and commune.leaders_see_tip_counts

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.reports.data import Report
+from bot.reports.numbers import Report
+from bot.vocabulary import quarter_name, vietnamese
 
 FONT_DIR = Path(__file__).resolve().parent.parent / "assets" / "fonts"
 FONT_FAMILY = "DejaVu Sans"
@@ -108,7 +109,7 @@ def coverage_by_village(report: Report, path: Path) -> Drawn:
     values = [
         v.counts.pledged * 100 / v.counts.resident if v.counts.resident else 0 for v in villages
     ]
-    title = f"Tỷ lệ hộ ký cam kết theo thôn/ấp, năm {report.pledges.year}"
+    title = f"Tỷ lệ hộ ký cam kết theo {report.unit_lower}, năm {report.pledges.year}"
     xlabel = "Tỷ lệ hộ đã ký cam kết (%)"
     figure, axes = plt.subplots(figsize=(7.5, max(2.5, 0.45 * len(names) + 1.2)))
     axes.barh(names[::-1], values[::-1], color="#2e7d32")
@@ -126,7 +127,7 @@ def meetings_by_quarter(report: Report, path: Path) -> Drawn:
         return None, [NO_MEETINGS]
     plt = _pyplot()
     held = report.meetings.held_per_quarter()
-    ticks = [f"Quý {number}/{year}" for year, number in held]
+    ticks = [quarter_name(vietnamese(), year, number) for year, number in held]
     title, ylabel = "Số buổi sinh hoạt tổ theo quý", "Số buổi"
     rule = f"Yêu cầu: {len(report.meetings.groups)} tổ × 1 buổi/quý"
     figure, axes = plt.subplots(figsize=(7.5, 3.5))

@@ -50,14 +50,14 @@ async def run_settings(settings: Settings, args: argparse.Namespace) -> int:
     """Stores what is given, prints the settings in effect."""
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune
+    from storage.repos.org import commune_by_code
     from storage.repos.reports import save_report_settings
 
     await upgrade_async(settings.database_url)
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            if await session.get(Commune, args.commune) is None:
+            if await commune_by_code(session, args.commune) is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2
             row = await save_report_settings(
@@ -89,7 +89,6 @@ async def run_settings(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def run_report(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import select
 
     from bot.pledges.coverage import Unit, UnitKind
     from bot.reports import make_report
@@ -98,7 +97,7 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune, Village
+    from storage.repos.org import commune_by_code, village_named
 
     if args.action == "settings":
         return await run_settings(settings, args)
@@ -115,18 +114,13 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            commune = await session.get(Commune, args.commune)
+            commune = await commune_by_code(session, args.commune)
             if commune is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2
             unit = Unit(UnitKind.COMMUNE, commune.code)
             if args.village:
-                match = Village.name == args.village
-                if args.village.isdigit():
-                    match = match | (Village.id == int(args.village))
-                village = await session.scalar(
-                    select(Village).where(Village.commune_code == commune.code, match)
-                )
+                village = await village_named(session, commune.code, args.village)
                 if village is None:
                     print(f"No village {args.village!r} in {commune.name}.", file=sys.stderr)
                     return 2

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from bot.reports.charts import draw_charts
-from bot.reports.data import NO_VILLAGE, CampaignNumbers, Report, TipNumbers
 from bot.reports.layout import (
     MARGINS,
     PAGE,
@@ -28,7 +27,7 @@ from bot.reports.layout import (
     setup_document,
     title_block,
 )
-from bot.reports.periods import ROMAN
+from bot.reports.numbers import NO_VILLAGE, CampaignNumbers, Report, TipNumbers
 from bot.reports.texts import (
     STATUS_VI,
     assessment,
@@ -43,6 +42,7 @@ from bot.reports.texts import (
     running_place,
     tips_narrative,
 )
+from bot.vocabulary import quarter_name, vietnamese
 
 SECTIONS = (
     "I. TÌNH HÌNH TIẾP NHẬN, XỬ LÝ TIN BÁO",
@@ -118,7 +118,7 @@ def write_docx(report: Report, path: Path) -> Path:
             + [["Tổng cộng", number(tips.received)]],
             (120, 45),
         )
-        heading("2. Tin báo theo thôn/ấp và loại", 2)
+        heading(f"2. Tin báo theo {report.unit_lower} và loại", 2)
         village_category_table(document, report, tips)
         heading("3. Tin báo theo trạng thái xử lý", 2)
         grid(
@@ -179,7 +179,7 @@ def write_docx(report: Report, path: Path) -> Path:
         rows.append(
             [
                 village.name,
-                "Cả thôn/ấp",
+                f"Cả {report.unit_lower}",
                 f"{counts.pledged}/{counts.resident}",
                 percent_text(counts.pledged, counts.resident),
                 march,
@@ -187,7 +187,7 @@ def write_docx(report: Report, path: Path) -> Path:
         )
     grid(
         document,
-        ["Thôn/ấp", "Tổ", "Đã ký/Tổng số hộ", "Tỷ lệ", "Đến 31/3"],
+        [report.unit_title, "Tổ", "Đã ký/Tổng số hộ", "Tỷ lệ", "Đến 31/3"],
         rows,
         (40, 30, 35, 25, 35),
     )
@@ -199,7 +199,12 @@ def write_docx(report: Report, path: Path) -> Path:
     each = (TEXT_WIDTH_MM - 40 - 25 - 25) / max(len(quarters), 1)
     grid(
         document,
-        ["Thôn/ấp", "Tổ", *(f"Quý {ROMAN[q - 1]}/{y}" for y, q in quarters), "Hộ dự họp"],
+        [
+            report.unit_title,
+            "Tổ",
+            *(quarter_name(vietnamese(), y, q) for y, q in quarters),
+            "Hộ dự họp",
+        ],
         [
             [g.village, g.group]
             + [str(g.held_by_quarter.get(q, 0)) for q in quarters]
@@ -248,7 +253,7 @@ def write_docx(report: Report, path: Path) -> Path:
     )
     grid(
         document,
-        ["Thôn/ấp", "Quy định của xã", "Số liệu", "Đánh giá"],
+        [report.unit_title, "Quy định của xã", "Số liệu", "Đánh giá"],
         [
             [village, f.criterion, f.data, f.verdict]
             for village_id, village in report.villages
@@ -289,7 +294,7 @@ def village_category_table(document: Any, report: Report, tips: TipNumbers) -> N
     each = (width - 45 - 18) / max(len(keys), 1)
     grid(
         document,
-        ["Thôn/ấp", "Tổng", *(f"({n})" for n in range(1, len(keys) + 1))],
+        [report.unit_title, "Tổng", *(f"({n})" for n in range(1, len(keys) + 1))],
         [
             [village, number(total)]
             + [cell(tips.by_village_category.get((village, k), 0)) for k in keys]

@@ -13,9 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.i18n import Translator
+from bot.vocabulary import half_name, quarter_name, vietnamese, year_name
+
 # The assessment year of a safe residential area starts on this (month, day) of the year before.
 SAFE_YEAR_START = (11, 1)
-ROMAN = ("I", "II", "III", "IV")
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.IGNORECASE)
 _HALF = re.compile(r"^(\d{4})-H([12])$", re.IGNORECASE)
@@ -71,19 +73,31 @@ class Period:
         end = datetime.combine(self.last + timedelta(days=1), time(), tz).astimezone(UTC)
         return start, end
 
-    def label_vi(self) -> str:
-        """ "Quý III năm 2026", "6 tháng đầu năm 2026", "từ 01/11/2025 đến 31/10/2026"."""
-        span = f"từ ngày {self.first:%d/%m/%Y} đến ngày {self.last:%d/%m/%Y}"
+    def name(self, t: Translator) -> str:
+        """ "Quý III/2026", "6 tháng đầu năm 2026", "Năm 2026" (bot.vocabulary), the safe-area
+        year or the days it spans."""
         if self.kind is PeriodKind.QUARTER:
-            return f"Quý {ROMAN[self.number - 1]} năm {self.year}"
+            return quarter_name(t, self.year, self.number)
         if self.kind is PeriodKind.HALF:
-            half = "6 tháng đầu năm" if self.number == 1 else "6 tháng cuối năm"
-            return f"{half} {self.year}"
+            return half_name(t, self.year, self.number)
         if self.kind is PeriodKind.YEAR:
-            return f"năm {self.year}"
+            return year_name(t, self.year)
+        first, last = f"{self.first:%d/%m/%Y}", f"{self.last:%d/%m/%Y}"
+        if self.kind is PeriodKind.SAFE_YEAR:
+            return t.gettext(
+                "Safe-area year {year} ({first} to {last})", year=self.year, first=first, last=last
+            )
+        return t.gettext("{first} to {last}", first=first, last=last)
+
+    def label_vi(self) -> str:
+        """The name inside a Vietnamese sentence: "Quý III/2026", "năm 2026", "từ ngày …"."""
+        span = f"từ ngày {self.first:%d/%m/%Y} đến ngày {self.last:%d/%m/%Y}"
         if self.kind is PeriodKind.SAFE_YEAR:
             return f"năm đánh giá khu dân cư an toàn {self.year} ({span})"
-        return span
+        if self.kind is PeriodKind.RANGE:
+            return span
+        name = self.name(vietnamese())
+        return name[:1].lower() + name[1:] if self.kind is PeriodKind.YEAR else name
 
     def previous(self) -> Period:
         """The period of the same kind and length just before this one."""

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.reports.data import MeetingNumbers, Report, TipNumbers, percent
-from bot.reports.periods import ROMAN
+from bot.reports.numbers import MeetingNumbers, Report, TipNumbers, percent
+from bot.vocabulary import quarter_name, vietnamese
 
 SMALL_COUNT = 3  # a village × category cell under this is shown as "< 3"
 TO_CONFIRM = "Đề nghị Hội nghị đánh giá xác nhận."
@@ -322,7 +322,7 @@ def local_rules(report: Report, village_id: int) -> list[Finding]:
                 "Không đánh giá theo kỳ này.",
             )
         ]
-    named = ", ".join(f"Quý {ROMAN[q - 1]}/{y}" for y, q in quarters)
+    named = ", ".join(quarter_name(vietnamese(), y, q) for y, q in quarters)
     return [
         Finding(
             LOCAL_RULES[0],

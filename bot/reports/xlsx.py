@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.reports.data import CampaignNumbers, Report, TipRow
+from bot.reports.numbers import CampaignNumbers, Report, TipRow
 from bot.reports.sheets import DATE, DATE_TIME, RATE, finish_sheet
 from bot.reports.texts import (
     SMALL_COUNT,
@@ -19,6 +19,7 @@ from bot.reports.texts import (
     local_rules,
     rate_value,
 )
+from bot.vocabulary import quarter_name, vietnamese
 
 SHEETS = (
     "Tổng hợp",
@@ -105,7 +106,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
             sheet.append([report.categories.get(key, key), count])
         keys = sorted(tips.by_category, key=lambda key: -tips.by_category[key])
         sheet = workbook.create_sheet(SHEETS[2])
-        sheet.append(["Thôn/ấp", "Tổng", *(report.categories.get(k, k) for k in keys)])
+        sheet.append([report.unit_title, "Tổng", *(report.categories.get(k, k) for k in keys)])
         for village, total in sorted(tips.by_village.items()):
             sheet.append(
                 [village, total]
@@ -117,7 +118,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
             sheet.append([STATUS_VI.get(status, status), count])
 
     sheet = workbook.create_sheet(SHEETS[4])
-    sheet.append(["Thôn/ấp", "Tổ", "Hộ đã ký", "Tổng số hộ", "Tỷ lệ (%)"])
+    sheet.append([report.unit_title, "Tổ", "Hộ đã ký", "Tổng số hộ", "Tỷ lệ (%)"])
     for village in report.pledges.coverage.villages:
         for group in village.groups:
             counts = group.counts
@@ -128,7 +129,13 @@ def write_xlsx(report: Report, path: Path) -> Path:
     sheet = workbook.create_sheet(SHEETS[5])
     quarters = meetings.quarters
     sheet.append(
-        ["Thôn/ấp", "Tổ", *(f"Quý {q}/{y}" for y, q in quarters), "Hộ dự họp", "Hộ được mời"]
+        [
+            report.unit_title,
+            "Tổ",
+            *(quarter_name(vietnamese(), y, q) for y, q in quarters),
+            "Hộ dự họp",
+            "Hộ được mời",
+        ]
     )
     for group in meetings.groups:
         sheet.append(
@@ -146,7 +153,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
                 sheet.cell(row=sheet.max_row, column=column).number_format = RATE
 
     sheet = workbook.create_sheet(SHEETS[7])
-    sheet.append(["Thôn/ấp", "Tiêu chí", "Số liệu", "Đánh giá"])
+    sheet.append([report.unit_title, "Tiêu chí", "Số liệu", "Đánh giá"])
     for village_id, village in report.villages:
         for number, finding in enumerate(assessment(report, village_id, village), 1):
             sheet.append([village, f"{number}. {finding.criterion}", finding.data, finding.verdict])
@@ -158,7 +165,7 @@ def write_xlsx(report: Report, path: Path) -> Path:
             [
                 "Mã tin",
                 "Thời điểm nhận",
-                "Thôn/ấp",
+                report.unit_title,
                 "Loại",
                 "Trạng thái",
                 "Phút đến khi tiếp nhận",
@@ -184,7 +191,9 @@ def write_xlsx(report: Report, path: Path) -> Path:
         finish_sheet(sheet, header_row=2)
 
     sheet = workbook.create_sheet(SHEETS[9])
-    sheet.append(["Thôn/ấp", "Quy định của xã (không thuộc Thông tư 124)", "Số liệu", "Đánh giá"])
+    sheet.append(
+        [report.unit_title, "Quy định của xã (không thuộc Thông tư 124)", "Số liệu", "Đánh giá"]
+    )
     for village_id, village in report.villages:
         for finding in local_rules(report, village_id):
             sheet.append([village, finding.criterion, finding.data, finding.verdict])

@@ -33,7 +33,7 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune
+    from storage.repos.org import commune_by_code
 
     compile_catalogs()
     try:
@@ -52,7 +52,7 @@ async def run_import(settings: Settings, args: argparse.Namespace) -> int:
     outcomes: Counter[str] = Counter()
     try:
         async with db.transaction() as session:
-            if await session.get(Commune, args.commune) is None:
+            if await commune_by_code(session, args.commune) is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2
             for row in listed:

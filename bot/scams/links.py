@@ -7,17 +7,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import Translator
-from bot.messages import Choice
-from bot.runtime.dialog.flows import action_key
+from bot.messages import Choice, action_key
 from bot.scams.extract import extract_items
 from bot.scams.service import SCAM_CATEGORIES, item_label
 from bot.text_match import fold
-from storage.models import CLOSED_STATUSES, Tip, TipEvent, TipEventKind, TipStatus
-from storage.repos.scams import earlier_tips_sharing, keys_of_tip
+from storage.models import CLOSED_STATUSES, Tip, TipStatus
+from storage.repos.scams import dismissed_duplicates, earlier_tips_sharing, keys_of_tip
 
 SCAM_ACTION = "scam"  # "a:scam:mark:<tip id>": put the tip's items on the warning list
 LINK_ACTION = "scamlink"  # "a:scamlink:dup|keep:<tip id>:<other tip id>"
@@ -96,13 +94,7 @@ async def _suggestion(session: AsyncSession, tip: Tip, others: list[Tip]) -> Tip
     """The closest earlier tip, when close enough and the police have not decided already."""
     if tip.status in CLOSED_STATUSES or not others:
         return None
-    dismissed = set(
-        await session.scalars(
-            select(TipEvent.text).where(
-                TipEvent.tip_id == tip.id, TipEvent.kind == TipEventKind.NOT_DUPLICATE
-            )
-        )
-    )
+    dismissed = await dismissed_duplicates(session, tip_id=tip.id)
     scored = [
         (similarity(tip.description or "", other.description or ""), other)
         for other in others

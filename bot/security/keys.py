@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from sqlalchemy import inspect, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.config import ConfigError, Settings
@@ -24,7 +23,13 @@ from bot.scams.service import rekey_tip_items
 from bot.security.encrypted_columns import ENCRYPTED_COLUMNS, EncryptedColumn
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import SecretKeyCheck
+from storage.repos.secret_keys import (
+    any_value,
+    key_check,
+    rewrite_value,
+    save_key_check,
+    values_after,
+)
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +55,17 @@ async def check_key_opens_data(db: Database, settings: Settings) -> None:
     for _attempt in range(2):
         try:
             async with db.transaction() as session:
-                row = await session.get(SecretKeyCheck, 1)
+                row = await key_check(session)
                 if row is not None:
                     if not _opens(cipher, row.value_encrypted, KEY_CHECK):
                         raise ConfigError(KEY_MISMATCH)
                     return
                 # Data written before the check existed: one value of each column must open.
                 for column in ENCRYPTED_COLUMNS:
-                    sample = await session.scalar(
-                        select(column.column).where(column.column.is_not(None)).limit(1)
-                    )
+                    sample = await any_value(session, column.column)
                     if sample is not None and not _opens(cipher, sample, column.purpose):
                         raise ConfigError(KEY_MISMATCH)
-                session.add(
-                    SecretKeyCheck(
-                        id=1,
-                        value_encrypted=cipher.encrypt(CHECK_TEXT, KEY_CHECK),
-                        updated_at=utcnow(),
-                    )
-                )
+                await save_key_check(session, cipher.encrypt(CHECK_TEXT, KEY_CHECK), utcnow())
                 return
         except IntegrityError:
             continue  # another process stored it first: check against theirs
@@ -97,16 +94,9 @@ async def rotate_keys(
         db, settings.secret_key_bytes(), batch_size=batch_size
     )
     async with db.transaction() as session:
-        row = await session.get(SecretKeyCheck, 1)
-        if row is not None and not cipher.opens_with_current_key(row.value_encrypted, KEY_CHECK):
-            row.value_encrypted = cipher.encrypt(CHECK_TEXT, KEY_CHECK)
-            row.updated_at = utcnow()
-        elif row is None:
-            session.add(
-                SecretKeyCheck(
-                    id=1, value_encrypted=cipher.encrypt(CHECK_TEXT, KEY_CHECK), updated_at=utcnow()
-                )
-            )
+        row = await key_check(session)
+        if row is None or not cipher.opens_with_current_key(row.value_encrypted, KEY_CHECK):
+            await save_key_check(session, cipher.encrypt(CHECK_TEXT, KEY_CHECK), utcnow())
     return report
 
 
@@ -118,20 +108,10 @@ async def _rotate_column(
     batch_size: int,
     after_batch: Callable[[], None],
 ) -> None:
-    model = column.column.class_
-    primary_key = inspect(model).primary_key[0]
     last = None
     while True:
         async with db.transaction() as session:
-            query = (
-                select(primary_key, column.column)
-                .where(column.column.is_not(None))
-                .order_by(primary_key)
-                .limit(batch_size)
-            )
-            if last is not None:
-                query = query.where(primary_key > last)
-            rows = (await session.execute(query)).all()
+            rows = await values_after(session, column.column, last, batch_size)
             for key, blob in rows:
                 if cipher.opens_with_current_key(blob, column.purpose):
                     continue
@@ -140,10 +120,8 @@ async def _rotate_column(
                 except DecryptionError:
                     report.unreadable[column.name] += 1
                     continue
-                await session.execute(
-                    update(model)
-                    .where(primary_key == key)
-                    .values({column.column: cipher.encrypt(plaintext, column.purpose)})
+                await rewrite_value(
+                    session, column.column, key, cipher.encrypt(plaintext, column.purpose)
                 )
                 report.rewritten[column.name] += 1
         if not rows:

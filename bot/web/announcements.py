@@ -16,6 +16,7 @@ from bot.runtime.outbox_policy import waiting_reason
 from bot.web.app import Visit, render, see_other, visit_of
 from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from storage.models import Broadcast, ChannelAccount, Village
+from storage.repos.broadcasts import waiting_errors
 
 
 def _may_send(visit: Visit) -> None:
@@ -53,7 +54,7 @@ async def _recent(visit: Visit) -> list[Sent]:
     recent = []
     for row in rows:
         state = await service.progress(session, row.id)
-        why = None if state.done else waiting_reason(await service.waiting_errors(session, row.id))
+        why = None if state.done else waiting_reason(await waiting_errors(session, row.id))
         recent.append(
             Sent(
                 broadcast=row,

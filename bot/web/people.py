@@ -201,6 +201,7 @@ async def poster(request: web.Request) -> web.StreamResponse:
         expires_on=last_full_day(invite.expires_at, visit.work.settings.timezone),
         role=invite.role,
         max_uses=invite.max_uses,
+        unit_word=visit.commune.unit_word,
     )
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / f"{invite.code}.png"

@@ -8,7 +8,6 @@ import asyncio
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 from aiohttp import web
@@ -67,8 +66,7 @@ async def reports_page(request: web.Request) -> web.Response:
     if not units:
         raise Forbidden("no unit to report on")
     today = visit.work.now.astimezone(visit.work.settings.timezone).date()
-    speaker = SimpleNamespace(_=visit.t.gettext)  # what period_choices reads of a chat turn
-    periods = [(c.key, c.label) for c in period_choices(speaker, today)]  # type: ignore[arg-type]
+    periods = [(c.key, c.label) for c in period_choices(visit.t, today)]
     report = None
     if request.query.get("unit") and request.query.get("period"):
         try:

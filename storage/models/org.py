@@ -52,6 +52,9 @@ class Commune(Base):
     # The legal body responsible for residents' data, as the data notice names it ("Công an xã
     # Thanh Mỹ"); None: the commune's People's Committee.
     data_controller: Mapped[str | None] = mapped_column(String(200))
+    # What the commune's list calls its village-level units, lower case ("ấp", "tổ dân phố");
+    # None: "thôn". From the structure file or its village names (bot.vocabulary).
+    unit_word: Mapped[str | None] = mapped_column(String(20))
 
 
 class Village(Base):

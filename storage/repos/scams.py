@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ScamReport, ScamWarning, Tip, TipStatus
+from storage.models import ScamReport, ScamWarning, Tip, TipEvent, TipEventKind, TipStatus
 
 
 async def active_warnings(
@@ -141,3 +141,36 @@ async def tips_with_items(session: AsyncSession, *, after_id: int, limit: int) -
         .limit(limit)
     )
     return list(rows)
+
+
+async def dismissed_duplicates(session: AsyncSession, *, tip_id: int) -> set[str]:
+    """Codes of the tips the police said this one is not a duplicate of."""
+    return set(
+        await session.scalars(
+            select(TipEvent.text).where(
+                TipEvent.tip_id == tip_id, TipEvent.kind == TipEventKind.NOT_DUPLICATE
+            )
+        )
+    )
+
+
+async def remove_warning_by_id(
+    session: AsyncSession, *, commune_code: str, warning_id: int
+) -> ScamWarning | None:
+    """Take the commune's warning with this id off its list; None when it has no such one."""
+    row = await session.get(ScamWarning, warning_id)
+    if row is None or row.commune_code != commune_code:
+        return None
+    await session.delete(row)
+    await session.flush()
+    return row
+
+
+async def tip_of_commune(
+    session: AsyncSession, commune_code: str, *, code: str | None = None, tip_id: int | None = None
+) -> Tip | None:
+    """The commune's tip of that code (or id)."""
+    column, value = (Tip.code, code) if code is not None else (Tip.id, tip_id)
+    return await session.scalar(
+        select(Tip).where(column == value, Tip.commune_code == commune_code)
+    )
