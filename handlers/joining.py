@@ -33,12 +33,13 @@ from bot.people.invites import (
 )
 from bot.people.listed_match import suggest_listed
 from bot.people.membership import grant_role, request_membership
-from bot.people.personal_data import audit, erase_person
+from bot.people.personal_data import audit
 from bot.people.personal_invites import ROLE_NAMES
 from bot.people.phone import normalise_phone
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
+from handlers.erasure import erase_me
 from storage.models import (
     Commune,
     ConsentDecision,
@@ -237,7 +238,7 @@ class Joining(Flow):
         if turn.choice == REREAD or turn.person is None:
             await self._ask_consent(turn)
             return
-        await erase_person(turn, turn.person, withdrawn=True)
+        await erase_me(turn, withdrawn=True)
         turn.leave()
 
     # --- name and phone ------------------------------------------------------------------
@@ -522,7 +523,7 @@ class Joining(Flow):
             group = await turn.session.get(Group, turn.data["group_id"])
             assert group is not None
             await request_membership(
-                turn,
+                turn.work,
                 person=person,
                 group=group,
                 household=household,

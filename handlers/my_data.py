@@ -12,12 +12,13 @@ from bot.i18n import N_, Translator
 from bot.messages import SHARE_PHONE, Choice, EventKind, OutboundMessage
 from bot.messengers import DECLARED
 from bot.people.consent import CONSENT_VERSION
-from bot.people.personal_data import audit, cipher, collect, erase_person, export_document
+from bot.people.personal_data import audit, cipher, collect, export_document
 from bot.people.personal_data_text import readable_export
 from bot.people.phone import normalise_phone
 from bot.runtime.dialog.engine import JOINED
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
+from handlers.erasure import erase_me
 from storage.models import ChannelAccount
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
@@ -44,7 +45,7 @@ class MyData(Flow):
             turn.say(turn._("Nothing is stored about you: you have not joined a group."))
             turn.leave()
             return
-        data = await collect(turn.session, turn.person, cipher(turn))
+        data = await collect(turn.session, turn.person, cipher(turn.settings))
         turn.say(self._summary(turn, data), private=True)
         self._ask_action(turn, linked=len(data["messenger_accounts"]) > 1)
 
@@ -101,7 +102,7 @@ class MyData(Flow):
         person = turn.person
         assert person is not None
         if turn.choice == EXPORT:
-            data = await collect(turn.session, person, cipher(turn))
+            data = await collect(turn.session, person, cipher(turn.settings))
             audit(
                 turn.session,
                 actor=person.id,
@@ -206,7 +207,7 @@ class MyData(Flow):
                     ),
                 )
                 return
-            person.phone_encrypted = cipher(turn).encrypt(phone, PERSON_PHONE)
+            person.phone_encrypted = cipher(turn.settings).encrypt(phone, PERSON_PHONE)
             turn.say(turn._("Your phone number is now: {phone}", phone=phone), private=True)
         audit(
             turn.session,
@@ -255,7 +256,7 @@ class MyData(Flow):
             turn.say(turn._("Nothing was changed."))
             turn.leave()
             return
-        await erase_person(turn, turn.person, withdrawn=turn.data.get("erase") == WITHDRAW)
+        await erase_me(turn, withdrawn=turn.data.get("erase") == WITHDRAW)
         turn.leave()
 
 

@@ -117,7 +117,7 @@ async def _decide(turn: Turn, argument: str, *, accept: bool, as_listed: bool = 
         else:
             turn.say(turn._("That button belongs to an earlier message."))
         return
-    decision = await decide_membership(turn, int(argument), accept=accept, as_listed=as_listed)
+    decision = await decide_membership(turn.work, int(argument), accept=accept, as_listed=as_listed)
     if decision is Decision.DONE:
         turn.say(
             turn._("Confirmed. The new member has been told.")

@@ -31,6 +31,7 @@ from bot.pledges.service import (
     MAX_REASON,
     Signer,
     active_pledge,
+    current_year,
     day_text,
     delegates_of,
     describe,
@@ -44,7 +45,6 @@ from bot.pledges.service import (
     record_pledge,
     signer,
     tell_household,
-    turn_year,
     withdraw,
 )
 from bot.pledges.texts import applicable_text, pages, version_label
@@ -197,7 +197,7 @@ class HouseholdPledge(_PledgePages):
                 )
             turn.leave()
             return
-        turn.update_data(household_id=household.id, year=turn_year(turn))
+        turn.update_data(household_id=household.id, year=current_year(turn.work))
         await self._overview(turn, household)
 
     async def _overview(self, turn: Turn, household: Household) -> None:
@@ -324,7 +324,7 @@ class HouseholdPledge(_PledgePages):
             )
         )
         await tell_household(
-            turn,
+            turn.work,
             household,
             lambda t: t.gettext(
                 "{name} made the safety pledge of your household for {year} on {date}. "
@@ -386,7 +386,7 @@ class HouseholdPledge(_PledgePages):
             )
         )
         await tell_household(
-            turn,
+            turn.work,
             household,
             lambda t: t.gettext(
                 "{name} withdrew the safety pledge of your household for {year}. Reason: {reason}",
@@ -484,7 +484,7 @@ class HouseholdPledge(_PledgePages):
         await turn.session.flush()
         turn.say(turn._("{name} may now make the pledge for your household.", name=other.full_name))
         await tell_household(
-            turn,
+            turn.work,
             household,
             lambda t: t.gettext(
                 "{head} lets you make the safety pledge of your household ({address}). Type "
@@ -507,7 +507,7 @@ class PledgeOnBehalf(_PledgePages):
     async def begin(self, turn: Turn) -> None:
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         groups = await groups_in_reach(turn.session, actor, Action.PLEDGE_ON_BEHALF)
-        turn.update_data(year=turn_year(turn))
+        turn.update_data(year=current_year(turn.work))
         if not groups:
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()
@@ -690,7 +690,7 @@ class PledgeOnBehalf(_PledgePages):
             )
         )
         await tell_household(
-            turn,
+            turn.work,
             household,
             lambda t: t.gettext(
                 "{leader}, your group leader, recorded the safety pledge of your household for "
@@ -747,7 +747,7 @@ class PledgeOnBehalf(_PledgePages):
             )
         )
         await tell_household(
-            turn,
+            turn.work,
             household,
             lambda t: t.gettext(
                 "{leader}, your group leader, withdrew the safety pledge of your household for "

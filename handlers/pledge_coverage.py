@@ -25,7 +25,7 @@ from bot.pledges.coverage import (
     units_in_reach,
 )
 from bot.pledges.report import write_coverage_workbook
-from bot.pledges.service import turn_year
+from bot.pledges.service import current_year
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
@@ -44,7 +44,7 @@ class PledgeCoverage(Flow):
     name = "pledge_coverage"
 
     async def begin(self, turn: Turn) -> None:
-        year = turn_year(turn)
+        year = current_year(turn.work)
         words = fold(turn.event.args).split() if turn.event.kind is EventKind.COMMAND else []
         for word in words:
             if word.isdigit() and FIRST_YEAR <= int(word) <= year + 1:

@@ -13,14 +13,13 @@ from enum import StrEnum
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.authz import Action, allowed, group_scope, load_actor
+from bot.authz import Action, allowed, group_scope
 from bot.i18n import N_, Translator
-from bot.messages import Choice, OutboundMessage
+from bot.messages import Choice, OutboundMessage, action_key
 from bot.people.listed_match import listed_label, merge_into_listed
 from bot.people.personal_data import audit
-from bot.runtime.dialog.flows import action_key
-from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
+from bot.work import Work
 from storage.base import utcnow
 from storage.models import (
     ChannelAccount,
@@ -93,7 +92,7 @@ async def deciders_of(session: AsyncSession, group_id: int) -> list[int]:
 
 
 async def request_membership(
-    turn: Turn,
+    work: Work,
     *,
     person: Person,
     group: Group,
@@ -107,15 +106,15 @@ async def request_membership(
         household_id=household.id if household else None,
         invite_id=invite_id,
         status=MembershipStatus.PENDING,
-        created_at=turn.now,
+        created_at=work.now,
         suggested_person_id=suggested.id if suggested else None,
     )
-    turn.session.add(membership)
-    await turn.session.flush()
-    listed = await listed_label(turn.session, membership)
-    for account in await accounts_of(turn.session, await deciders_of(turn.session, group.id)):
-        t = Translator(account.language, turn.settings.timezone)
-        await turn.notify(
+    work.session.add(membership)
+    await work.session.flush()
+    listed = await listed_label(work.session, membership)
+    for account in await accounts_of(work.session, await deciders_of(work.session, group.id)):
+        t = Translator(account.language, work.settings.timezone)
+        await work.notify(
             channel=account.channel,
             chat_id=account.chat_id,
             message=request_notice(t, membership, person, group, household, listed=listed),
@@ -166,22 +165,22 @@ def request_notice(
 
 
 async def decide(
-    turn: Turn, membership_id: int, *, accept: bool, as_listed: bool = False
+    work: Work, membership_id: int, *, accept: bool, as_listed: bool = False
 ) -> Decision:
-    """Confirm or reject one request, if the presser may decide for that group."""
-    session = turn.session
+    """Confirm or reject one request, if the acting person may decide for that group."""
+    session = work.session
     membership = await session.get(Membership, membership_id, with_for_update=True)
     if membership is None:
         return Decision.GONE
     scope = await group_scope(session, membership.group_id)
-    actor = await load_actor(session, turn.person.id if turn.person else None)
+    actor = await work.acting()
     if scope is None or not allowed(actor, Action.DECIDE_MEMBERSHIP, scope):
         return Decision.FORBIDDEN
     if membership.status != MembershipStatus.PENDING:
         return Decision.ALREADY_DECIDED
     membership.status = MembershipStatus.CONFIRMED if accept else MembershipStatus.REJECTED
     membership.decided_by = actor.person_id
-    membership.decided_at = turn.now
+    membership.decided_at = work.now
     person = await session.get(Person, membership.person_id)
     group = await session.get(Group, membership.group_id)
     household = (
@@ -191,7 +190,7 @@ async def decide(
         return Decision.GONE
     if as_listed:
         listed = await merge_into_listed(
-            session, membership, person, actor=actor.person_id, at=turn.now
+            session, membership, person, actor=actor.person_id, at=work.now
         )
         if listed is None:
             membership.status = MembershipStatus.PENDING
@@ -204,10 +203,10 @@ async def decide(
             household = await session.get(Household, listed.household_id)
             membership.household_id = listed.household_id
     if accept:
-        await _admit(session, person, group, household, actor=actor.person_id, at=turn.now)
+        await _admit(session, person, group, household, actor=actor.person_id, at=work.now)
     elif household is not None and not household.confirmed:
         await _drop_unconfirmed_household(session, membership, household)
-    await _tell_member(turn, person, group, accepted=accept)
+    await _tell_member(work, person, group, accepted=accept)
     return Decision.DONE
 
 
@@ -285,11 +284,11 @@ REJECTED = N_(
 )
 
 
-async def _tell_member(turn: Turn, person: Person, group: Group, *, accepted: bool) -> None:
-    for account in await accounts_of(turn.session, [person.id]):
-        t = Translator(account.language, turn.settings.timezone)
+async def _tell_member(work: Work, person: Person, group: Group, *, accepted: bool) -> None:
+    for account in await accounts_of(work.session, [person.id]):
+        t = Translator(account.language, work.settings.timezone)
         text = t.gettext(ACCEPTED if accepted else REJECTED, group=group.name)
-        await turn.notify(
+        await work.notify(
             channel=account.channel,
             chat_id=account.chat_id,
             message=OutboundMessage(text=text),

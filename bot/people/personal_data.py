@@ -15,9 +15,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
-from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
+from bot.work import Work
 from storage.models import (
     AuditEntry,
     ChannelAccount,
@@ -59,8 +60,8 @@ def audit(
     )
 
 
-def cipher(turn: Turn) -> FieldCipher:
-    return FieldCipher.of(turn.settings)
+def cipher(settings: Settings) -> FieldCipher:
+    return FieldCipher.of(settings)
 
 
 async def collect(
@@ -220,28 +221,30 @@ def export_document(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2)
 
 
-async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
-    """Delete the personal data of `person` now, and tell them what was kept and why."""
-    session = turn.session
+async def erase_person(
+    work: Work, person: Person, *, withdrawn: bool, account: ChannelAccount
+) -> None:
+    """Delete the personal data of `person` now, asked from `account` (which is unlinked too)."""
+    session = work.session
     if withdrawn:
         session.add(
             ConsentRecord(
                 person_id=person.id,
                 text_version=person.consent_version or "",
                 decision=ConsentDecision.WITHDRAWN,
-                channel=turn.event.channel,
-                at=turn.now,
+                channel=account.channel,
+                at=work.now,
             )
         )
     await _drop_own_unconfirmed_households(session, person)
-    await _unlink_tips(turn, person)
-    await _forget_copies(turn, person)
+    await _unlink_tips(work, account)
+    await _forget_copies(work, person, account)
     await _forget_activity(session, person)
     await session.execute(delete(RoleAssignment).where(RoleAssignment.person_id == person.id))
     await session.execute(
         update(Membership)
         .where(Membership.person_id == person.id, Membership.status == MembershipStatus.PENDING)
-        .values(status=MembershipStatus.REJECTED, decided_at=turn.now)
+        .values(status=MembershipStatus.REJECTED, decided_at=work.now)
     )
     accounts = (
         await session.execute(
@@ -251,7 +254,7 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
         )
     ).all()
     account_ids = [account_id for account_id, _, _ in accounts]
-    for _, channel, user_id in {*accounts, (0, turn.event.channel, turn.event.user_id)}:
+    for _, channel, user_id in {*accounts, (0, account.channel, account.external_user_id)}:
         await drop_drafts_of_user(session, channel=channel, user_id=user_id)  # unsent texts
     await session.execute(
         update(ChannelAccount).where(ChannelAccount.id.in_(account_ids)).values(person_id=None)
@@ -260,41 +263,30 @@ async def erase_person(turn: Turn, person: Person, *, withdrawn: bool) -> None:
     person.phone_encrypted = None
     person.household_id = None
     person.consent_version = None
-    person.erased_at = turn.now
-    turn.account.person_id = None
-    turn.person = None
-    turn.roles = frozenset()
-    turn.identity_changed = True
+    person.erased_at = work.now
+    account.person_id = None
     audit(
         session,
         actor=person.id,
         action="person.withdraw_consent" if withdrawn else "person.erase",
         subject_kind="person",
         subject_id=person.id,
-        at=turn.now,
-    )
-    turn.say(
-        turn._(
-            "Done: your personal data has been deleted and you are no longer a member. "
-            "Tips you sent earlier stay with commune police without your name or contact, "
-            "because the law requires the police to keep what they received. You can join "
-            "again at any time."
-        )
+        at=work.now,
     )
 
 
-async def _unlink_tips(turn: Turn, person: Person) -> None:
+async def _unlink_tips(work: Work, account: ChannelAccount) -> None:
     """Tips stay with police (the law asks them to keep what they received), but nothing in
     them leads back to this person any more: no identity, no route for updates, and no list of
     them on any of the person's accounts."""
     from bot.tips.own_tips import forget_own_tips
     from bot.tips.vault import forget_reporter
 
-    tip_ids = await forget_own_tips(turn.session, cipher(turn), account=turn.account)
-    await forget_reporter(turn.session, sorted(tip_ids))
+    tip_ids = await forget_own_tips(work.session, cipher(work.settings), account=account)
+    await forget_reporter(work.session, sorted(tip_ids))
 
 
-async def _forget_copies(turn: Turn, person: Person) -> None:
+async def _forget_copies(work: Work, person: Person, account: ChannelAccount) -> None:
     """Messages not sent yet to the person, or showing their name or phone to someone else,
     are withdrawn; the person's other conversations forget what they were in the middle of.
     (Sent messages keep no text already: storage.repos.outbox.mark_all_sent.)"""
@@ -303,9 +295,9 @@ async def _forget_copies(turn: Turn, person: Person) -> None:
     from storage.repos.outbox import unsent_payloads, withdraw_messages
     from storage.repos.own_tips import accounts_of_person
 
-    session, field_cipher = turn.session, cipher(turn)
+    session, field_cipher = work.session, cipher(work.settings)
     accounts = await accounts_of_person(session, person_id=person.id)
-    own_chats = {account.chat_id for account in accounts} | {turn.account.chat_id}
+    own_chats = {other.chat_id for other in accounts} | {account.chat_id}
     phone = field_cipher.decrypt_optional(person.phone_encrypted, PERSON_PHONE)
     secrets = [value for value in (person.full_name, phone) if value and len(value) >= 4]
     withdrawn = []
@@ -318,13 +310,13 @@ async def _forget_copies(turn: Turn, person: Person) -> None:
         if chat_id in own_chats or any(secret in text for secret in secrets):
             withdrawn.append(row_id)
     await withdraw_messages(session, ids=withdrawn, reason="withdrawn: personal data erased")
-    for account in accounts:
-        if account.id == turn.account.id:
+    for other in accounts:
+        if other.id == account.id:
             continue  # this conversation is the one ending the flow
         for conversation in await session.scalars(
             select(Conversation).where(
-                Conversation.channel == account.channel,
-                Conversation.user_id == account.external_user_id,
+                Conversation.channel == other.channel,
+                Conversation.user_id == other.external_user_id,
             )
         ):
             conversation.flow = conversation.step = conversation.prompt = None

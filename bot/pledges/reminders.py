@@ -30,7 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_, Translator
-from bot.messages import Choice, OutboundMessage
+from bot.messages import Choice, OutboundMessage, action_key
 from bot.pledges.coverage import (
     MAX_MISSING_LINES,
     Unit,
@@ -43,7 +43,6 @@ from bot.pledges.coverage import (
     unit_of_group,
 )
 from bot.pledges.service import day_text
-from bot.runtime.dialog.flows import action_key
 from bot.tips.service import police_chats
 from storage.db import Database
 from storage.models import (

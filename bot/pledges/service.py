@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import Action, Actor, allowed, group_scope
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
-from bot.runtime.dialog.turn import Turn
+from bot.work import Work
 from storage.models import (
     ChannelAccount,
     Household,
@@ -52,8 +52,9 @@ def local_year(now: datetime, timezone: ZoneInfo) -> int:
     return now.astimezone(timezone).year
 
 
-def turn_year(turn: Turn) -> int:
-    return local_year(turn.now, turn.settings.timezone)
+def current_year(work: Work) -> int:
+    """The pledge year of this unit of work's moment, where the commune is."""
+    return local_year(work.now, work.settings.timezone)
 
 
 def day_text(t: Translator, moment: datetime) -> str:
@@ -250,7 +251,7 @@ async def household_members(session: AsyncSession, household_id: int) -> list[Pe
 
 
 async def tell_household(
-    turn: Turn,
+    work: Work,
     household: Household,
     render: Callable[[Translator], str],
     *,
@@ -259,16 +260,16 @@ async def tell_household(
 ) -> None:
     """A notice to every member of the household on every messenger they use, but `exclude`;
     `key` makes it once per event (the outbox dedupe key)."""
-    members = [p.id for p in await household_members(turn.session, household.id)]
-    accounts = await turn.session.scalars(
+    members = [p.id for p in await household_members(work.session, household.id)]
+    accounts = await work.session.scalars(
         select(ChannelAccount).where(
             ChannelAccount.person_id.in_([m for m in members if m not in exclude]),
             ChannelAccount.blocked_at.is_(None),
         )
     )
     for account in accounts:
-        t = Translator(account.language, turn.settings.timezone)
-        await turn.notify(
+        t = Translator(account.language, work.settings.timezone)
+        await work.notify(
             channel=account.channel,
             chat_id=account.chat_id,
             message=OutboundMessage(text=render(t)),
