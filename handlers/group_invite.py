@@ -14,7 +14,6 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import (
@@ -33,7 +32,9 @@ from bot.messages import Choice
 from bot.people.invites import create_invite, telegram_link
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
-from storage.models import Invite, Role, ScopeKind, Village
+from storage.models import Invite, Role, ScopeKind
+from storage.repos.invites import lasting_group_invite
+from storage.repos.places import village_names
 
 RESIDENT_INVITE_AGE = timedelta(days=90)
 REUSE_WHILE_LEFT = timedelta(days=30)
@@ -60,12 +61,7 @@ class GroupInvite(Flow):
         if len(groups) == 1:
             await self._invite(turn, actor, groups[0].id)
             return
-        villages = {
-            village.id: village.name
-            for village in await turn.session.scalars(
-                select(Village).where(Village.id.in_({group.village_id for group in groups}))
-            )
-        }
+        villages = await village_names(turn.session, {group.village_id for group in groups})
         choices = [
             Choice(str(group.id), f"{group.name}, {villages.get(group.village_id, '')}")
             for group in groups
@@ -160,20 +156,7 @@ class GroupInvite(Flow):
 async def current_invite(session: AsyncSession, group_id: int, now: datetime) -> Invite | None:
     """The group's newest resident invitation made in the chat by one of its leaders, when it
     still works for everyone and for a month or more."""
-    return await session.scalar(
-        select(Invite)
-        .where(
-            Invite.role == Role.RESIDENT,
-            Invite.scope_kind == ScopeKind.GROUP,
-            Invite.scope_id == str(group_id),
-            Invite.created_by.is_not(None),
-            Invite.revoked_at.is_(None),
-            Invite.max_uses.is_(None),
-            Invite.expires_at >= now + REUSE_WHILE_LEFT,
-        )
-        .order_by(Invite.created_at.desc(), Invite.id.desc())
-        .limit(1)
-    )
+    return await lasting_group_invite(session, group_id, valid_until=now + REUSE_WHILE_LEFT)
 
 
 def ensure_poster(path: Path, content: PosterContent) -> Path:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import base64
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import PRIVILEGED_ROLES
@@ -45,14 +44,16 @@ from storage.models import (
     ConsentDecision,
     Group,
     Household,
-    HouseholdStatus,
     Invite,
     Person,
     Role,
     ScopeKind,
     Village,
 )
+from storage.repos.invites import invite_by_id, invite_code_exists
 from storage.repos.org import find_communes
+from storage.repos.people import household_at, person_by_id, resident_households
+from storage.repos.places import commune_by_code, group_by_id, groups_with_villages, village_by_id
 
 AGREE, DISAGREE = "agree", "disagree"
 NO_CODE, SKIP, USE_PROFILE_NAME, NOT_LISTED = "no_code", "skip", "profile_name", "not_listed"
@@ -153,15 +154,15 @@ class Joining(Flow):
         return True
 
     async def _invite_text(self, turn: Turn, invite: Invite) -> str:
-        commune = await turn.session.get(Commune, invite.commune_code)
+        commune = await commune_by_code(turn.session, invite.commune_code)
         place = commune.name if commune else ""
         if invite.scope_kind == ScopeKind.GROUP:
-            group = await turn.session.get(Group, int(invite.scope_id))
-            village = await turn.session.get(Village, group.village_id) if group else None
+            group = await group_by_id(turn.session, int(invite.scope_id))
+            village = await village_by_id(turn.session, group.village_id) if group else None
             if group and village:
                 place = f"{group.name}, {village.name}, {place}"
         elif invite.scope_kind == ScopeKind.VILLAGE:
-            village = await turn.session.get(Village, int(invite.scope_id))
+            village = await village_by_id(turn.session, int(invite.scope_id))
             if village:
                 place = f"{village.name}, {place}"
         return turn._(
@@ -186,7 +187,7 @@ class Joining(Flow):
         code = (
             invite.commune_code if invite else (turn.person.commune_code if turn.person else None)
         )
-        return await turn.session.get(Commune, code) if code else None
+        return await commune_by_code(turn.session, code)
 
     async def on_consent(self, turn: Turn) -> None:
         """Agree: go on (or, for a member asked again, record it). Disagree: nothing kept."""
@@ -336,19 +337,18 @@ class Joining(Flow):
             turn.ask(Step.PICK_COMMUNE, turn._("Which commune or ward do you mean?"), choices)
 
     async def on_pick_commune(self, turn: Turn) -> None:
-        if await turn.session.get(Commune, turn.choice) is None:
+        if await commune_by_code(turn.session, turn.choice) is None:
             turn.leave()
             return
         await self._finish(turn, commune_code=turn.choice)
 
     async def _groups_of_invite(self, turn: Turn, invite: Invite) -> list[tuple[Group, Village]]:
-        query = select(Group, Village).join(Village, Village.id == Group.village_id)
-        if invite.scope_kind == ScopeKind.VILLAGE:
-            query = query.where(Village.id == int(invite.scope_id))
-        else:
-            query = query.where(Village.commune_code == invite.commune_code)
-        rows = await turn.session.execute(query.order_by(Village.name, Group.name))
-        return [(group, village) for group, village in rows]
+        in_village = invite.scope_kind == ScopeKind.VILLAGE
+        return await groups_with_villages(
+            turn.session,
+            commune_code=invite.commune_code,
+            village_id=int(invite.scope_id) if in_village else None,
+        )
 
     async def _ask_group(self, turn: Turn, invite: Invite) -> None:
         groups = await self._groups_of_invite(turn, invite)
@@ -371,17 +371,7 @@ class Joining(Flow):
         await self._ask_household(turn)
 
     async def _households(self, turn: Turn) -> list[Household]:
-        return list(
-            await turn.session.scalars(
-                select(Household)
-                .where(
-                    Household.group_id == turn.data["group_id"],
-                    Household.status == HouseholdStatus.ACTIVE,
-                    Household.confirmed.is_(True),
-                )
-                .order_by(Household.address)
-            )
-        )
+        return await resident_households(turn.session, turn.data["group_id"])
 
     async def _ask_household(self, turn: Turn) -> None:
         households = await self._households(turn)
@@ -430,9 +420,7 @@ class Joining(Flow):
             )
             return
         group_id = turn.data["group_id"]
-        existing = await turn.session.scalar(
-            select(Household).where(Household.group_id == group_id, Household.address == address)
-        )
+        existing = await household_at(turn.session, group_id=group_id, address=address)
         household = existing or Household(
             group_id=group_id,
             address=address,
@@ -448,7 +436,7 @@ class Joining(Flow):
     # --- the end -------------------------------------------------------------------------
     async def _invite(self, turn: Turn) -> Invite | None:
         invite_id = turn.data.get("invite_id")
-        return await turn.session.get(Invite, invite_id) if invite_id else None
+        return await invite_by_id(turn.session, invite_id)
 
     async def _finish(
         self,
@@ -482,7 +470,7 @@ class Joining(Flow):
                 at=turn.now,
             )
         if invite is None:
-            commune = await turn.session.get(Commune, commune_code)
+            commune = await commune_by_code(turn.session, commune_code)
             turn.say(
                 turn._(
                     "Thank you, {name}. You are registered as a resident of {commune}. To join "
@@ -520,7 +508,7 @@ class Joining(Flow):
                 )
             )
         else:
-            group = await turn.session.get(Group, turn.data["group_id"])
+            group = await group_by_id(turn.session, turn.data["group_id"])
             assert group is not None
             await request_membership(
                 turn.work,
@@ -546,7 +534,7 @@ class Joining(Flow):
         """The person a personal invite was made for (None if they erased their data since),
         or a new person. Never one found by name: a name proves nothing about who types it."""
         if invite is not None and invite.person_id is not None:
-            listed = await turn.session.get(Person, invite.person_id)
+            listed = await person_by_id(turn.session, invite.person_id)
             return listed if listed is not None and listed.erased_at is None else None
         phone = turn.data.get("phone")
         person = Person(
@@ -568,7 +556,7 @@ async def is_invite_code(session: AsyncSession, text: str) -> bool:
         return False
     if any(ch not in ALPHABET for ch in code):
         return False
-    return await session.scalar(select(Invite.id).where(Invite.code == code)) is not None
+    return await invite_code_exists(session, code)
 
 
 def _plausible_name(name: str) -> bool:

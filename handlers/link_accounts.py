@@ -19,8 +19,6 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import update
-
 from bot.authz import PRIVILEGED_ROLES
 from bot.i18n import N_, Translator
 from bot.messages import Choice, OutboundMessage
@@ -31,8 +29,11 @@ from bot.people.personal_data import audit
 from bot.runtime.dialog.flows import Flow, FlowRegistry
 from bot.runtime.dialog.turn import Prompt, Turn
 from storage.models import AccountLinkCode, ChannelAccount, Person, Priority
+from storage.repos.accounts import account_by_id
 from storage.repos.conversations import private_conversation
 from storage.repos.grants import commune_admins, staff_grants
+from storage.repos.invites import claim_link_code, code_row_by_id
+from storage.repos.people import person_by_id
 
 ACTION = "link"
 COMMAND = "lienket"
@@ -114,10 +115,10 @@ async def give_code(turn: Turn) -> None:
 
 
 async def _owner(turn: Turn, row: AccountLinkCode) -> tuple[ChannelAccount, Person] | None:
-    owner = await turn.session.get(ChannelAccount, row.account_id)
+    owner = await account_by_id(turn.session, row.account_id)
     if owner is None or owner.person_id is None:
         return None
-    person = await turn.session.get(Person, owner.person_id)
+    person = await person_by_id(turn.session, owner.person_id)
     return (owner, person) if person is not None and person.erased_at is None else None
 
 
@@ -148,13 +149,7 @@ async def redeem_code(turn: Turn, typed: str) -> None:
             )
         )
         return
-    claimed = await session.execute(
-        update(AccountLinkCode)
-        .where(AccountLinkCode.id == row.id, AccountLinkCode.claimed_by.is_(None))
-        .values(claimed_by=me.id, claimed_at=turn.now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not await claim_link_code(session, AccountLinkCode, row.id, account_id=me.id, now=turn.now):
         turn.say(turn._("This code was used already."))
         return
     await _ask_owner(turn, owner, row, person)
@@ -209,7 +204,7 @@ class LinkConfirm(Flow):
 
     async def on_confirm(self, turn: Turn) -> None:
         session = turn.session
-        row = await session.get(AccountLinkCode, turn.data.get("code_id"))
+        row = await code_row_by_id(session, AccountLinkCode, turn.data.get("code_id"))
         asked_for = turn.data.get("person_id")
         turn.leave()
         person = turn.person
@@ -222,7 +217,7 @@ class LinkConfirm(Flow):
             or person is None
             or person.id != asked_for
         )
-        new = await session.get(ChannelAccount, row.claimed_by) if row and not stale else None
+        new = await account_by_id(session, row.claimed_by) if row and not stale else None
         if stale or new is None or new.person_id is not None:
             turn.say(turn._("This request has expired; nothing was linked."))
             return

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.crypto import PERSON_PHONE
 from bot.i18n import N_, Translator
 from bot.messages import SHARE_PHONE, Choice, EventKind, OutboundMessage
@@ -20,6 +18,7 @@ from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from handlers.erasure import erase_me
 from storage.models import ChannelAccount
+from storage.repos.accounts import other_accounts
 
 EXPORT, NAME, PHONE, WITHDRAW, DELETE = "export", "name", "phone", "withdraw", "delete"
 UNLINK = "unlink"
@@ -264,12 +263,7 @@ async def _other_accounts(turn: Turn) -> list[ChannelAccount]:
     """The person's messenger accounts other than the one writing now."""
     if turn.person is None:
         return []
-    rows = await turn.session.scalars(
-        select(ChannelAccount).where(
-            ChannelAccount.person_id == turn.person.id, ChannelAccount.id != turn.account.id
-        )
-    )
-    return list(rows)
+    return await other_accounts(turn.session, person_id=turn.person.id, except_id=turn.account.id)
 
 
 STATUS_NAMES = {

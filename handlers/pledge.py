@@ -18,8 +18,6 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import POLICY, Action, Forbidden, groups_in_reach, load_actor, require
 from bot.i18n import N_
 from bot.messages import Choice, EventKind
@@ -30,18 +28,13 @@ from bot.pledges.service import (
     HOW_NAMES,
     MAX_REASON,
     Signer,
-    active_pledge,
     current_year,
     day_text,
-    delegates_of,
     describe,
-    earlier_pledges,
-    household_members,
     may_delegate,
     may_sign_on_behalf,
     may_view,
     member_household,
-    pledged_households,
     record_pledge,
     signer,
     tell_household,
@@ -52,12 +45,23 @@ from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from storage.models import (
-    Commune,
     Household,
     HouseholdStatus,
     PledgeChannel,
     PledgeDelegate,
     PledgeText,
+)
+from storage.repos.people import household_by_id, resident_households
+from storage.repos.places import commune_by_code
+from storage.repos.pledges import (
+    delegate_ids,
+    delegation,
+    drop_delegation,
+    households_with_pledge,
+    members_living_in,
+    pledge_in_force,
+    pledge_text_by_id,
+    pledges_before,
 )
 
 CONFIRM, LATER, DELEGATE, READ, WITHDRAW, NEXT = (
@@ -85,7 +89,7 @@ class Step(StrEnum):
 
 async def _commune_name(turn: Turn, household: Household) -> str | None:
     unit = await unit_of_group(turn.session, household.group_id)
-    commune = await turn.session.get(Commune, unit.commune_code) if unit else None
+    commune = await commune_by_code(turn.session, unit.commune_code) if unit else None
     return commune.name if commune else None
 
 
@@ -100,11 +104,11 @@ class _PledgePages(Flow):
 
     async def _household(self, turn: Turn) -> Household | None:
         household_id = turn.data.get("household_id")
-        return await turn.session.get(Household, household_id) if household_id else None
+        return await household_by_id(turn.session, household_id) if household_id else None
 
     async def _show_page(self, turn: Turn, index: int) -> None:
         household = await self._household(turn)
-        text = await turn.session.get(PledgeText, turn.data.get("text_id"))
+        text = await pledge_text_by_id(turn.session, turn.data.get("text_id"))
         if household is None or text is None:
             turn.leave()
             return
@@ -129,8 +133,8 @@ class _PledgePages(Flow):
 
     async def _say_signed_text(self, turn: Turn, household: Household) -> None:
         """The commitments exactly as the household signed them (the version it confirmed)."""
-        pledge = await active_pledge(turn.session, household.id, turn.data["year"])
-        text = await turn.session.get(PledgeText, pledge.text_id) if pledge else None
+        pledge = await pledge_in_force(turn.session, household.id, turn.data["year"])
+        text = await pledge_text_by_id(turn.session, pledge.text_id) if pledge else None
         if pledge is None or text is None:
             turn.say(turn._("Your household has no pledge for {year}.", year=turn.data["year"]))
             return
@@ -215,14 +219,14 @@ class HouseholdPledge(_PledgePages):
             return
         actor = await load_actor(turn.session, person.id)
         who = await signer(turn.session, actor, person, household)
-        pledge = await active_pledge(turn.session, household.id, year)
+        pledge = await pledge_in_force(turn.session, household.id, year)
         earlier = await self._earlier(turn, household)
         if pledge is not None:
             lines = [await describe(turn.session, turn.t, pledge), *earlier]
             choices = [Choice(READ, turn._("Read the commitments we signed"))]
             if who is not None:
                 choices.append(Choice(WITHDRAW, turn._("Withdraw the pledge")))
-            if who is Signer.HEAD and len(await household_members(turn.session, household.id)) > 1:
+            if who is Signer.HEAD and len(await members_living_in(turn.session, household.id)) > 1:
                 choices.append(Choice(DELEGATE, turn._("Choose who else may sign")))
             lines += ["", turn._("What would you like to do?")]
             turn.ask(Step.MANAGE, "\n".join(lines), choices)
@@ -250,7 +254,7 @@ class HouseholdPledge(_PledgePages):
 
     async def _earlier(self, turn: Turn, household: Household) -> list[str]:
         """Earlier years' pledges stay readable after 1 January."""
-        earlier = await earlier_pledges(turn.session, household.id, turn.data["year"])
+        earlier = await pledges_before(turn.session, household.id, turn.data["year"])
         if not earlier:
             return []
         years = ", ".join(f"{p.year} ({day_text(turn.t, p.at)})" for p in earlier[:5])
@@ -266,7 +270,7 @@ class HouseholdPledge(_PledgePages):
         ]
         assert turn.person is not None
         actor = await load_actor(turn.session, turn.person.id)
-        members = await household_members(turn.session, household.id)
+        members = await members_living_in(turn.session, household.id)
         if len(members) > 1 and await may_delegate(turn.session, actor, turn.person, household):
             choices.append(Choice(DELEGATE, turn._("Let another member of my household sign")))
         return turn._("Does your household commit to all of the above?"), choices
@@ -281,7 +285,7 @@ class HouseholdPledge(_PledgePages):
             return
         household = await self._household(turn)
         person = turn.person
-        text = await turn.session.get(PledgeText, turn.data.get("text_id"))
+        text = await pledge_text_by_id(turn.session, turn.data.get("text_id"))
         actor = await load_actor(turn.session, person.id if person else None)
         if (
             household is None
@@ -303,7 +307,7 @@ class HouseholdPledge(_PledgePages):
             now=turn.now,
         )
         if pledge is None:
-            existing = await active_pledge(turn.session, household.id, year)
+            existing = await pledge_in_force(turn.session, household.id, year)
             turn.say(
                 turn._("Your household has already pledged.")
                 + (
@@ -372,7 +376,7 @@ class HouseholdPledge(_PledgePages):
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()
             return
-        pledge = await active_pledge(turn.session, household.id, year)
+        pledge = await pledge_in_force(turn.session, household.id, year)
         if pledge is None:
             turn.say(turn._("Your household has no pledge for {year}.", year=year))
             turn.leave()
@@ -412,7 +416,7 @@ class HouseholdPledge(_PledgePages):
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()
             return
-        members = await household_members(turn.session, household.id)
+        members = await members_living_in(turn.session, household.id)
         others = [p for p in members if p.id != person.id]
         if not others:
             turn.say(
@@ -423,7 +427,7 @@ class HouseholdPledge(_PledgePages):
             )
             turn.leave()
             return
-        delegates = await delegates_of(turn.session, household.id)
+        delegates = await delegate_ids(turn.session, household.id)
         choices = [
             Choice(
                 str(p.id),
@@ -453,18 +457,14 @@ class HouseholdPledge(_PledgePages):
             turn.leave()
             return
         # The name pressed must be a member of this household, as the database says now.
-        members = {str(p.id): p for p in await household_members(turn.session, household.id)}
+        members = {str(p.id): p for p in await members_living_in(turn.session, household.id)}
         other = members.get(turn.choice or "")
         if other is None or other.id == person.id:
             turn.leave()
             return
-        existing = await turn.session.scalar(
-            select(PledgeDelegate).where(
-                PledgeDelegate.household_id == household.id, PledgeDelegate.person_id == other.id
-            )
-        )
+        existing = await delegation(turn.session, household.id, other.id)
         if existing is not None:
-            await turn.session.delete(existing)
+            await drop_delegation(turn.session, existing)
             turn.say(
                 turn._(
                     "{name} may no longer sign the pledge for your household.",
@@ -532,13 +532,7 @@ class PledgeOnBehalf(_PledgePages):
         return True
 
     async def _households(self, turn: Turn) -> list[Household]:
-        rows = await turn.session.scalars(
-            select(Household).where(
-                Household.group_id == turn.data["group_id"],
-                Household.status == HouseholdStatus.ACTIVE,
-                Household.confirmed.is_(True),
-            )
-        )
+        rows = await resident_households(turn.session, turn.data["group_id"])
         return sorted(rows, key=lambda h: natural_key(h.address))
 
     async def _ask_household(self, turn: Turn, group_id: int) -> None:
@@ -554,7 +548,7 @@ class PledgeOnBehalf(_PledgePages):
             turn.leave()
             return
         year = turn.data["year"]
-        pledged = await pledged_households(turn.session, [h.id for h in households], year)
+        pledged = await households_with_pledge(turn.session, [h.id for h in households], year)
         text = turn._(
             "{group}: {pledged} of {total} households have pledged for {year}. Which household? "
             "(✓ = already pledged)",
@@ -591,7 +585,7 @@ class PledgeOnBehalf(_PledgePages):
             turn.leave()
             return
         turn.update_data(household_id=household.id)
-        pledge = await active_pledge(turn.session, household.id, turn.data["year"])
+        pledge = await pledge_in_force(turn.session, household.id, turn.data["year"])
         if pledge is not None:
             turn.ask(
                 Step.MANAGE,
@@ -648,7 +642,7 @@ class PledgeOnBehalf(_PledgePages):
             turn.leave()
             return
         household = await self._household(turn)
-        text = await turn.session.get(PledgeText, turn.data.get("text_id"))
+        text = await pledge_text_by_id(turn.session, turn.data.get("text_id"))
         leader = turn.person
         actor = await load_actor(turn.session, leader.id if leader else None)
         if (
@@ -676,7 +670,7 @@ class PledgeOnBehalf(_PledgePages):
             turn.leave()
             return
         households = await self._households(turn)
-        pledged = await pledged_households(turn.session, [h.id for h in households], year)
+        pledged = await households_with_pledge(turn.session, [h.id for h in households], year)
         turn.say(
             turn._(
                 "Recorded: the safety pledge of {address} for {year}, signed by you for the "
@@ -733,7 +727,7 @@ class PledgeOnBehalf(_PledgePages):
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()
             return
-        pledge = await active_pledge(turn.session, household.id, year)
+        pledge = await pledge_in_force(turn.session, household.id, year)
         if pledge is None:
             turn.say(turn._("This household has no pledge for {year}.", year=year))
             turn.leave()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from bot.runtime.dialog.flows import FlowRegistry
 from bot.runtime.dialog.turn import Turn
-from storage.models import ReminderOptOut
+from storage.repos.people import drop_reminder_opt_out, keep_reminder_opt_out
 
 OFF, ON = "rem_off", "rem_on"
 
@@ -16,8 +16,7 @@ async def reminders_off(turn: Turn, _argument: str) -> None:
     if turn.person is None:
         turn.say(turn._("You receive no campaign reminders: you have not joined a group."))
         return
-    if await turn.session.get(ReminderOptOut, turn.person.id) is None:
-        turn.session.add(ReminderOptOut(person_id=turn.person.id, at=turn.now))
+    await keep_reminder_opt_out(turn.session, turn.person.id, at=turn.now)
     turn.say(
         turn._(
             "Done: you will receive no more campaign reminders and announcements. Answers "
@@ -29,9 +28,7 @@ async def reminders_off(turn: Turn, _argument: str) -> None:
 
 async def reminders_on(turn: Turn, _argument: str) -> None:
     if turn.person is not None:
-        row = await turn.session.get(ReminderOptOut, turn.person.id)
-        if row is not None:
-            await turn.session.delete(row)
+        await drop_reminder_opt_out(turn.session, turn.person.id)
     turn.say(turn._("Done: you will receive campaign reminders and announcements again."))
 
 

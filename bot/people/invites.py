@@ -13,11 +13,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import PRIVILEGED_ROLES
 from storage.models import Invite, ScopeKind
+from storage.repos.invites import (
+    count_invite_use,
+    invite_by_code,
+    invite_code_exists,
+    revoke_invite,
+)
 
 # No 0/O, 1/I/L: the code is read off a poster and typed by people of every age.
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -91,7 +96,7 @@ async def create_invite(
 async def _unused_code(session: AsyncSession) -> str:
     while True:
         code = generate_code()
-        if await session.scalar(select(Invite.id).where(Invite.code == code)) is None:
+        if not await invite_code_exists(session, code):
             return code
 
 
@@ -99,7 +104,7 @@ async def check_invite(session: AsyncSession, typed: str, now: datetime) -> Invi
     code = normalise_code(typed)
     if not CODE_PATTERN.match(code):
         return InviteCheck(None, InviteProblem.UNKNOWN)
-    invite = await session.scalar(select(Invite).where(Invite.code == code))
+    invite = await invite_by_code(session, code)
     if invite is None:
         return InviteCheck(None, InviteProblem.UNKNOWN)
     if invite.revoked_at is not None:
@@ -113,25 +118,11 @@ async def check_invite(session: AsyncSession, typed: str, now: datetime) -> Invi
 
 async def redeem(session: AsyncSession, invite: Invite) -> bool:
     """Count one use, atomically: two people racing for a single-use invite cannot both win."""
-    statement = update(Invite).where(Invite.id == invite.id, Invite.revoked_at.is_(None))
-    if invite.max_uses is not None:
-        statement = statement.where(Invite.uses < invite.max_uses)
-    result = await session.execute(
-        statement.values(uses=Invite.uses + 1).execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return False
-    await session.refresh(invite, ["uses"])
-    return True
+    return await count_invite_use(session, invite)
 
 
 async def revoke(session: AsyncSession, code: str, now: datetime) -> bool:
-    result = await session.execute(
-        update(Invite)
-        .where(Invite.code == normalise_code(code), Invite.revoked_at.is_(None))
-        .values(revoked_at=now)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return await revoke_invite(session, normalise_code(code), now)
 
 
 def telegram_link(bot_username: str, code: str) -> str:

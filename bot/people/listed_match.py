@@ -10,14 +10,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import PRIVILEGED_ROLES
 from bot.people.personal_data import ERASED_NAME, audit
 from bot.text_match import fold
-from storage.models import ChannelAccount, ConsentRecord, Household, Membership, Person
+from storage.models import Membership, Person
+from storage.repos.accounts import move_accounts
 from storage.repos.grants import staff_grants, unclaimed_in_commune
+from storage.repos.people import household_by_id, move_consents, person_by_id
 
 
 async def _eligible(session: AsyncSession, listed: Person, new: Person) -> bool:
@@ -48,10 +49,10 @@ async def listed_label(session: AsyncSession, membership: Membership) -> str | N
     """ "Name, address" of the suggested listed person, for the leader's notice."""
     if membership.suggested_person_id is None:
         return None
-    listed = await session.get(Person, membership.suggested_person_id)
+    listed = await person_by_id(session, membership.suggested_person_id)
     if listed is None or listed.erased_at is not None:
         return None
-    household = await session.get(Household, listed.household_id) if listed.household_id else None
+    household = await household_by_id(session, listed.household_id)
     return listed.full_name + (f", {household.address}" if household else "")
 
 
@@ -60,19 +61,11 @@ async def merge_into_listed(
 ) -> Person | None:
     """Moves the joining person's accounts and consent onto the suggested listed person, if it
     is still eligible; returns the listed person, or None (then nothing changed)."""
-    listed = (
-        await session.get(Person, membership.suggested_person_id)
-        if membership.suggested_person_id
-        else None
-    )
+    listed = await person_by_id(session, membership.suggested_person_id)
     if listed is None or not await _eligible(session, listed, new):
         return None
-    await session.execute(
-        update(ChannelAccount).where(ChannelAccount.person_id == new.id).values(person_id=listed.id)
-    )
-    await session.execute(
-        update(ConsentRecord).where(ConsentRecord.person_id == new.id).values(person_id=listed.id)
-    )
+    await move_accounts(session, from_person=new.id, to_person=listed.id)
+    await move_consents(session, from_person=new.id, to_person=listed.id)
     listed.consent_version = new.consent_version
     listed.phone_encrypted = new.phone_encrypted or listed.phone_encrypted
     membership.person_id = listed.id

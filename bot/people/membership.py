@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, allowed, group_scope
@@ -22,7 +21,6 @@ from bot.text_match import fold
 from bot.work import Work
 from storage.base import utcnow
 from storage.models import (
-    ChannelAccount,
     Group,
     Household,
     Membership,
@@ -32,8 +30,18 @@ from storage.models import (
     Role,
     RoleAssignment,
     ScopeKind,
-    Village,
 )
+from storage.repos.accounts import reachable_accounts as accounts_of
+from storage.repos.people import (
+    drop_household,
+    holds_role,
+    household_by_id,
+    membership_to_decide,
+    pending_memberships,
+    person_by_id,
+    roles_around_group,
+)
+from storage.repos.places import group_and_village_names, group_by_id
 
 CONFIRM, REJECT, CONFIRM_LISTED = "mem_ok", "mem_no", "mem_as"
 
@@ -46,39 +54,16 @@ class Decision(StrEnum):
     LISTED_TAKEN = "listed_taken"
 
 
-async def accounts_of(session: AsyncSession, person_ids: list[int]) -> list[ChannelAccount]:
-    """Where to write to these persons: every messenger account they linked and did not block."""
-    if not person_ids:
-        return []
-    return list(
-        await session.scalars(
-            select(ChannelAccount).where(
-                ChannelAccount.person_id.in_(person_ids), ChannelAccount.blocked_at.is_(None)
-            )
-        )
-    )
-
-
 async def deciders_of(session: AsyncSession, group_id: int) -> list[int]:
     """The persons who decide on this group's members: its leader and deputies, else the
     village head, else the commune's admins."""
     scope = await group_scope(session, group_id)
     if scope is None:
         return []
-    rows = await session.execute(
-        select(RoleAssignment.person_id, RoleAssignment.role).where(
-            or_(
-                (RoleAssignment.scope_kind == ScopeKind.GROUP)
-                & (RoleAssignment.scope_id == str(group_id)),
-                (RoleAssignment.scope_kind == ScopeKind.VILLAGE)
-                & (RoleAssignment.scope_id == str(scope.village_id)),
-                (RoleAssignment.scope_kind == ScopeKind.COMMUNE)
-                & (RoleAssignment.scope_id == scope.commune_code),
-            )
-        )
-    )
     by_role: dict[str, set[int]] = {}
-    for person_id, role in rows:
+    for person_id, role in await roles_around_group(
+        session, group_id=group_id, village_id=scope.village_id, commune_code=scope.commune_code
+    ):
         by_role.setdefault(role, set()).add(person_id)
     for roles in (
         (Role.GROUP_LEADER, Role.GROUP_DEPUTY),
@@ -169,7 +154,7 @@ async def decide(
 ) -> Decision:
     """Confirm or reject one request, if the acting person may decide for that group."""
     session = work.session
-    membership = await session.get(Membership, membership_id, with_for_update=True)
+    membership = await membership_to_decide(session, membership_id)
     if membership is None:
         return Decision.GONE
     scope = await group_scope(session, membership.group_id)
@@ -181,11 +166,9 @@ async def decide(
     membership.status = MembershipStatus.CONFIRMED if accept else MembershipStatus.REJECTED
     membership.decided_by = actor.person_id
     membership.decided_at = work.now
-    person = await session.get(Person, membership.person_id)
-    group = await session.get(Group, membership.group_id)
-    household = (
-        await session.get(Household, membership.household_id) if membership.household_id else None
-    )
+    person = await person_by_id(session, membership.person_id)
+    group = await group_by_id(session, membership.group_id)
+    household = await household_by_id(session, membership.household_id)
     if person is None or group is None:
         return Decision.GONE
     if as_listed:
@@ -200,7 +183,7 @@ async def decide(
             # The list knows their household: one they added while joining is not needed.
             if household is not None:
                 await _drop_unconfirmed_household(session, membership, household)
-            household = await session.get(Household, listed.household_id)
+            household = await household_by_id(session, listed.household_id)
             membership.household_id = listed.household_id
     if accept:
         await _admit(session, person, group, household, actor=actor.person_id, at=work.now)
@@ -236,7 +219,7 @@ async def _drop_unconfirmed_household(
 ) -> None:
     membership.household_id = None
     await session.flush()
-    await session.delete(household)
+    await drop_household(session, household)
 
 
 async def grant_role(
@@ -251,15 +234,7 @@ async def grant_role(
     detail: str | None = None,
 ) -> None:
     """Give a role in a scope, once; every new grant is written to the audit log."""
-    exists = await session.scalar(
-        select(RoleAssignment.id).where(
-            RoleAssignment.person_id == person_id,
-            RoleAssignment.role == role,
-            RoleAssignment.scope_kind == scope_kind,
-            RoleAssignment.scope_id == scope_id,
-        )
-    )
-    if exists is None:
+    if not await holds_role(session, person_id, role, scope_kind, scope_id):
         session.add(
             RoleAssignment(person_id=person_id, role=role, scope_kind=scope_kind, scope_id=scope_id)
         )
@@ -297,25 +272,11 @@ async def _tell_member(work: Work, person: Person, group: Group, *, accepted: bo
 
 
 async def pending_requests(session: AsyncSession, group_ids: list[int]) -> list[Membership]:
-    if not group_ids:
-        return []
-    return list(
-        await session.scalars(
-            select(Membership)
-            .where(
-                Membership.group_id.in_(group_ids), Membership.status == MembershipStatus.PENDING
-            )
-            .order_by(Membership.created_at)
-        )
-    )
+    """Requests waiting for a leader's decision in these groups, oldest first."""
+    return await pending_memberships(session, group_ids)
 
 
 async def group_label(session: AsyncSession, group_id: int) -> str:
-    row = (
-        await session.execute(
-            select(Group.name, Village.name)
-            .join(Village, Village.id == Group.village_id)
-            .where(Group.id == group_id)
-        )
-    ).first()
-    return f"{row[0]}, {row[1]}" if row else ""
+    """ "Tổ 1, Ấp Mỹ Thạnh"."""
+    names = await group_and_village_names(session, group_id)
+    return f"{names[0]}, {names[1]}" if names else ""

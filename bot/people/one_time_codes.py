@@ -11,10 +11,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.people.invites import generate_code, normalise_code
+from storage.repos.invites import code_taken, mark_code_used, row_of_code
 
 Row = TypeVar("Row")
 
@@ -25,8 +25,7 @@ async def issue(
     """A new unused code of `model`, valid for `valid_for`, with the row's other `values`."""
     while True:
         code = generate_code()
-        taken = await session.scalar(select(model.id).where(model.code == code))  # type: ignore[attr-defined]
-        if taken is None:
+        if not await code_taken(session, model, code):
             break
     row = model(code=code, created_at=now, expires_at=now + valid_for, **values)
     session.add(row)
@@ -41,7 +40,7 @@ async def find_valid(
     code = normalise_code(typed)
     if not code:
         return None
-    row = await session.scalar(select(model).where(model.code == code))  # type: ignore[attr-defined]
+    row = await row_of_code(session, model, code)
     if row is None or row.used_at is not None or row.expires_at <= now:  # type: ignore[attr-defined]
         return None
     return row
@@ -49,10 +48,4 @@ async def find_valid(
 
 async def use(session: AsyncSession, model: type[Row], row: Row, now: datetime) -> bool:
     """Mark the code used, atomically: two people racing with one code cannot both win."""
-    result = await session.execute(
-        update(model)
-        .where(model.id == row.id, model.used_at.is_(None))  # type: ignore[attr-defined]
-        .values(used_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return result.rowcount == 1  # type: ignore[attr-defined]
+    return await mark_code_used(session, model, row.id, now)  # type: ignore[attr-defined]

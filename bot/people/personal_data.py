@@ -12,28 +12,43 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
+from bot.sealed_messages import open_payload
 from bot.text_match import fold
 from bot.work import Work
 from storage.models import (
     AuditEntry,
     ChannelAccount,
-    Commune,
     ConsentDecision,
     ConsentRecord,
-    Group,
     Household,
-    Membership,
-    MembershipStatus,
     Person,
-    RoleAssignment,
-    Village,
 )
+from storage.repos.accounts import account_keys_of, unlink_accounts
 from storage.repos.drafts import drop_drafts_of_user
+from storage.repos.outbox import unsent_payloads, withdraw_messages
+from storage.repos.own_tips import accounts_of_person
+from storage.repos.people import drop_household, household_by_id, reminder_opt_out
+from storage.repos.personal_data import (
+    consents_of,
+    conversations_of_user,
+    detach_household,
+    drop_roles,
+    forget_activity,
+    household_requested,
+    households_delegating_to,
+    meeting_answers_of,
+    memberships_with_places,
+    own_unconfirmed_households,
+    pledges_confirmed_by,
+    reject_pending_requests,
+    roles_of,
+    tasks_owned_by,
+)
+from storage.repos.places import commune_by_code
 
 ERASED_NAME = "—"
 
@@ -68,26 +83,12 @@ async def collect(
     session: AsyncSession, person: Person, field_cipher: FieldCipher
 ) -> dict[str, Any]:
     """Everything stored about this person, and nothing about anyone else."""
-    household = await session.get(Household, person.household_id) if person.household_id else None
-    commune = await session.get(Commune, person.commune_code) if person.commune_code else None
-    memberships = (
-        await session.execute(
-            select(Membership, Group.name, Village.name)
-            .join(Group, Group.id == Membership.group_id)
-            .join(Village, Village.id == Group.village_id)
-            .where(Membership.person_id == person.id)
-            .order_by(Membership.created_at)
-        )
-    ).all()
-    roles = await session.scalars(
-        select(RoleAssignment).where(RoleAssignment.person_id == person.id)
-    )
-    consents = await session.scalars(
-        select(ConsentRecord).where(ConsentRecord.person_id == person.id).order_by(ConsentRecord.at)
-    )
-    accounts = await session.scalars(
-        select(ChannelAccount).where(ChannelAccount.person_id == person.id)
-    )
+    household = await household_by_id(session, person.household_id)
+    commune = await commune_by_code(session, person.commune_code)
+    memberships = await memberships_with_places(session, person.id)
+    roles = await roles_of(session, person.id)
+    consents = await consents_of(session, person.id)
+    accounts = await accounts_of_person(session, person_id=person.id)
     return {
         "person": {
             "id": person.id,
@@ -134,26 +135,11 @@ async def collect(
 async def _activity(session: AsyncSession, person: Person) -> dict[str, Any]:
     """What the person did in the group's life: pledges they confirmed, households that let them
     sign, their meeting answers, the tasks they own, whether they turned reminders off."""
-    from storage.models.calendar import ReminderOptOut
-    from storage.models.meetings import Meeting, MeetingRsvp, MeetingTask
-    from storage.models.pledges import Pledge, PledgeDelegate
-
-    pledges = await session.scalars(
-        select(Pledge).where(Pledge.confirmed_by == person.id).order_by(Pledge.at)
-    )
-    delegations = await session.scalars(
-        select(PledgeDelegate.household_id).where(PledgeDelegate.person_id == person.id)
-    )
-    answers = await session.execute(
-        select(MeetingRsvp, Meeting.scheduled_at)
-        .join(Meeting, Meeting.id == MeetingRsvp.meeting_id)
-        .where(MeetingRsvp.person_id == person.id)
-        .order_by(Meeting.scheduled_at)
-    )
-    tasks = await session.scalars(
-        select(MeetingTask).where(MeetingTask.owner_person_id == person.id)
-    )
-    opted_out = await session.get(ReminderOptOut, person.id)
+    pledges = await pledges_confirmed_by(session, person.id)
+    delegations = await households_delegating_to(session, person.id)
+    answers = await meeting_answers_of(session, person.id)
+    tasks = await tasks_owned_by(session, person.id)
+    opted_out = await reminder_opt_out(session, person.id)
     return {
         "pledges_confirmed": [
             {
@@ -185,23 +171,6 @@ async def _activity(session: AsyncSession, person: Person) -> dict[str, Any]:
         ],
         "campaign_reminders_off": opted_out is not None,
     }
-
-
-async def _forget_activity(session: AsyncSession, person: Person) -> None:
-    """Answers, permissions and preferences go; a household's pledge and a group's tasks stay
-    (they belong to the household and the group), without the name."""
-    from storage.models.calendar import ReminderOptOut
-    from storage.models.meetings import MeetingRsvp, MeetingTask
-    from storage.models.pledges import PledgeDelegate
-
-    await session.execute(delete(MeetingRsvp).where(MeetingRsvp.person_id == person.id))
-    await session.execute(delete(PledgeDelegate).where(PledgeDelegate.person_id == person.id))
-    await session.execute(delete(ReminderOptOut).where(ReminderOptOut.person_id == person.id))
-    await session.execute(
-        update(MeetingTask)
-        .where(MeetingTask.owner_person_id == person.id)
-        .values(owner_person_id=None, owner_name=ERASED_NAME)
-    )
 
 
 def _household(household: Household | None, person: Person) -> dict[str, Any] | None:
@@ -239,26 +208,16 @@ async def erase_person(
     await _drop_own_unconfirmed_households(session, person)
     await _unlink_tips(work, account)
     await _forget_copies(work, person, account)
-    await _forget_activity(session, person)
-    await session.execute(delete(RoleAssignment).where(RoleAssignment.person_id == person.id))
-    await session.execute(
-        update(Membership)
-        .where(Membership.person_id == person.id, Membership.status == MembershipStatus.PENDING)
-        .values(status=MembershipStatus.REJECTED, decided_at=work.now)
-    )
-    accounts = (
-        await session.execute(
-            select(
-                ChannelAccount.id, ChannelAccount.channel, ChannelAccount.external_user_id
-            ).where(ChannelAccount.person_id == person.id)
-        )
-    ).all()
+    # Answers, permissions and preferences go; a household's pledge and a group's tasks stay
+    # (they belong to the household and the group), without the name.
+    await forget_activity(session, person.id, erased_name=ERASED_NAME)
+    await drop_roles(session, person.id)
+    await reject_pending_requests(session, person.id, at=work.now)
+    accounts = await account_keys_of(session, person.id)
     account_ids = [account_id for account_id, _, _ in accounts]
     for _, channel, user_id in {*accounts, (0, account.channel, account.external_user_id)}:
         await drop_drafts_of_user(session, channel=channel, user_id=user_id)  # unsent texts
-    await session.execute(
-        update(ChannelAccount).where(ChannelAccount.id.in_(account_ids)).values(person_id=None)
-    )
+    await unlink_accounts(session, account_ids)
     person.full_name = ERASED_NAME
     person.phone_encrypted = None
     person.household_id = None
@@ -290,11 +249,6 @@ async def _forget_copies(work: Work, person: Person, account: ChannelAccount) ->
     """Messages not sent yet to the person, or showing their name or phone to someone else,
     are withdrawn; the person's other conversations forget what they were in the middle of.
     (Sent messages keep no text already: storage.repos.outbox.mark_all_sent.)"""
-    from bot.sealed_messages import open_payload
-    from storage.models import Conversation
-    from storage.repos.outbox import unsent_payloads, withdraw_messages
-    from storage.repos.own_tips import accounts_of_person
-
     session, field_cipher = work.session, cipher(work.settings)
     accounts = await accounts_of_person(session, person_id=person.id)
     own_chats = {other.chat_id for other in accounts} | {account.chat_id}
@@ -313,11 +267,8 @@ async def _forget_copies(work: Work, person: Person, account: ChannelAccount) ->
     for other in accounts:
         if other.id == account.id:
             continue  # this conversation is the one ending the flow
-        for conversation in await session.scalars(
-            select(Conversation).where(
-                Conversation.channel == other.channel,
-                Conversation.user_id == other.external_user_id,
-            )
+        for conversation in await conversations_of_user(
+            session, channel=other.channel, user_id=other.external_user_id
         ):
             conversation.flow = conversation.step = conversation.prompt = None
             conversation.data, conversation.history = {}, []
@@ -325,17 +276,7 @@ async def _forget_copies(work: Work, person: Person, account: ChannelAccount) ->
 
 async def _drop_own_unconfirmed_households(session: AsyncSession, person: Person) -> None:
     """A household only this person added, never confirmed, goes with them."""
-    rows = await session.execute(
-        select(Membership.id, Household)
-        .join(Household, Household.id == Membership.household_id)
-        .where(Membership.person_id == person.id, Household.confirmed.is_(False))
-    )
-    for membership_id, household in rows.all():
-        await session.execute(
-            update(Membership).where(Membership.id == membership_id).values(household_id=None)
-        )
-        others = await session.scalar(
-            select(Membership.id).where(Membership.household_id == household.id)
-        )
-        if others is None:
-            await session.delete(household)
+    for membership_id, household in await own_unconfirmed_households(session, person.id):
+        await detach_household(session, membership_id)
+        if not await household_requested(session, household.id):
+            await drop_household(session, household)

@@ -17,6 +17,7 @@ from bot.people.invites import PRIVILEGED_MAX_AGE, create_invite, telegram_link
 from bot.text_match import fold
 from storage.models import Invite, Person, Role
 from storage.repos.grants import open_personal_invite, people_of, staff_grants, unclaimed_staff
+from storage.repos.people import person_by_id
 
 ROLE_NAMES = {
     Role.RESIDENT: N_("resident"),
@@ -74,7 +75,7 @@ async def personal_invite(
 async def listed_person(session: AsyncSession, commune_code: str, typed: str) -> Person | None:
     """The one person of the commune with this id or full name (diacritics and case aside)."""
     if typed.strip().isdigit():
-        person = await session.get(Person, int(typed))
+        person = await person_by_id(session, int(typed))
         found = [person] if person is not None and person.commune_code == commune_code else []
     else:
         found = [

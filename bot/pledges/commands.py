@@ -50,7 +50,7 @@ async def run_text(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune
+    from storage.repos.places import commune_by_code
 
     compile_catalogs()
     try:
@@ -63,7 +63,7 @@ async def run_text(settings: Settings, args: argparse.Namespace) -> int:
     t = Translator("en", settings.timezone)
     try:
         async with db.transaction() as session:
-            commune = await session.get(Commune, args.commune)
+            commune = await commune_by_code(session, args.commune)
             if commune is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2
@@ -100,7 +100,7 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.models import Commune
+    from storage.repos.places import commune_by_code
 
     compile_catalogs()
     await upgrade_async(settings.database_url)
@@ -109,7 +109,7 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         async with db.transaction() as session:
-            commune = await session.get(Commune, args.commune)
+            commune = await commune_by_code(session, args.commune)
             if commune is None:
                 print(f"No commune with code {args.commune}.", file=sys.stderr)
                 return 2

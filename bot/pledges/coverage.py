@@ -11,21 +11,15 @@ import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import POLICY, Action, Actor, Scope, group_scope
 from bot.i18n import Translator
-from storage.models import (
-    Commune,
-    Group,
-    Household,
-    HouseholdStatus,
-    Pledge,
-    ScopeKind,
-    Village,
-)
+from storage.models import ScopeKind
+from storage.repos.places import commune_by_code, group_by_id, village_by_id
+from storage.repos.pledge_coverage import coverage_by_group, unpledged_households
 
 MAX_MISSING_LINES = 30
 _DIGITS = re.compile(r"(\d+)")
@@ -139,7 +133,7 @@ async def units_in_reach(session: AsyncSession, actor: Actor) -> list[Unit]:
         if grant.scope_kind == ScopeKind.COMMUNE:
             units.add(Unit(UnitKind.COMMUNE, grant.scope_id))
         elif grant.scope_kind == ScopeKind.VILLAGE:
-            village = await session.get(Village, int(grant.scope_id))
+            village = await village_by_id(session, int(grant.scope_id))
             if village is not None:
                 units.add(Unit(UnitKind.VILLAGE, village.commune_code, village.id))
         elif grant.scope_kind == ScopeKind.GROUP:
@@ -154,12 +148,12 @@ async def unit_from_key(session: AsyncSession, key: str) -> Unit | None:
     """The unit a button names, looked up again in the database (the caller re-authorises)."""
     kind, _, ident = key.partition(":")
     if kind == UnitKind.COMMUNE:
-        commune = await session.get(Commune, ident)
+        commune = await commune_by_code(session, ident)
         return Unit(UnitKind.COMMUNE, commune.code) if commune else None
     if not ident.isdigit():
         return None
     if kind == UnitKind.VILLAGE:
-        village = await session.get(Village, int(ident))
+        village = await village_by_id(session, int(ident))
         return Unit(UnitKind.VILLAGE, village.commune_code, village.id) if village else None
     if kind == UnitKind.GROUP:
         return await unit_of_group(session, int(ident))
@@ -168,64 +162,31 @@ async def unit_from_key(session: AsyncSession, key: str) -> Unit | None:
 
 async def unit_name(session: AsyncSession, unit: Unit) -> str:
     """ "Tổ 1, Ấp Mỹ Thạnh", "Ấp Mỹ Thạnh, Xã Thanh Mỹ" or "Xã Thanh Mỹ"."""
-    commune = await session.get(Commune, unit.commune_code)
+    commune = await commune_by_code(session, unit.commune_code)
     commune_name = commune.name if commune else unit.commune_code
     if unit.kind == UnitKind.COMMUNE:
         return commune_name
-    village = await session.get(Village, unit.village_id)
+    village = await village_by_id(session, unit.village_id)
     village_name = village.name if village else ""
     if unit.kind == UnitKind.VILLAGE:
         return f"{village_name}, {commune_name}"
-    group = await session.get(Group, unit.group_id)
+    group = await group_by_id(session, unit.group_id)
     return f"{group.name if group else ''}, {village_name}"
 
 
-def _in_unit(query, unit: Unit):  # type: ignore[no-untyped-def]
-    query = query.where(Village.commune_code == unit.commune_code)
-    if unit.kind == UnitKind.VILLAGE:
-        query = query.where(Village.id == unit.village_id)
-    elif unit.kind == UnitKind.GROUP:
-        query = query.where(Group.id == unit.group_id)
-    return query
-
-
-def _resident():  # type: ignore[no-untyped-def]
-    return (Household.status == HouseholdStatus.ACTIVE) & Household.confirmed.is_(True)
-
-
-def has_pledged(year: int):  # type: ignore[no-untyped-def]
-    """Whether the household of the row has a pledge in force for the year: a correlated
-    EXISTS, one probe of the pledges' (household, year) index per household, whatever the
-    planner believes about the tables' sizes (fresh lists are not analysed yet)."""
-    return (
-        select(Pledge.id)
-        .where(
-            Pledge.household_id == Household.id,
-            Pledge.year == year,
-            Pledge.withdrawn_at.is_(None),
-        )
-        .exists()
-    )
+def unit_filter(unit: Unit) -> dict[str, Any]:
+    """The unit as the coverage queries take it (storage.repos.pledge_coverage)."""
+    return {
+        "commune_code": unit.commune_code,
+        "village_id": unit.village_id if unit.kind == UnitKind.VILLAGE else None,
+        "group_id": unit.group_id if unit.kind == UnitKind.GROUP else None,
+    }
 
 
 async def coverage(session: AsyncSession, unit: Unit, year: int) -> Coverage:
     """Pledged and resident households of every group of the unit (groups without households
     too), in natural order of village and group names."""
-    query = (
-        select(
-            Village.id,
-            Village.name,
-            Group.id,
-            Group.name,
-            func.count(Household.id),
-            func.count(case((has_pledged(year), 1))),
-        )
-        .select_from(Group)
-        .join(Village, Village.id == Group.village_id)
-        .outerjoin(Household, (Household.group_id == Group.id) & _resident())
-        .group_by(Village.id, Village.name, Group.id, Group.name)
-    )
-    rows = (await session.execute(_in_unit(query, unit))).all()
+    rows = await coverage_by_group(session, **unit_filter(unit), year=year)
     villages: dict[int, VillageCoverage] = {}
     for village_id, village_name, group_id, group_name, resident, pledged in rows:
         village = villages.setdefault(village_id, VillageCoverage(village_id, village_name))
@@ -233,7 +194,7 @@ async def coverage(session: AsyncSession, unit: Unit, year: int) -> Coverage:
         village.groups.append(GroupCoverage(group_id, group_name, counts))
         village.counts.add(counts)
     if unit.kind == UnitKind.VILLAGE and unit.village_id not in villages:
-        village = await session.get(Village, unit.village_id)  # a village without groups yet
+        village = await village_by_id(session, unit.village_id)  # a village without groups yet
         if village is not None:
             villages[village.id] = VillageCoverage(village.id, village.name)
     for village in villages.values():
@@ -246,16 +207,7 @@ async def missing_households(
     session: AsyncSession, unit: Unit, year: int
 ) -> list[MissingHousehold]:
     """The resident households of the unit without a pledge for the year."""
-    query = (
-        select(Household.id, Village.name, Group.name, Household.address, Household.head_name)
-        .select_from(Household)
-        .join(Group, Group.id == Household.group_id)
-        .join(Village, Village.id == Group.village_id)
-        # NOT EXISTS inside a CASE: PostgreSQL keeps it a per-row index probe; as a plain
-        # anti-join, planned on a fresh list's missing statistics, it took seconds.
-        .where(_resident(), case((has_pledged(year), 0), else_=1) == 1)
-    )
-    rows = (await session.execute(_in_unit(query, unit))).all()
+    rows = await unpledged_households(session, **unit_filter(unit), year=year)
     missing = [MissingHousehold(*row) for row in rows]
     return sorted(missing, key=_household_order)
 

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import String, cast, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -47,20 +47,15 @@ from bot.tips.service import police_chats
 from storage.db import Database
 from storage.models import (
     ChannelAccount,
-    Group,
-    Household,
-    HouseholdStatus,
     OutboxMessage,
-    Person,
-    Pledge,
-    PledgeDelegate,
     Priority,
-    Role,
-    RoleAssignment,
-    ScopeKind,
-    Village,
 )
 from storage.repos.outbox import queue_message
+from storage.repos.pledge_coverage import (
+    communes_with_households,
+    group_leader_accounts,
+    signers_of_unpledged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -173,69 +168,16 @@ def _key(kind: str, subject: object, day: date, channel: str, chat_id: str) -> s
     return f"{KEY_PREFIX}:{kind}:{subject}:{day.isoformat()}:{channel}:{chat_id}"
 
 
-def _unpledged():  # type: ignore[no-untyped-def]
-    """Resident households without a pledge in force (with the outer join below)."""
-    return (
-        (Household.status == HouseholdStatus.ACTIVE)
-        & Household.confirmed.is_(True)
-        & Pledge.id.is_(None)
-    )
-
-
-def _pledge_join(year: int):  # type: ignore[no-untyped-def]
-    return (
-        (Pledge.household_id == Household.id)
-        & (Pledge.year == year)
-        & Pledge.withdrawn_at.is_(None)
-    )
-
-
 async def household_reminders(
     session: AsyncSession, day: date, timezone: ZoneInfo, rules: DriveRules
 ) -> list[Reminder]:
     """To the head of every household that has not pledged, and to the members the head lets
     sign; who no longer lives there, withdrew consent or blocked the bot gets nothing."""
     year = day.year
-    columns = (
-        Household.id,
-        Household.address,
-        ChannelAccount.channel,
-        ChannelAccount.chat_id,
-        ChannelAccount.language,
-    )
-    living = (
-        (Person.household_id == Household.id)
-        & Person.erased_at.is_(None)
-        & Person.consent_version.is_not(None)
-    )
-    heads = (
-        select(*columns)
-        .select_from(Household)
-        .outerjoin(Pledge, _pledge_join(year))
-        .join(Person, living)
-        .join(
-            RoleAssignment,
-            (RoleAssignment.person_id == Person.id)
-            & (RoleAssignment.role == Role.HOUSEHOLD_HEAD)
-            & (RoleAssignment.scope_kind == ScopeKind.GROUP)
-            & (RoleAssignment.scope_id == cast(Household.group_id, String)),
-        )
-        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-        .where(_unpledged(), ChannelAccount.blocked_at.is_(None))
-    )
-    delegates = (
-        select(*columns)
-        .select_from(Household)
-        .outerjoin(Pledge, _pledge_join(year))
-        .join(PledgeDelegate, PledgeDelegate.household_id == Household.id)
-        .join(Person, living & (Person.id == PledgeDelegate.person_id))
-        .join(ChannelAccount, ChannelAccount.person_id == Person.id)
-        .where(_unpledged(), ChannelAccount.blocked_at.is_(None))
-    )
-    rows = (await session.execute(heads.union(delegates))).all()
+    rows = await signers_of_unpledged(session, year)
     end = datetime.combine(rules.end(year), time(12), timezone)
     reminders = []
-    for household_id, address, channel, chat_id, language in sorted(rows):
+    for household_id, address, channel, chat_id, language in rows:
         t = Translator(language, timezone)
         message = OutboundMessage(
             text=t.gettext(HOUSEHOLD_REMINDER, address=address, year=year, end=day_text(t, end)),
@@ -257,20 +199,7 @@ async def household_reminders(
 
 async def leader_reminders(session: AsyncSession, day: date, timezone: ZoneInfo) -> list[Reminder]:
     """Each group's leaders and deputies: the households of their group not pledged yet."""
-    rows = (
-        await session.execute(
-            select(RoleAssignment.scope_id, ChannelAccount)
-            .join(ChannelAccount, ChannelAccount.person_id == RoleAssignment.person_id)
-            .join(Person, Person.id == RoleAssignment.person_id)
-            .where(
-                RoleAssignment.role.in_([Role.GROUP_LEADER, Role.GROUP_DEPUTY]),
-                RoleAssignment.scope_kind == ScopeKind.GROUP,
-                ChannelAccount.blocked_at.is_(None),
-                Person.erased_at.is_(None),
-            )
-            .order_by(RoleAssignment.scope_id, ChannelAccount.id)
-        )
-    ).all()
+    rows = await group_leader_accounts(session)
     by_group: dict[int, list[ChannelAccount]] = {}
     for scope_id, account in rows:
         if scope_id.isdigit():
@@ -309,14 +238,7 @@ async def police_reminders(
     session: AsyncSession, day: date, timezone: ZoneInfo, rules: DriveRules
 ) -> list[Reminder]:
     """The coverage of each commune with households, to its police desk (or its officers)."""
-    communes = await session.scalars(
-        select(Village.commune_code)
-        .join(Group, Group.village_id == Village.id)
-        .join(Household, Household.group_id == Group.id)
-        .where(Household.status == HouseholdStatus.ACTIVE, Household.confirmed.is_(True))
-        .distinct()
-        .order_by(Village.commune_code)
-    )
+    communes = await communes_with_households(session)
     reminders = []
     for commune_code in list(communes):
         unit = Unit(UnitKind.COMMUNE, commune_code)

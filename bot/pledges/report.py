@@ -14,16 +14,22 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from bot.i18n import N_, Translator
-from bot.pledges.coverage import Coverage, Unit, UnitKind, coverage, natural_key, unit_name
+from bot.pledges.coverage import (
+    Coverage,
+    Unit,
+    coverage,
+    natural_key,
+    unit_filter,
+    unit_name,
+)
 from bot.pledges.service import HOW_NAMES
 from bot.reports.sheets import DATE, RATE, print_setup
 from bot.reports.texts import rate_value
-from storage.models import Group, Household, HouseholdStatus, Person, Pledge, PledgeText, Village
+from storage.models import HouseholdStatus
+from storage.repos.pledge_coverage import confirmed_households, pledges_of_year
 
 SUMMARY_SHEET = N_("Summary")
 SHEET_NAME_LIMIT = 31  # Excel's
@@ -76,26 +82,7 @@ class HouseholdLine:
 
 async def household_lines(session: AsyncSession, unit: Unit, year: int) -> list[HouseholdLine]:
     """Every confirmed household of the unit with its pledge of the year (or withdrawal)."""
-    query = (
-        select(
-            Household.id,
-            Village.id,
-            Village.name,
-            Group.name,
-            Household.address,
-            Household.head_name,
-            Household.status,
-        )
-        .select_from(Household)
-        .join(Group, Group.id == Household.group_id)
-        .join(Village, Village.id == Group.village_id)
-        .where(Household.confirmed.is_(True), Village.commune_code == unit.commune_code)
-    )
-    if unit.kind == UnitKind.VILLAGE:
-        query = query.where(Village.id == unit.village_id)
-    elif unit.kind == UnitKind.GROUP:
-        query = query.where(Group.id == unit.group_id)
-    households = (await session.execute(query)).all()
+    households = await confirmed_households(session, **unit_filter(unit))
     pledges = await _pledges_of_year(session, unit, year)
     lines = [
         HouseholdLine(
@@ -119,32 +106,8 @@ PledgeValues = tuple[datetime, datetime | None, str, str | None, str, int, str |
 async def _pledges_of_year(session: AsyncSession, unit: Unit, year: int) -> dict[int, PledgeValues]:
     """Household id → its pledge's values in HouseholdLine's order (from `at`); a pledge in
     force wins over withdrawn ones, the latest withdrawn one over earlier ones."""
-    confirmer = aliased(Person)
-    query = (
-        select(
-            Pledge.household_id,
-            Pledge.at,
-            Pledge.withdrawn_at,
-            confirmer.full_name,
-            case((Pledge.assisted.is_(True), Pledge.assisted_how), else_=None),
-            Pledge.channel,
-            PledgeText.version,
-            Pledge.withdraw_reason,
-        )
-        .join(confirmer, confirmer.id == Pledge.confirmed_by)
-        .join(PledgeText, PledgeText.id == Pledge.text_id)
-        .join(Household, Household.id == Pledge.household_id)
-        .join(Group, Group.id == Household.group_id)
-        .join(Village, Village.id == Group.village_id)
-        .where(Pledge.year == year, Village.commune_code == unit.commune_code)
-        .order_by(Pledge.at)
-    )
-    if unit.kind == UnitKind.VILLAGE:
-        query = query.where(Village.id == unit.village_id)
-    elif unit.kind == UnitKind.GROUP:
-        query = query.where(Group.id == unit.group_id)
     found: dict[int, PledgeValues] = {}
-    for household_id, *values in (await session.execute(query)).all():
+    for household_id, *values in await pledges_of_year(session, **unit_filter(unit), year=year):
         kept = found.get(household_id)
         if kept is None or kept[1] is not None:  # none yet, or only a withdrawn one
             found[household_id] = tuple(values)  # type: ignore[assignment]

@@ -16,7 +16,6 @@ from datetime import datetime
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,15 +24,16 @@ from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from bot.work import Work
 from storage.models import (
-    ChannelAccount,
     Household,
     HouseholdStatus,
     Person,
     Pledge,
     PledgeChannel,
-    PledgeDelegate,
     PledgeText,
 )
+from storage.repos.accounts import reachable_accounts
+from storage.repos.people import household_by_id, person_by_id
+from storage.repos.pledges import delegation, members_living_in, pledge_in_force
 
 MAX_REASON = 300
 HOW_NAMES = {
@@ -66,7 +66,7 @@ async def member_household(session: AsyncSession, person: Person | None) -> Hous
     """The household this person lives in, as confirmed by their leader."""
     if person is None or person.household_id is None or person.erased_at is not None:
         return None
-    household = await session.get(Household, person.household_id)
+    household = await household_by_id(session, person.household_id)
     return household if household is not None and household.confirmed else None
 
 
@@ -96,11 +96,7 @@ async def signer(
         return Signer.HEAD
     if not allowed(actor, Action.VIEW_HOUSEHOLD_PLEDGE, scope):
         return None
-    delegated = await session.scalar(
-        select(PledgeDelegate.id).where(
-            PledgeDelegate.household_id == household.id, PledgeDelegate.person_id == person.id
-        )
-    )
+    delegated = await delegation(session, household.id, person.id)
     return Signer.DELEGATE if delegated is not None else None
 
 
@@ -125,48 +121,6 @@ async def may_sign_on_behalf(session: AsyncSession, actor: Actor, household: Hou
     )
 
 
-async def active_pledge(session: AsyncSession, household_id: int, year: int) -> Pledge | None:
-    return await session.scalar(
-        select(Pledge).where(
-            Pledge.household_id == household_id,
-            Pledge.year == year,
-            Pledge.withdrawn_at.is_(None),
-        )
-    )
-
-
-async def pledged_households(
-    session: AsyncSession, household_ids: list[int], year: int
-) -> set[int]:
-    """Which of these households have a pledge in force for the year (one query)."""
-    if not household_ids:
-        return set()
-    return set(
-        await session.scalars(
-            select(Pledge.household_id).where(
-                Pledge.household_id.in_(household_ids),
-                Pledge.year == year,
-                Pledge.withdrawn_at.is_(None),
-            )
-        )
-    )
-
-
-async def earlier_pledges(session: AsyncSession, household_id: int, year: int) -> list[Pledge]:
-    """The pledges of earlier years that were not withdrawn, newest first: still readable."""
-    return list(
-        await session.scalars(
-            select(Pledge)
-            .where(
-                Pledge.household_id == household_id,
-                Pledge.year < year,
-                Pledge.withdrawn_at.is_(None),
-            )
-            .order_by(Pledge.year.desc())
-        )
-    )
-
-
 async def record_pledge(
     session: AsyncSession,
     *,
@@ -180,7 +134,7 @@ async def record_pledge(
 ) -> Pledge | None:
     """Record the pledge; None when the household already has one for the year (also when
     another member's pledge was stored a moment earlier)."""
-    if await active_pledge(session, household.id, year) is not None:
+    if await pledge_in_force(session, household.id, year) is not None:
         return None
     pledge = Pledge(
         household_id=household.id,
@@ -209,7 +163,7 @@ def withdraw(pledge: Pledge, *, person_id: int, reason: str, now: datetime) -> N
 
 async def describe(session: AsyncSession, t: Translator, pledge: Pledge) -> str:
     """When, by whom and which text: what a member and a leader see of a pledge."""
-    person = await session.get(Person, pledge.confirmed_by)
+    person = await person_by_id(session, pledge.confirmed_by)
     name = person.full_name if person else "—"
     if pledge.assisted:
         who = t.gettext(
@@ -231,25 +185,6 @@ async def describe(session: AsyncSession, t: Translator, pledge: Pledge) -> str:
     )
 
 
-async def delegates_of(session: AsyncSession, household_id: int) -> set[int]:
-    return set(
-        await session.scalars(
-            select(PledgeDelegate.person_id).where(PledgeDelegate.household_id == household_id)
-        )
-    )
-
-
-async def household_members(session: AsyncSession, household_id: int) -> list[Person]:
-    """The members who joined Bình Yên and live in this household."""
-    return list(
-        await session.scalars(
-            select(Person)
-            .where(Person.household_id == household_id, Person.erased_at.is_(None))
-            .order_by(Person.full_name, Person.id)
-        )
-    )
-
-
 async def tell_household(
     work: Work,
     household: Household,
@@ -260,13 +195,8 @@ async def tell_household(
 ) -> None:
     """A notice to every member of the household on every messenger they use, but `exclude`;
     `key` makes it once per event (the outbox dedupe key)."""
-    members = [p.id for p in await household_members(work.session, household.id)]
-    accounts = await work.session.scalars(
-        select(ChannelAccount).where(
-            ChannelAccount.person_id.in_([m for m in members if m not in exclude]),
-            ChannelAccount.blocked_at.is_(None),
-        )
-    )
+    members = [p.id for p in await members_living_in(work.session, household.id)]
+    accounts = await reachable_accounts(work.session, [m for m in members if m not in exclude])
     for account in accounts:
         t = Translator(account.language, work.settings.timezone)
         await work.notify(

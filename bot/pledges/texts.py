@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from storage.models import Commune, PledgeText
+from storage.models import PledgeText
+from storage.repos.places import commune_by_code
+from storage.repos.pledges import last_text_version, texts_for
 
 # The national default of DOMAIN.md, as seeded by migration 0006 (a test keeps them equal); used
 # again only if that row is missing.
@@ -91,14 +92,7 @@ async def applicable_text(
     """The version a household of this commune signs in this year (see the module's note);
     without `own_year`, the one that applies when the commune has no text for this year (what
     an "extend" file adds to)."""
-    rows = list(
-        await session.scalars(
-            select(PledgeText).where(
-                (PledgeText.commune_code == commune_code) | PledgeText.commune_code.is_(None),
-                (PledgeText.year == year) | PledgeText.year.is_(None),
-            )
-        )
-    )
+    rows = await texts_for(session, commune_code, year)
     if not own_year:
         rows = [r for r in rows if not (r.commune_code == commune_code and r.year == year)]
     if rows:
@@ -186,7 +180,7 @@ async def store_text(
     The same commitments as the version in effect store nothing. "replace" stores the file's
     commitments; "extend" stores the national default's (or the commune's text for every
     year) followed by the file's."""
-    if await session.get(Commune, commune_code) is None:
+    if await commune_by_code(session, commune_code) is None:
         raise PledgeTextError(f"no commune with code {commune_code}")
     current = await applicable_text(session, commune_code, year)
     vi, en = parsed.vi, parsed.en
@@ -202,15 +196,11 @@ async def store_text(
     items: dict[str, list[str]] = {"vi": vi, **({"en": en} if en else {})}
     if current.items == items:
         return current, False
-    last = await session.scalar(
-        select(func.max(PledgeText.version)).where(
-            PledgeText.commune_code == commune_code, PledgeText.year == year
-        )
-    )
+    last = await last_text_version(session, commune_code, year)
     text = PledgeText(
         commune_code=commune_code,
         year=year,
-        version=(last or 0) + 1,
+        version=last + 1,
         items=items,
         created_at=now,
     )

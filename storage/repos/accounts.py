@@ -46,3 +46,59 @@ async def chat_language(session: AsyncSession, *, channel: str, chat_id: str) ->
         .where(ChannelAccount.channel == channel, ChannelAccount.chat_id == chat_id)
         .limit(1)
     )
+
+
+async def account_by_id(session: AsyncSession, account_id: int | None) -> ChannelAccount | None:
+    return await session.get(ChannelAccount, account_id) if account_id is not None else None
+
+
+async def reachable_accounts(session: AsyncSession, person_ids: list[int]) -> list[ChannelAccount]:
+    """Where to write to these persons: every messenger account they linked and did not block."""
+    if not person_ids:
+        return []
+    return list(
+        await session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.person_id.in_(person_ids), ChannelAccount.blocked_at.is_(None)
+            )
+        )
+    )
+
+
+async def other_accounts(
+    session: AsyncSession, *, person_id: int, except_id: int
+) -> list[ChannelAccount]:
+    """The person's messenger accounts but one (the one writing now)."""
+    return list(
+        await session.scalars(
+            select(ChannelAccount).where(
+                ChannelAccount.person_id == person_id, ChannelAccount.id != except_id
+            )
+        )
+    )
+
+
+async def move_accounts(session: AsyncSession, *, from_person: int, to_person: int) -> None:
+    """Every messenger account of one person becomes another's."""
+    await session.execute(
+        update(ChannelAccount)
+        .where(ChannelAccount.person_id == from_person)
+        .values(person_id=to_person)
+    )
+
+
+async def unlink_accounts(session: AsyncSession, account_ids: list[int]) -> None:
+    """These accounts belong to nobody any more."""
+    await session.execute(
+        update(ChannelAccount).where(ChannelAccount.id.in_(account_ids)).values(person_id=None)
+    )
+
+
+async def account_keys_of(session: AsyncSession, person_id: int) -> list[tuple[int, str, str]]:
+    """(id, channel, external user id) of each messenger account of the person."""
+    rows = await session.execute(
+        select(ChannelAccount.id, ChannelAccount.channel, ChannelAccount.external_user_id).where(
+            ChannelAccount.person_id == person_id
+        )
+    )
+    return [(account_id, channel, user_id) for account_id, channel, user_id in rows]
