@@ -337,7 +337,7 @@ class HouseholdPledge(_PledgePages):
                 year=year,
                 date=day_text(t, pledge.at),
             ),
-            key=f"pledge:made:{pledge.id}",
+            key=("pledge", "made", pledge.id),
             exclude=frozenset({person.id}),
         )
         turn.leave()
@@ -398,7 +398,7 @@ class HouseholdPledge(_PledgePages):
                 year=year,
                 reason=reason,
             ),
-            key=f"pledge:withdrawn:{pledge.id}",
+            key=("pledge", "withdrawn", pledge.id),
             exclude=frozenset({person.id}),
         )
         turn.leave()
@@ -492,7 +492,7 @@ class HouseholdPledge(_PledgePages):
                 head=person.full_name,
                 address=household.address,
             ),
-            key=f"pledge:delegate:{household.id}:{other.id}:{turn.now.timestamp():.0f}",
+            key=("pledge", "delegate", household.id, other.id, f"{turn.now.timestamp():.0f}"),
             exclude=frozenset(p.id for p in members.values() if p.id != other.id),
         )
         turn.leave()
@@ -695,7 +695,7 @@ class PledgeOnBehalf(_PledgePages):
                 date=day_text(t, pledge.at),
                 how=t.gettext(HOW_NAMES[how]),
             ),
-            key=f"pledge:assisted:{pledge.id}",
+            key=("pledge", "assisted", pledge.id),
             exclude=frozenset({leader.id}),
         )
         turn.leave()
@@ -750,7 +750,7 @@ class PledgeOnBehalf(_PledgePages):
                 year=year,
                 reason=reason,
             ),
-            key=f"pledge:withdrawn:{pledge.id}",
+            key=("pledge", "withdrawn", pledge.id),
             exclude=frozenset({leader.id}),
         )
         turn.leave()

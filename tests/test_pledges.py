@@ -657,7 +657,7 @@ async def test_reminders_are_queued_once_in_the_morning_and_open_the_pledge(
     assert await send_due_reminders(db, settings, at_eight, DriveRules()) == set()  # a re-run
     async with db.transaction() as session:
         again = await due_reminders(session, date(2026, 1, 15), timezone=settings.timezone)
-        assert await queue_reminders(session, again) == set()
+        assert await queue_reminders(session, again, now=at_eight) == set()
         keys = list(
             await session.scalars(
                 select(OutboxMessage.dedupe_key).where(OutboxMessage.chat_id == "head15")

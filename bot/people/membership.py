@@ -32,6 +32,7 @@ from storage.models import (
     ScopeKind,
 )
 from storage.repos.accounts import reachable_accounts as accounts_of
+from storage.repos.outbox import dedupe_key
 from storage.repos.people import (
     drop_household,
     holds_role,
@@ -104,7 +105,7 @@ async def request_membership(
             chat_id=account.chat_id,
             message=request_notice(t, membership, person, group, household, listed=listed),
             priority=Priority.ALERT,
-            dedupe_key=f"membership:{membership.id}:{account.id}",
+            dedupe_key=dedupe_key("membership", membership.id, account.id),
         )
     return membership
 

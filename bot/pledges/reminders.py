@@ -24,8 +24,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
@@ -47,10 +45,9 @@ from bot.tips.service import police_chats
 from storage.db import Database
 from storage.models import (
     ChannelAccount,
-    OutboxMessage,
     Priority,
 )
-from storage.repos.outbox import queue_message
+from storage.repos.outbox import dedupe_key, queue_once
 from storage.repos.pledge_coverage import (
     communes_with_households,
     group_leader_accounts,
@@ -165,7 +162,7 @@ async def due_reminders(
 
 
 def _key(kind: str, subject: object, day: date, channel: str, chat_id: str) -> str:
-    return f"{KEY_PREFIX}:{kind}:{subject}:{day.isoformat()}:{channel}:{chat_id}"
+    return dedupe_key(KEY_PREFIX, kind, subject, day.isoformat(), channel, chat_id)
 
 
 async def household_reminders(
@@ -261,32 +258,24 @@ async def police_reminders(
     return reminders
 
 
-async def queue_reminders(session: AsyncSession, reminders: Iterable[Reminder]) -> set[str]:
-    """Queue the reminders not queued before (by dedupe key); returns the channels written to."""
-    pending = list(reminders)
-    seen: set[str] = set()
-    for start in range(0, len(pending), 500):
-        keys = [r.dedupe_key for r in pending[start : start + 500]]
-        seen |= set(
-            await session.scalars(
-                select(OutboxMessage.dedupe_key).where(OutboxMessage.dedupe_key.in_(keys))
-            )
-        )
+async def queue_reminders(
+    session: AsyncSession, reminders: Iterable[Reminder], *, now: datetime
+) -> set[str]:
+    """Queue each reminder once (by its dedupe key, whatever ran before or runs beside);
+    returns the channels written to."""
     channels: set[str] = set()
-    for reminder in pending:
-        if reminder.dedupe_key in seen:
-            continue
-        seen.add(reminder.dedupe_key)
-        await queue_message(
+    for reminder in reminders:
+        if await queue_once(
             session,
+            dedupe_key=reminder.dedupe_key,
             channel=reminder.channel,
             chat_id=reminder.chat_id,
             payload=reminder.message.to_payload(),
+            now=now,
             priority=reminder.priority,
             is_group_chat=reminder.is_group,
-            dedupe_key=reminder.dedupe_key,
-        )
-        channels.add(reminder.channel)
+        ):
+            channels.add(reminder.channel)
     return channels
 
 
@@ -298,16 +287,11 @@ async def send_due_reminders(
     if not SEND_FROM <= local.time() < SEND_UNTIL:
         return set()
     rules = rules or DriveSettings().rules()
-    try:
-        async with db.transaction() as session:
-            reminders = await due_reminders(
-                session, local.date(), timezone=settings.timezone, rules=rules
-            )
-            channels = await queue_reminders(session, reminders)
-    except IntegrityError:
-        # Another process queued the same day's reminders at the same moment: they go once.
-        log.info("pledge reminders of %s were queued by another process", local.date())
-        return set()
+    async with db.transaction() as session:
+        reminders = await due_reminders(
+            session, local.date(), timezone=settings.timezone, rules=rules
+        )
+        channels = await queue_reminders(session, reminders, now=now)
     if reminders:
         log.info("pledge reminders due on %s: %d", local.date(), len(reminders))
     return channels

@@ -32,6 +32,7 @@ from storage.models import (
     PledgeText,
 )
 from storage.repos.accounts import reachable_accounts
+from storage.repos.outbox import dedupe_key
 from storage.repos.people import household_by_id, person_by_id
 from storage.repos.pledges import delegation, members_living_in, pledge_in_force
 
@@ -190,11 +191,11 @@ async def tell_household(
     household: Household,
     render: Callable[[Translator], str],
     *,
-    key: str,
+    key: tuple[object, ...],
     exclude: frozenset[int] = frozenset(),
 ) -> None:
     """A notice to every member of the household on every messenger they use, but `exclude`;
-    `key` makes it once per event (the outbox dedupe key)."""
+    `key` (a kind and what it is about) makes it once per event and account."""
     members = [p.id for p in await members_living_in(work.session, household.id)]
     accounts = await reachable_accounts(work.session, [m for m in members if m not in exclude])
     for account in accounts:
@@ -203,5 +204,5 @@ async def tell_household(
             channel=account.channel,
             chat_id=account.chat_id,
             message=OutboundMessage(text=render(t)),
-            dedupe_key=f"{key}:{account.id}",
+            dedupe_key=dedupe_key(str(key[0]), *key[1:], account.id),
         )
