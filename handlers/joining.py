@@ -236,6 +236,7 @@ class Joining(Flow):
             turn.leave()
 
     async def on_confirm_erase(self, turn: Turn) -> None:
+        """Erases the person who declined the renewed notice, or shows the notice again."""
         if turn.choice == REREAD or turn.person is None:
             await self._ask_consent(turn)
             return
@@ -255,6 +256,7 @@ class Joining(Flow):
         )
 
     async def on_name(self, turn: Turn) -> None:
+        """Stores the name picked or typed and asks for a phone number (optional)."""
         if turn.choice == USE_PROFILE_NAME:
             name = turn.data.get("profile_name", "")
         else:
@@ -288,6 +290,7 @@ class Joining(Flow):
         )
 
     async def on_phone(self, turn: Turn) -> None:
+        """Stores the phone number, sealed, or none; asks where the person belongs."""
         if turn.choice != SKIP:
             typed = turn.event.phone if turn.event.kind is EventKind.CONTACT else turn.event.text
             phone = normalise_phone(typed or "")
@@ -322,6 +325,7 @@ class Joining(Flow):
             await self._ask_group(turn, invite)
 
     async def on_commune_name(self, turn: Turn) -> None:
+        """Finds the commune typed: joins it, or asks which of several was meant."""
         matches = await find_communes(turn.session, turn.event.text)
         if not matches:
             turn.show(
@@ -337,6 +341,7 @@ class Joining(Flow):
             turn.ask(Step.PICK_COMMUNE, turn._("Which commune or ward do you mean?"), choices)
 
     async def on_pick_commune(self, turn: Turn) -> None:
+        """Joins the commune picked (as a resident without a group yet)."""
         if await commune_by_code(turn.session, turn.choice) is None:
             turn.leave()
             return
@@ -359,6 +364,7 @@ class Joining(Flow):
         turn.ask(Step.GROUP, turn._("Which group (tổ) does your household belong to?"), choices)
 
     async def on_group(self, turn: Turn) -> None:
+        """Stores the group picked (one of the invite's) and asks for the household."""
         invite = await self._invite(turn)
         # The choice came from the user: it must be one of the invite's groups.
         allowed = (
@@ -390,6 +396,7 @@ class Joining(Flow):
         )
 
     async def on_household(self, turn: Turn) -> None:
+        """Sends the request for the household picked or typed, or asks for an address."""
         if turn.choice == NOT_LISTED:
             turn.ask(
                 Step.ADDRESS,
@@ -412,6 +419,7 @@ class Joining(Flow):
         await self._finish(turn, invite=await self._invite(turn), household=picked[0])
 
     async def on_address(self, turn: Turn) -> None:
+        """Adds the typed address as an unconfirmed household and sends the request."""
         address = " ".join(turn.event.text.split())
         if not 3 <= len(address) <= 200:
             turn.show(

@@ -72,6 +72,7 @@ class PledgeCoverage(Flow):
             turn.ask(Step.UNIT, turn._("For which group, village or commune?"), choices)
 
     async def on_unit(self, turn: Turn) -> None:
+        """Shows the coverage of the unit picked (re-authorised) and asks what else to send."""
         unit = await self._allowed(turn, turn.choice or "")
         if unit is not None:
             await self._show(turn, unit, turn.data["year"])
@@ -122,6 +123,7 @@ class PledgeCoverage(Flow):
         )
 
     async def on_more(self, turn: Turn) -> None:
+        """Sends the unit's spreadsheet, or shows the coverage of the year before."""
         unit = await self._allowed(turn, turn.data.get("unit", ""))
         if unit is None:
             return
