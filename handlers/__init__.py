@@ -8,7 +8,8 @@ from handlers.emergency_numbers import EmergencyNumbers, emergency_numbers_entry
 from handlers.group_chat import register as register_group_chat
 from handlers.group_invite import GroupInvite, group_invite_entry
 from handlers.information import information_flows
-from handlers.joining import Joining, is_invite_code, joining_entry
+from handlers.joining import Joining, joining_entry
+from handlers.joining_code import is_invite_code
 from handlers.leader_tip_counts import (
     LeaderTipCounts,
     LeaderTipCountsSetting,

@@ -13,168 +13,67 @@ the consent question.
 from __future__ import annotations
 
 import base64
-from enum import StrEnum
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import PRIVILEGED_ROLES
 from bot.crypto import PERSON_PHONE, FieldCipher
 from bot.i18n import N_
 from bot.messages import SHARE_PHONE, Choice, EventKind
 from bot.people.consent import consent_text, has_current_consent, record_consent
-from bot.people.invites import (
-    ALPHABET,
-    CODE_LENGTH,
-    InviteProblem,
-    check_invite,
-    normalise_code,
-    redeem,
-)
+from bot.people.invites import InviteProblem, redeem
 from bot.people.listed_match import suggest_listed
 from bot.people.membership import grant_role, request_membership
 from bot.people.personal_data import audit
 from bot.people.personal_invites import ROLE_NAMES
 from bot.people.phone import normalise_phone
-from bot.runtime.dialog.flows import Flow, MenuEntry
+from bot.runtime.dialog.flows import MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
 from handlers.erasure import erase_me
-from storage.models import (
-    Commune,
-    ConsentDecision,
-    Group,
-    Household,
-    Invite,
-    Person,
-    Role,
-    ScopeKind,
-    Village,
+from handlers.joining_place import PlaceSteps
+from handlers.joining_steps import (
+    AGREE,
+    CONFIRM_ERASE,
+    DISAGREE,
+    INVITE_PROBLEMS,
+    MAX_NAME,
+    NOT_YOURS,
+    REREAD,
+    SKIP,
+    USE_PROFILE_NAME,
+    Step,
 )
-from storage.repos.invites import invite_by_id, invite_code_exists
-from storage.repos.org import find_communes
-from storage.repos.people import household_at, person_by_id, resident_households
-from storage.repos.places import commune_by_code, group_by_id, groups_with_villages, village_by_id
-
-AGREE, DISAGREE = "agree", "disagree"
-NO_CODE, SKIP, USE_PROFILE_NAME, NOT_LISTED = "no_code", "skip", "profile_name", "not_listed"
-CONFIRM_ERASE, REREAD = "erase", "reread"
-MAX_NAME = 80
-MAX_HOUSEHOLD_BUTTONS = 30
-
-INVITE_PROBLEMS = {
-    InviteProblem.UNKNOWN: N_(
-        "I do not know the code “{code}”. Please check it on the poster or ask your group leader."
-    ),
-    InviteProblem.EXPIRED: N_(
-        "The code “{code}” has expired. Please ask your group leader for a new one."
-    ),
-    InviteProblem.REVOKED: N_(
-        "The code “{code}” is no longer valid. Please ask your group leader for a new one."
-    ),
-    InviteProblem.USED_UP: N_(
-        "The code “{code}” has already been used. Please ask whoever gave it to you for a new one."
-    ),
-}
-NOT_YOURS = N_(
-    "The code “{code}” was made for another person. Please ask your commune admin for your own."
-)
+from storage.models import Commune, ConsentDecision, Household, Invite, Person, Role
+from storage.repos.people import person_by_id
+from storage.repos.places import commune_by_code, group_by_id
 
 
-class Step(StrEnum):
-    CODE = "code"
-    CONSENT = "consent"
-    CONFIRM_ERASE = "confirm_erase"
-    NAME = "name"
-    PHONE = "phone"
-    COMMUNE_NAME = "commune_name"
-    PICK_COMMUNE = "pick_commune"
-    GROUP = "group"
-    HOUSEHOLD = "household"
-    ADDRESS = "address"
-
-
-class Joining(Flow):
+class Joining(PlaceSteps):
     name = "joining"
 
     async def begin(self, turn: Turn) -> None:
         code = turn.event.args.strip() if turn.event.kind is EventKind.COMMAND else ""
-        if code and not await self._take_code(turn, code):
+        if code and not await self.take_code(turn, code):
             if turn.person is not None and not has_current_consent(turn.person):
-                await self._ask_consent(turn)
+                await self.ask_consent(turn)
             else:
                 turn.leave()
             return
         if turn.person is not None and has_current_consent(turn.person):
             if turn.data.get("invite_id"):
-                await self._after_contact(turn)
+                await self.after_contact(turn)
             else:
                 turn.say(turn._("You have already joined. Here is your menu."))
                 turn.leave()
             return
         if turn.person is None and not code and fold(turn.event.command or "") != "start":
-            self._ask_code(turn)  # "Join my group" or /join: the code first
+            self.ask_code(turn)  # "Join my group" or /join: the code first
             return
-        await self._ask_consent(turn)
-
-    # --- the code ------------------------------------------------------------------------
-    def _ask_code(self, turn: Turn) -> None:
-        turn.ask(
-            Step.CODE,
-            turn._(
-                "Please type the code from your group's poster or from your group leader, "
-                "for example: ABC12345"
-            ),
-            [Choice(NO_CODE, turn._("I have no code"))],
-            free_text=True,
-        )
-
-    async def on_code(self, turn: Turn) -> None:
-        """A typed code; or none, and then joining goes on with the commune alone."""
-        if turn.choice == NO_CODE:
-            await self._ask_consent(turn)
-            return
-        if await self._take_code(turn, turn.event.text):
-            await self._ask_consent(turn)
-        else:
-            self._ask_code(turn)
-
-    async def _take_code(self, turn: Turn, code: str) -> bool:
-        check = await check_invite(turn.session, code, turn.now)
-        if not check.ok or check.invite is None:
-            problem = check.problem or InviteProblem.UNKNOWN
-            turn.say(turn._(INVITE_PROBLEMS[problem], code=code.strip()[:20]))
-            return False
-        invite = check.invite
-        mine = turn.person is None or turn.person.id == invite.person_id
-        if invite.person_id is not None and not mine:
-            turn.say(turn._(NOT_YOURS, code=invite.code))
-            return False
-        turn.update_data(invite_id=invite.id)
-        turn.say(await self._invite_text(turn, invite))
-        return True
-
-    async def _invite_text(self, turn: Turn, invite: Invite) -> str:
-        commune = await commune_by_code(turn.session, invite.commune_code)
-        place = commune.name if commune else ""
-        if invite.scope_kind == ScopeKind.GROUP:
-            group = await group_by_id(turn.session, int(invite.scope_id))
-            village = await village_by_id(turn.session, group.village_id) if group else None
-            if group and village:
-                place = f"{group.name}, {village.name}, {place}"
-        elif invite.scope_kind == ScopeKind.VILLAGE:
-            village = await village_by_id(turn.session, int(invite.scope_id))
-            if village:
-                place = f"{village.name}, {place}"
-        return turn._(
-            "You are invited to join {place} as {role}.",
-            place=place,
-            role=turn._(ROLE_NAMES.get(Role(invite.role), invite.role)),
-        )
+        await self.ask_consent(turn)
 
     # --- consent -------------------------------------------------------------------------
-    async def _ask_consent(self, turn: Turn) -> None:
+    async def ask_consent(self, turn: Turn) -> None:
         commune = await self._commune_of(turn)
-        invite = await self._invite(turn)
+        invite = await self.invite(turn)
         staff = invite is not None and invite.role in PRIVILEGED_ROLES
         turn.ask(
             Step.CONSENT,
@@ -183,7 +82,7 @@ class Joining(Flow):
         )
 
     async def _commune_of(self, turn: Turn) -> Commune | None:
-        invite = await self._invite(turn)
+        invite = await self.invite(turn)
         code = (
             invite.commune_code if invite else (turn.person.commune_code if turn.person else None)
         )
@@ -204,13 +103,13 @@ class Joining(Flow):
                 turn.identity_changed = True
                 turn.say(turn._("Thank you. Your agreement has been recorded."))
                 if turn.data.get("invite_id"):
-                    await self._after_contact(turn)
+                    await self.after_contact(turn)
                 else:
                     turn.leave()
                 return
-            invite = await self._invite(turn)
+            invite = await self.invite(turn)
             if invite is not None and invite.person_id is not None:
-                await self._after_contact(turn)  # a personal code: the commune's list has them
+                await self.after_contact(turn)  # a personal code: the commune's list has them
             else:
                 self._ask_name(turn)
         elif renewal:
@@ -238,7 +137,7 @@ class Joining(Flow):
     async def on_confirm_erase(self, turn: Turn) -> None:
         """Erases the person who declined the renewed notice, or shows the notice again."""
         if turn.choice == REREAD or turn.person is None:
-            await self._ask_consent(turn)
+            await self.ask_consent(turn)
             return
         await erase_me(turn, withdrawn=True)
         turn.leave()
@@ -305,148 +204,9 @@ class Joining(Flow):
                 return
             sealed = FieldCipher.of(turn.settings).encrypt(phone, PERSON_PHONE)
             turn.update_data(phone=base64.b64encode(sealed).decode())
-        await self._after_contact(turn)
+        await self.after_contact(turn)
 
-    # --- where they belong ---------------------------------------------------------------
-    async def _after_contact(self, turn: Turn) -> None:
-        invite = await self._invite(turn)
-        if invite is None:
-            turn.ask(
-                Step.COMMUNE_NAME,
-                turn._("Which commune or ward do you live in? Type its name, e.g. Thanh Mỹ."),
-                free_text=True,
-            )
-        elif invite.role in PRIVILEGED_ROLES:
-            await self._finish(turn, invite=invite)
-        elif invite.scope_kind == ScopeKind.GROUP:
-            turn.update_data(group_id=int(invite.scope_id))
-            await self._ask_household(turn)
-        else:
-            await self._ask_group(turn, invite)
-
-    async def on_commune_name(self, turn: Turn) -> None:
-        """Finds the commune typed: joins it, or asks which of several was meant."""
-        matches = await find_communes(turn.session, turn.event.text)
-        if not matches:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._(
-                    "I found no commune or ward with that name. Please check the spelling."
-                ),
-            )
-        elif len(matches) == 1:
-            await self._finish(turn, commune_code=matches[0][0].code)
-        else:
-            choices = [Choice(c.code, f"{c.name}, {p.name}") for c, p in matches]
-            turn.ask(Step.PICK_COMMUNE, turn._("Which commune or ward do you mean?"), choices)
-
-    async def on_pick_commune(self, turn: Turn) -> None:
-        """Joins the commune picked (as a resident without a group yet)."""
-        if await commune_by_code(turn.session, turn.choice) is None:
-            turn.leave()
-            return
-        await self._finish(turn, commune_code=turn.choice)
-
-    async def _groups_of_invite(self, turn: Turn, invite: Invite) -> list[tuple[Group, Village]]:
-        in_village = invite.scope_kind == ScopeKind.VILLAGE
-        return await groups_with_villages(
-            turn.session,
-            commune_code=invite.commune_code,
-            village_id=int(invite.scope_id) if in_village else None,
-        )
-
-    async def _ask_group(self, turn: Turn, invite: Invite) -> None:
-        groups = await self._groups_of_invite(turn, invite)
-        if not groups:
-            await self._finish(turn, invite=invite)
-            return
-        choices = [Choice(str(g.id), f"{g.name}, {v.name}") for g, v in groups]
-        turn.ask(Step.GROUP, turn._("Which group (tổ) does your household belong to?"), choices)
-
-    async def on_group(self, turn: Turn) -> None:
-        """Stores the group picked (one of the invite's) and asks for the household."""
-        invite = await self._invite(turn)
-        # The choice came from the user: it must be one of the invite's groups.
-        allowed = (
-            {str(g.id) for g, _ in await self._groups_of_invite(turn, invite)} if invite else set()
-        )
-        if turn.choice not in allowed:
-            turn.leave()
-            return
-        turn.update_data(group_id=int(turn.choice or 0))
-        await self._ask_household(turn)
-
-    async def _households(self, turn: Turn) -> list[Household]:
-        return await resident_households(turn.session, turn.data["group_id"])
-
-    async def _ask_household(self, turn: Turn) -> None:
-        households = await self._households(turn)
-        choices = [Choice(str(h.id), h.address) for h in households[:MAX_HOUSEHOLD_BUTTONS]]
-        text = turn._("Which household do you live in? Press its address, or type it.")
-        if len(households) > MAX_HOUSEHOLD_BUTTONS:
-            text = turn._(
-                "Which household do you live in? Type the address (house number and street)."
-            )
-            choices = []
-        turn.ask(
-            Step.HOUSEHOLD,
-            text,
-            [*choices, Choice(NOT_LISTED, turn._("My household is not listed"))],
-            free_text=True,
-        )
-
-    async def on_household(self, turn: Turn) -> None:
-        """Sends the request for the household picked or typed, or asks for an address."""
-        if turn.choice == NOT_LISTED:
-            turn.ask(
-                Step.ADDRESS,
-                turn._("Please type your address (house number and street, or hamlet)."),
-                free_text=True,
-            )
-            return
-        households = await self._households(turn)
-        if turn.choice is not None:
-            picked = [h for h in households if str(h.id) == turn.choice]
-        else:
-            typed = set(fold(turn.event.text).split())
-            picked = [h for h in households if typed and typed <= set(fold(h.address).split())]
-        if len(picked) != 1:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("I could not find exactly one household with that address."),
-            )
-            return
-        await self._finish(turn, invite=await self._invite(turn), household=picked[0])
-
-    async def on_address(self, turn: Turn) -> None:
-        """Adds the typed address as an unconfirmed household and sends the request."""
-        address = " ".join(turn.event.text.split())
-        if not 3 <= len(address) <= 200:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("Please type the address in words, at most 200 characters."),
-            )
-            return
-        group_id = turn.data["group_id"]
-        existing = await household_at(turn.session, group_id=group_id, address=address)
-        household = existing or Household(
-            group_id=group_id,
-            address=address,
-            head_name=turn.data.get("name") or (turn.person.full_name if turn.person else ""),
-            members=1,
-            confirmed=False,
-            created_at=turn.now,
-        )
-        turn.session.add(household)
-        await turn.session.flush()
-        await self._finish(turn, invite=await self._invite(turn), household=household)
-
-    # --- the end -------------------------------------------------------------------------
-    async def _invite(self, turn: Turn) -> Invite | None:
-        invite_id = turn.data.get("invite_id")
-        return await invite_by_id(turn.session, invite_id)
-
-    async def _finish(
+    async def finish(
         self,
         turn: Turn,
         *,
@@ -554,17 +314,6 @@ class Joining(Flow):
         turn.session.add(person)
         await turn.session.flush()
         return person
-
-
-async def is_invite_code(session: AsyncSession, text: str) -> bool:
-    """Whether a typed text is the code of an invitation (valid or not: joining then says what
-    is wrong with it); only an existing code counts, so no word is ever taken for one."""
-    code = normalise_code(text)
-    if len(text.strip()) > 2 * CODE_LENGTH or len(code) != CODE_LENGTH:
-        return False
-    if any(ch not in ALPHABET for ch in code):
-        return False
-    return await invite_code_exists(session, code)
 
 
 def _plausible_name(name: str) -> bool:
