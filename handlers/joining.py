@@ -8,6 +8,10 @@ confirm. Nothing about the person is written before they agree and the last step
 Someone who already joined and opens another invite (a resident made leader) goes straight to
 what the invite adds. Someone whose consent is outdated is sent here by the engine, and sees only
 the consent question.
+
+Joining keeps no draft when left half-way (issue #13): what it holds is a name and a phone number
+of someone whose agreement is not recorded yet, and those are written nowhere before the last
+step; two short answers are quicker to give again than a draft is to trust.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from storage.repos.pledges import (
 
 class HouseholdPledge(ChooseDelegates):
     name = "pledge"
+    draft_name = N_("household safety pledge")
 
     async def begin(self, turn: Turn) -> None:
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)

@@ -46,6 +46,7 @@ MAX_HOUSEHOLD_BUTTONS = 30
 
 class PledgeOnBehalf(PledgePages):
     name = "pledge_assist"
+    draft_name = N_("pledge signed for a household")
 
     async def begin(self, turn: Turn) -> None:
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)

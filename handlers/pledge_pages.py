@@ -8,6 +8,7 @@ The household's own pledge (handlers/pledge.py) and the leader's assisted pledge
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from bot.i18n import N_
 from bot.messages import Choice, EventKind
@@ -57,6 +58,11 @@ async def text_for(turn: Turn, household: Household, year: int) -> PledgeText:
 
 class PledgePages(Flow):
     """Reading the commitments page by page, then one question on the last page."""
+
+    def holds_typed_content(self, data: dict[str, Any]) -> bool:
+        """Reading the commitments to sign them: the household chosen, how it confirmed and
+        the page reached are kept as a draft when the person leaves (issue #13)."""
+        return bool(data.get("text_id"))
 
     async def household(self, turn: Turn) -> Household | None:
         household_id = turn.data.get("household_id")
