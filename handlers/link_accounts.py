@@ -200,9 +200,11 @@ class LinkConfirm(Flow):
     name = "link_confirm"
 
     async def begin(self, turn: Turn) -> None:
-        turn.leave()  # only ever started by a code typed on the other account
+        """Ends at once: the flow only ever starts from a code typed on the other account."""
+        turn.leave()
 
     async def on_confirm(self, turn: Turn) -> None:
+        """The owner's answer: links the new account to them, or refuses; both are told."""
         session = turn.session
         row = await code_row_by_id(session, AccountLinkCode, turn.data.get("code_id"))
         asked_for = turn.data.get("person_id")

@@ -40,6 +40,7 @@ class MyData(Flow):
     name = "my_data"
 
     async def begin(self, turn: Turn) -> None:
+        """Shows what is stored about the person and asks what to do with it."""
         if turn.person is None:
             turn.say(turn._("Nothing is stored about you: you have not joined a group."))
             turn.leave()
@@ -98,6 +99,7 @@ class MyData(Flow):
         turn.ask(Step.ACTION, turn._("What would you like to do?"), choices)
 
     async def on_action(self, turn: Turn) -> None:
+        """Sends the export, or asks for the new name, phone, account to unlink, or a yes."""
         person = turn.person
         assert person is not None
         if turn.choice == EXPORT:
@@ -165,6 +167,7 @@ class MyData(Flow):
             )
 
     async def on_new_name(self, turn: Turn) -> None:
+        """Stores the corrected name (audited) and ends."""
         name = " ".join(turn.event.text.split())
         if not 2 <= len(name) <= MAX_NAME or sum(c.isalpha() for c in name) < 2:
             turn.show(
@@ -189,6 +192,7 @@ class MyData(Flow):
         turn.leave()
 
     async def on_new_phone(self, turn: Turn) -> None:
+        """Stores the new phone number sealed, or removes it on 0 (audited), and ends."""
         person = turn.person
         assert person is not None
         typed = turn.event.phone if turn.event.kind is EventKind.CONTACT else turn.event.text
@@ -251,6 +255,7 @@ class MyData(Flow):
         )
 
     async def on_confirm(self, turn: Turn) -> None:
+        """On yes, erases the person's data (handlers/erasure.py); else changes nothing."""
         if turn.choice != YES or turn.person is None:
             turn.say(turn._("Nothing was changed."))
             turn.leave()
