@@ -47,7 +47,7 @@ from storage.models import (
     ChannelAccount,
     Priority,
 )
-from storage.repos.outbox import dedupe_key, queue_once
+from storage.repos.outbox import dedupe_key, queue_each_once
 from storage.repos.pledge_coverage import (
     communes_with_households,
     group_leader_accounts,
@@ -263,20 +263,11 @@ async def queue_reminders(
 ) -> set[str]:
     """Queue each reminder once (by its dedupe key, whatever ran before or runs beside);
     returns the channels written to."""
-    channels: set[str] = set()
-    for reminder in reminders:
-        if await queue_once(
-            session,
-            dedupe_key=reminder.dedupe_key,
-            channel=reminder.channel,
-            chat_id=reminder.chat_id,
-            payload=reminder.message.to_payload(),
-            now=now,
-            priority=reminder.priority,
-            is_group_chat=reminder.is_group,
-        ):
-            channels.add(reminder.channel)
-    return channels
+    rows = (
+        (r.channel, r.chat_id, r.is_group, r.message.to_payload(), r.dedupe_key, r.priority)
+        for r in reminders
+    )
+    return await queue_each_once(session, rows, now=now)
 
 
 async def send_due_reminders(
