@@ -176,3 +176,27 @@ async def test_an_idle_pledge_is_kept_and_starting_again_drops_it(
     await leader.says("2")  # "Viết lại từ đầu"
     leader.sees("Bạn ký thay cho hộ nào?")
     assert await drafts(db) == 0
+
+
+async def test_a_resumed_draft_is_checked_again_when_the_household_pledged_since(
+    db: Database, org: Org, engine: DialogEngine
+) -> None:
+    head = Chat(engine, user_id="head15")
+    await head.says("/camket")
+    await head.says("menu")
+    await head.says("3")  # keep it
+    leader = Chat(engine, user_id="leader1")  # meanwhile the leader signs for the household
+    await leader.says("/kythay")
+    await leader.says("15 cay duong")
+    await leader.says("1")  # "Gặp trực tiếp"
+    await leader.says("1")  # "Rồi, ghi nhận cam kết"
+    leader.sees("Đã ghi nhận cam kết an toàn năm 2026 của hộ 15 đường Cây Dương")
+
+    await head.says("/camket")
+    await head.says("1")  # go on with the draft
+    head.sees(CONFIRM_QUESTION)
+    await head.says("1")  # confirming checks again: the household has its pledge already
+    head.sees("Hộ của bạn đã ký cam kết rồi.")
+    head.sees("Tổ trưởng Nguyễn Văn Hùng ký thay cho hộ (trực tiếp).")
+    [pledge] = await pledges(db)
+    assert pledge.assisted and await drafts(db) == 0
