@@ -28,8 +28,8 @@ class Tally:
     transactions: int = 0
     thread_trips: int = 0
 
-    def line(self, name: str) -> str:
-        trips = f"{self.thread_trips:3d} thread round trips" if self.thread_trips else ""
+    def line(self, name: str, *, sqlite: bool) -> str:
+        trips = f"{self.thread_trips:3d} thread round trips" if sqlite else ""
         return (
             f"  {name:<34} {self.statements:3d} statements  {self.transactions:2d} transactions"
             f"  {trips}"
@@ -103,7 +103,7 @@ async def print_counts(urls: list[str]) -> None:
         backend = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
         print(f"Per update, the whole inbound path ({backend}):")
         for name, tally in await common_updates(url):
-            print(tally.line(name))
+            print(tally.line(name, sqlite=backend == "SQLite"))
 
 
 if __name__ == "__main__":  # the counts alone: python -m benchmarks.counts
