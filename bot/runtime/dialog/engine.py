@@ -29,12 +29,14 @@ from bot.runtime.dialog.menu import Menus
 from bot.runtime.dialog.navigation import Navigation
 from bot.runtime.dialog.texts import NOT_UNDERSTOOD, STALE_BUTTON, help_text, unsupported_text
 from bot.runtime.dialog.turn import Turn
+from bot.runtime.inbox import in_hand
 from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Priority
+from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
-from storage.repos.outbox import queue_message
+from storage.repos.outbox import queue_message, queued_in
 
 # What flows take from the engine by name (handlers import them from here).
 __all__ = [
@@ -78,13 +80,17 @@ class DialogEngine(Navigation, Menus):
         clock: Callable[[], datetime] = utcnow,
         on_queued: Callable[[str], None] | None = None,
         messengers: Messengers = DECLARED,
+        send_now: Callable[[str, list[int]], None] | None = None,
     ) -> None:
+        """`on_queued(channel)` wakes what sends a channel's (or a queue's) new rows;
+        `send_now(channel, ids)` has the channel send exactly these rows at once."""
         self.db = db
         self.messengers = messengers
         self.flows = flows
         self.settings = settings
         self.clock = clock
         self.on_queued = on_queued or (lambda _channel: None)
+        self.send_now = send_now or (lambda channel, _ids: self.on_queued(channel))
         self.idle_timeout = timedelta(minutes=settings.conversation_idle_minutes)
 
     async def handle(self, event: InboundEvent) -> list[QueuedReply]:
@@ -121,6 +127,8 @@ class DialogEngine(Navigation, Menus):
                 session, channel=event.channel, update_key=event.update_key, at=self.clock()
             ):
                 raise DuplicateUpdate
+            if (inbox_row := in_hand.get()) is not None and not inbox_row.removed:
+                await remove_updates(session, update_ids=[inbox_row.update_id])
             turn = await load_turn(
                 session,
                 event,
@@ -131,7 +139,13 @@ class DialogEngine(Navigation, Menus):
             await self._dispatch(turn)
             turn.conversation.updated_at = turn.now
             replies = await self._queue_replies(turn)
-        for channel in turn.queued:
+        if inbox_row is not None:
+            inbox_row.removed = True
+        # Committed: what this event queued for others goes now, as replies do.
+        notices = queued_in(session)
+        for channel, ids in notices.items():
+            self.send_now(channel, ids)
+        for channel in turn.queued - notices.keys():
             self.on_queued(channel)
         return replies
 
