@@ -5,9 +5,10 @@ aiosqlite runs every call (cursor, execute, fetch, close, commit) in a thread of
 awaits the answer: about 40 round trips between threads for one update, more time than SQLite
 spends on the statements themselves, which take microseconds on a local file in WAL mode.
 
-Nothing may block the loop for long, so the connection's busy timeout is zero: a statement
-that finds the database locked by another process (BEGIN IMMEDIATE, mostly) is run again in a
-worker thread that waits for the lock as aiosqlite did. Statements, transactions and commits are
+The loop runs other tasks between statements; a single long statement (a yearly report's
+query) holds it for its duration. Nothing may wait on the loop, so the busy timeout is zero: a
+statement that finds the database locked by another process (BEGIN IMMEDIATE, mostly) is run
+again in a worker thread that waits for the lock as aiosqlite did. Statements, transactions and commits are
 exactly those SQLAlchemy asks for: durability is unchanged.
 """
 
@@ -96,6 +97,9 @@ class InlineConnection:
         self._tx = _RunNow()
 
     async def _run(self, call: Callable[..., Any], *args: Any) -> Any:
+        # One loop iteration per statement: a transaction of many statements does not hold
+        # the loop for all of them (a poll due now, a reply to send, go in between).
+        await asyncio.sleep(0)
         try:
             return call(*args)
         except sqlite3.OperationalError as exc:
