@@ -8,8 +8,8 @@ spends on the statements themselves, which take microseconds on a local file in 
 The loop runs other tasks between statements; a single long statement (a yearly report's
 query) holds it for its duration. Nothing may wait on the loop, so the busy timeout is zero: a
 statement that finds the database locked by another process (BEGIN IMMEDIATE, mostly) is run
-again in a worker thread that waits for the lock as aiosqlite did. Statements, transactions and commits are
-exactly those SQLAlchemy asks for: durability is unchanged.
+again in a worker thread that waits for the lock as aiosqlite did. Statements, transactions and
+commits are exactly those SQLAlchemy asks for: durability is unchanged.
 """
 
 from __future__ import annotations
