@@ -6,7 +6,7 @@ user's "menu" with. It runs in a process of its own, against the same fake Bot A
 load as Bình Yên (benchmarks/peer.py), so the two figures compare.
 
 Run as `python -m benchmarks.bare_ptb URL TOKEN`; it prints {"ready": true} once it polls, and
-{"peak_rss_mb": ...} when its stdin closes, then stops.
+{"peak_rss_mb": ..., "cpu_seconds": ...} when its stdin closes, then stops.
 """
 
 from __future__ import annotations
@@ -42,7 +42,8 @@ async def serve(url: str, token: str) -> None:
         await read_line()  # until the benchmark is done with us
         await application.updater.stop()  # type: ignore[union-attr]
         await application.stop()
-    say({"peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024})
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    say({"peak_rss_mb": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime})
 
 
 if __name__ == "__main__":

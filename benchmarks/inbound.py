@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -39,6 +39,7 @@ BURST = 1000
 STEADY_RATES = (50, 150)
 STEADY_SECONDS = 6
 TARGET_RATIO, TARGET_P99_MS = 0.8, 50  # of the bare bot's burst; at 150 updates/s offered
+UPDATES = BURST + sum(rate * STEADY_SECONDS for rate in STEADY_RATES)  # in one run
 
 
 @dataclass
@@ -46,13 +47,19 @@ class Result:
     name: str
     updates_per_second: float
     latencies: dict[int, tuple[float, float]]  # offered rate -> (p50, p99) in ms
+    # The bot process's CPU time per update over the whole run: steadier than throughput on a
+    # machine shared with other work.
+    cpu_ms: float = float("nan")
 
     def line(self) -> str:
         steady = "".join(
             f"   at {rate}/s: p50 {p50:6.1f} p99 {p99:6.1f} ms"
             for rate, (p50, p99) in self.latencies.items()
         )
-        return f"{self.name:<30} {self.updates_per_second:5.0f} updates/s{steady}"
+        return (
+            f"{self.name:<30} {self.updates_per_second:5.0f} updates/s"
+            f"  CPU {self.cpu_ms:4.1f} ms/update{steady}"
+        )
 
     @classmethod
     def of(cls, name: str, throughput: float, latencies: list[list[float]]) -> Result:
@@ -134,10 +141,13 @@ async def bench_channel(settings: Settings, mode: str) -> Result:
                 "webhook_port": free_port(),
             }
         bot_settings = settings.model_copy(update=overrides)
+        cpu = time.process_time()
         async with running_bot(bot_settings, migrate=False):
             webhook = local_webhook_url(bot_settings) if mode == "webhook" else None
             throughput, latencies = await peer.measure(webhook)
-    return Result.of(f"Bình Yên, {mode} ({_backend(settings.database_url)})", throughput, latencies)
+        cpu = time.process_time() - cpu
+    name = f"Bình Yên, {mode} ({_backend(settings.database_url)})"
+    return replace(Result.of(name, throughput, latencies), cpu_ms=cpu * 1000 / UPDATES)
 
 
 async def bench_bare() -> tuple[Result, float]:
@@ -161,8 +171,10 @@ async def bench_bare() -> tuple[Result, float]:
             bare.stdin.close()
             stopped = await bare.stdout.readline()
             await bare.wait()
-    rss = json.loads(stopped)["peak_rss_mb"] if stopped.strip() else float("nan")
-    return Result.of("bare PTB bot, polling (no DB)", throughput, latencies), rss
+    report = json.loads(stopped) if stopped.strip() else {}
+    bare = Result.of("bare PTB bot, polling (no DB)", throughput, latencies)
+    cpu_ms = report.get("cpu_seconds", float("nan")) * 1000 / UPDATES
+    return replace(bare, cpu_ms=cpu_ms), report.get("peak_rss_mb", float("nan"))
 
 
 def peak_rss_mb() -> float:
