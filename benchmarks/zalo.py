@@ -21,10 +21,8 @@ from pathlib import Path
 
 from benchmarks.inbound import (
     BURST,
-    STEADY_RATE,
     STEADY_SECONDS,
     TARGET_P99_MS,
-    TARGET_RATE,
     WEBHOOK_CONNECTIONS,
     Result,
     _backend,
@@ -37,6 +35,9 @@ from bot.runtime.app import running_bot
 from tests.fakes.zalo_api import FakeZaloAPI
 from tests.telegram_harness import free_port
 from tests.zalo_harness import local_zalo_webhook_url
+
+STEADY_RATE = 50  # updates per second offered for the latency run: below saturation
+TARGET_RATE = 300
 
 
 def _first_replies(api: FakeZaloAPI) -> dict[str, float]:
@@ -99,15 +100,15 @@ async def bench_zalo(settings: Settings, mode: str) -> Result:
                 "webhook_port": free_port(),
             }
         bot_settings = settings.model_copy(update=overrides)
+        cpu = time.process_time()
         async with running_bot(bot_settings, migrate=False):
             webhook = local_zalo_webhook_url(bot_settings) if mode == "webhook" else None
             throughput, latencies = await peer.measure(webhook)
-    return Result(
-        f"zalo {mode} ({_backend(settings.database_url)})",
-        throughput,
-        _percentile(latencies, 50),
-        _percentile(latencies, 99),
-    )
+        cpu = time.process_time() - cpu
+    percentiles = (_percentile(latencies, 50), _percentile(latencies, 99))
+    name = f"zalo {mode} ({_backend(settings.database_url)})"
+    updates = BURST + STEADY_RATE * STEADY_SECONDS
+    return Result(name, throughput, {STEADY_RATE: percentiles}, cpu * 1000 / updates)
 
 
 async def main() -> int:
@@ -131,7 +132,8 @@ async def main() -> int:
                 settings = await _fresh_settings(url)
                 started = time.perf_counter()
                 result = await bench_zalo(settings, mode)
-                meets = result.updates_per_second >= TARGET_RATE and result.p99_ms <= TARGET_P99_MS
+                p99 = result.latencies[STEADY_RATE][1]
+                meets = result.updates_per_second >= TARGET_RATE and p99 <= TARGET_P99_MS
                 verdict = "meets" if meets else "MISSES"
                 took = time.perf_counter() - started
                 print(result.line(), f"  {verdict} the target  ({took:.0f} s)")

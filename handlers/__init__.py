@@ -1,5 +1,6 @@
 """The conversations users see, one module each, registered here in menu order."""
 
+from bot.people.consent import has_current_consent
 from bot.runtime.dialog.flows import FlowRegistry
 from handlers.broadcast import register as register_broadcast
 from handlers.check_scam import CheckScam, check_scam_entry
@@ -56,6 +57,7 @@ def build_flows() -> FlowRegistry:
     registry.add(GroupInvite(), group_invite_entry)
     registry.add(Joining(), joining_entry)
     registry.consent_flow = Joining.name
+    registry.has_consent = has_current_consent
     registry.needs_consent = {"pledge", "meeting_answer"}
     registry.private_flows = {Joining.name, MyData.name, ReportTip.name, MyTips.name}
     registry.invite_code = is_invite_code  # a bare code typed where there are no deep links

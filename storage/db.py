@@ -16,6 +16,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from storage.sqlite_inline import WAIT_FOR_LOCK_MS, InlineConnection, inline_creator
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -27,9 +29,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         kwargs.setdefault("pool_pre_ping", True)
         return create_async_engine(url, **kwargs)
 
-    database = make_url(url).database
+    parsed = make_url(url)
+    database = parsed.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if database and not parsed.query:
+        # The file's connection without aiosqlite's thread (storage/sqlite_inline.py).
+        kwargs.setdefault("async_creator", inline_creator(database))
     # One connection: SQLite has one writer anyway, and waiting for the pool is an asyncio wait,
     # where waiting for SQLite's lock would be a busy-sleep inside the driver thread.
     kwargs.setdefault("pool_size", 1)
@@ -52,7 +58,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        if not isinstance(dbapi_connection.driver_connection, InlineConnection):
+            cursor.execute(f"PRAGMA busy_timeout={WAIT_FOR_LOCK_MS}")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")

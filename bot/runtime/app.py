@@ -85,6 +85,11 @@ class BotApp:
         """The replies of an update a channel received, sent at once by its worker."""
         await self.kits[channel].worker.deliver_now(replies)
 
+    def send_now(self, channel: str, ids: list[int]) -> None:
+        """Rows an event just queued for others: sent at once by this process, like replies."""
+        if kit := self.kits.get(channel):
+            kit.worker.send_soon(ids)
+
 
 @asynccontextmanager
 async def running_bot(
@@ -110,6 +115,7 @@ async def running_bot(
         settings=settings,
         on_queued=app.wake_worker,
         messengers=app.messengers,
+        send_now=app.send_now,
     )
     configured = [adapter for adapter in adapters if adapter.token(settings)]
     async with AsyncExitStack() as stack:

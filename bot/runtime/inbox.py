@@ -13,6 +13,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -46,6 +47,19 @@ class Received:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class InHand:
+    """The inbox row of the update being handled: the engine removes it in the transaction
+    that records the update as processed (one commit fewer per update), and says so."""
+
+    update_id: int
+    removed: bool = False
+
+
+# Set while an update from the inbox is handled (bot.runtime.dialog.engine reads it).
+in_hand: ContextVar[InHand | None] = ContextVar("inbox_in_hand", default=None)
 
 
 class Inbox:
@@ -132,12 +146,17 @@ class Inbox:
     async def _run(self, update_id: int, chat_key: str, payload: dict[str, Any]) -> None:
         try:
             async with self._locks.hold(chat_key):
+                marker = InHand(update_id)
+                token = in_hand.set(marker)
                 try:
                     await self.handle(payload)
                 except Exception as exc:
                     await self._failed(update_id, exc)
                     return
-                await self._clear(update_id)
+                finally:
+                    in_hand.reset(token)
+                if not marker.removed:  # a redelivery, a membership change: nothing handled it
+                    await self._clear(update_id)
                 self._tries.pop(update_id, None)
         except Exception as exc:  # the row stays: handled again, as a no-op, on retry
             log.warning(

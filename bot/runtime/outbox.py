@@ -96,10 +96,33 @@ class OutboxWorker:
         self._settle_lock = asyncio.Lock()
         self._running = False
         self._prefetched: asyncio.Task[list[Delivery]] | None = None
+        self._sending_now: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         """New rows were queued: look now rather than at the next idle check."""
         self._wake.set()
+
+    def send_soon(self, ids: Sequence[int]) -> None:
+        """Send these rows now, not at the next pass: what an event just queued for others (a
+        tip's police card). They are claimed with a lease first, so the worker never sends
+        them too; any of this channel's rows the worker holds already are left to it."""
+        task = asyncio.create_task(self._send_these(list(ids)))
+        self._sending_now.add(task)
+        task.add_done_callback(self._sending_now.discard)
+
+    async def _send_these(self, ids: list[int]) -> None:
+        try:
+            rows = await self._claim(ids=ids)
+            if rows:
+                await self._send_claimed(rows)
+        except Exception:
+            log.exception("sending %d new row(s) at once failed on %s", len(ids), self.channel)
+        self.wake()  # whatever else the event queued (and anything left) goes at the next pass
+
+    async def sending_done(self) -> None:
+        """Returns once what `send_soon` was given is sent (or left for a pass)."""
+        while self._sending_now:
+            await asyncio.wait(set(self._sending_now))
 
     def stop(self) -> None:
         self._stopping.set()
@@ -121,6 +144,7 @@ class OutboxWorker:
         finally:
             self._running = False
             await self._release_prefetched()
+            await self.sending_done()
 
     async def _sleep_until_due(self) -> None:
         async with self.db.transaction() as session:
@@ -141,6 +165,12 @@ class OutboxWorker:
         rows = await self._take_batch()
         if not rows:
             return 0
+        await self._send_claimed(rows, prefetch=self._running)
+        return len(rows)
+
+    async def _send_claimed(self, rows: list[Delivery], *, prefetch: bool = False) -> None:
+        """Send claimed rows, chats in parallel, each chat in order; `prefetch` claims the next
+        pass's rows meanwhile."""
         by_chat: dict[str, list[Delivery]] = {}
         later: list[int] = []
         for row in rows:
@@ -155,11 +185,10 @@ class OutboxWorker:
             async with self.db.transaction() as session:
                 # Still due: the next pass, right after this one, takes them in order.
                 await release_claims(session, ids=later)
-        if self._running:
+        if prefetch:
             self._prefetched = asyncio.create_task(self._claim())
         await asyncio.gather(*(self._send_chat(items) for items in by_chat.values()))
         await self._settle([])  # any marks a failed commit left behind
-        return len(rows)
 
     def _per_chat(self, is_group: bool) -> int:
         rules = self.pacer.rules
@@ -172,14 +201,15 @@ class OutboxWorker:
         task, self._prefetched = self._prefetched, None
         return await task if task is not None else await self._claim()
 
-    async def _claim(self) -> list[Delivery]:
+    async def _claim(self, ids: Sequence[int] | None = None) -> list[Delivery]:
         async with self.db.transaction() as session:
             rows = await claim_messages(
                 session,
                 channel=self.channel,
                 now=self.clock(),
                 lease=LEASE,
-                limit=self.batch_size,
+                limit=len(ids) if ids is not None else self.batch_size,
+                ids=ids,
                 chat_id=self.only_chat,
             )
             deliveries = []

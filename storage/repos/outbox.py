@@ -14,6 +14,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import OutboxMessage, OutboxStatus, Priority
 
 _OUTBOX = OutboxMessage.__table__
+# In a session's `info`: the rows queued for others in its transaction, which the handling path
+# sends itself once it commits (bot.runtime.outbox.OutboxWorker.send_soon).
+_QUEUED_KEY = "queued_outbox_ids"
+
+
+def queued_in(session: AsyncSession) -> dict[str, list[int]]:
+    """The rows queued in this session, due now and not born claimed: ids by channel."""
+    return dict(session.info.get(_QUEUED_KEY, {}))
+
+
+def _remember(session: AsyncSession, channel: str, row_id: int) -> None:
+    session.info.setdefault(_QUEUED_KEY, {}).setdefault(channel, []).append(row_id)
 
 
 async def queue_message(
@@ -44,6 +56,8 @@ async def queue_message(
         row.status, row.claimed_until, row.attempts = OutboxStatus.SENDING, claimed_until, 1
     session.add(row)
     await session.flush()
+    if claimed_until is None and not_before is None:
+        _remember(session, channel, row.id)
     return row
 
 
@@ -94,8 +108,10 @@ async def queue_once(
         next_attempt_at=not_before or now,
         created_at=now,
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)
+    row_id = await session.scalar(statement.returning(_OUTBOX.c.id))
+    if row_id is not None and (not_before is None or not_before <= now):
+        _remember(session, channel, row_id)
+    return row_id is not None
 
 
 _BATCH = 1000

@@ -94,6 +94,9 @@ class FlowRegistry:
     # is missing or outdated, before a flow of `needs_consent` (one that stores more about them).
     consent_flow: str | None = None
     needs_consent: set[str] = field(default_factory=set)
+    # Whether a person (None: someone who has not joined) agreed to the current notice; the
+    # engine asks through here, as it imports no domain package.
+    has_consent: Callable[[Any], bool] = lambda person: person is not None
     # Flows that ask or show personal things: started in a group chat, they run in the
     # person's private chat instead, and the group sees only "I messaged you privately".
     private_flows: set[str] = field(default_factory=set)
