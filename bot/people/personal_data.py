@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +17,10 @@ from bot.config import Settings
 from bot.crypto import PERSON_PHONE, DecryptionError, FieldCipher
 from bot.sealed_messages import open_payload
 from bot.text_match import fold
+from bot.tips.own_tips import forget_own_tips
+from bot.tips.vault import forget_reporter
 from bot.work import Work
 from storage.models import (
-    AuditEntry,
     ChannelAccount,
     ConsentDecision,
     ConsentRecord,
@@ -28,6 +28,7 @@ from storage.models import (
     Person,
 )
 from storage.repos.accounts import account_keys_of, unlink_accounts
+from storage.repos.audit import audit
 from storage.repos.drafts import drop_drafts_of_user
 from storage.repos.outbox import unsent_payloads, withdraw_messages
 from storage.repos.own_tips import accounts_of_person
@@ -51,28 +52,6 @@ from storage.repos.personal_data import (
 from storage.repos.places import commune_by_code
 
 ERASED_NAME = "—"
-
-
-def audit(
-    session: AsyncSession,
-    *,
-    actor: int | None,
-    action: str,
-    subject_kind: str,
-    subject_id: object,
-    at: datetime,
-    detail: str | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            actor_person_id=actor,
-            action=action,
-            subject_kind=subject_kind,
-            subject_id=str(subject_id),
-            detail=detail,
-            at=at,
-        )
-    )
 
 
 def cipher(settings: Settings) -> FieldCipher:
@@ -238,9 +217,6 @@ async def _unlink_tips(work: Work, account: ChannelAccount) -> None:
     """Tips stay with police (the law asks them to keep what they received), but nothing in
     them leads back to this person any more: no identity, no route for updates, and no list of
     them on any of the person's accounts."""
-    from bot.tips.own_tips import forget_own_tips
-    from bot.tips.vault import forget_reporter
-
     tip_ids = await forget_own_tips(work.session, cipher(work.settings), account=account)
     await forget_reporter(work.session, sorted(tip_ids))
 

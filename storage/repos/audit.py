@@ -1,12 +1,38 @@
-"""Reading the audit log of a commune: who was given a role, linked or unlinked an account,
-viewed a reporter's identity, erased their data."""
+"""The audit log: writing an entry (ids and action names, never the data), and reading a
+commune's: who was given a role, linked or unlinked an account, viewed a reporter's identity,
+erased their data."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from sqlalchemy import String, and_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AuditEntry, Person, Tip
+
+
+def audit(
+    session: AsyncSession,
+    *,
+    actor: int | None,
+    action: str,
+    subject_kind: str,
+    subject_id: object,
+    at: datetime,
+    detail: str | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            actor_person_id=actor,
+            action=action,
+            subject_kind=subject_kind,
+            subject_id=str(subject_id),
+            detail=detail,
+            at=at,
+        )
+    )
+
 
 TRUST_ACTIONS = (
     "role.grant",
