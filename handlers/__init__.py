@@ -27,14 +27,7 @@ from handlers.my_tips import MyTips, my_tips_entry
 from handlers.pledge import register as register_pledges
 from handlers.pledge_coverage import PledgeCoverage, pledge_coverage_entry
 from handlers.police_desk import PoliceDesk, police_desk_entry
-from handlers.police_tips import (
-    OpenTips,
-    TipAudit,
-    TipDetail,
-    open_tips_entry,
-    tip_audit_entry,
-    tip_detail_entry,
-)
+from handlers.police_tips import OpenTips, open_tips_entry
 from handlers.reminder_optout import register as register_reminder_optout
 from handlers.remove_scam_warning import RemoveScamWarning, remove_scam_warning_entry
 from handlers.report_settings import ReportSettings, report_settings_entry
@@ -42,6 +35,7 @@ from handlers.report_tip import ReportTip, report_tip_entry
 from handlers.reports import PeriodicReport, periodic_report_entry
 from handlers.scam_warnings import register as register_scam_warnings
 from handlers.staff_invite import StaffInvite, staff_invite_entry
+from handlers.tip_history import TipAudit, TipDetail, tip_audit_entry, tip_detail_entry
 from handlers.tip_relay import register as register_tip_relay
 from handlers.tip_triage import register as register_tip_triage
 from handlers.web_login import WebLogin, web_login_entry

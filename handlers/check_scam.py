@@ -34,8 +34,8 @@ from bot.scams.service import (
     item_label,
 )
 from bot.text_match import fold
-from bot.tips.service import TipDraft, submit_tip
-from handlers.report_tip import rate_limited
+from bot.tips.submit import TipDraft, submit_tip
+from handlers.report_tip import rate_limited, reporter_route
 from storage.models import Commune
 from storage.repos.org import commune_by_code, find_communes
 
@@ -244,7 +244,7 @@ class CheckScam(Flow):
             turn.leave()
             return
         tip = await submit_tip(
-            turn,
+            turn.work,
             TipDraft(
                 commune_code=commune.code,
                 category_key=FRAUD_CATEGORY,
@@ -252,6 +252,8 @@ class CheckScam(Flow):
                 anonymous=True,
                 wants_updates=True,
             ),
+            route=reporter_route(turn),
+            account=turn.account,
         )
         turn.say(
             turn._(

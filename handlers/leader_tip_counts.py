@@ -8,19 +8,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.authz import POLICY, Action, Actor, load_actor
+from bot.authz import POLICY, Action, Actor
 from bot.i18n import N_
 from bot.messages import Choice
-from bot.people.personal_data import audit
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
-from bot.tips.clock import category_labels
+from bot.tips.categories import category_labels
+from bot.tips.reach import communes_in_reach
 from bot.vocabulary import unit_placeholders
-from handlers.police_tips import communes_in_reach
-from storage.models import Commune, Group, ScopeKind, Tip, Village
+from storage.models import Commune, ScopeKind, Village
+from storage.repos.audit import audit
+from storage.repos.tips import commune_by_code, tips_by_category, villages_of_grants
 
 PERIOD = timedelta(days=90)
 ON, OFF = "on", "off"
@@ -37,43 +37,26 @@ def is_admin(roles: frozenset[str]) -> bool:
 async def leader_villages(session: AsyncSession, actor: Actor) -> list[Village]:
     """The villages of the groups and villages this person leads, from their roles as stored:
     the counts are scoped by these, never by anything the chat sent."""
-    village_ids: set[int] = set()
-    for grant in actor.grants:
-        if grant.role not in POLICY[Action.VIEW_TIP_COUNTS]:
-            continue
-        if grant.scope_kind == ScopeKind.VILLAGE:
-            village_ids.add(int(grant.scope_id))
-        elif grant.scope_kind == ScopeKind.GROUP:
-            group = await session.get(Group, int(grant.scope_id))
-            if group is not None:
-                village_ids.add(group.village_id)
-    if not village_ids:
-        return []
-    return list(
-        await session.scalars(
-            select(Village).where(Village.id.in_(village_ids)).order_by(Village.name)
-        )
+    grants = [g for g in actor.grants if g.role in POLICY[Action.VIEW_TIP_COUNTS]]
+    return await villages_of_grants(
+        session,
+        village_ids=[int(g.scope_id) for g in grants if g.scope_kind == ScopeKind.VILLAGE],
+        group_ids=[int(g.scope_id) for g in grants if g.scope_kind == ScopeKind.GROUP],
     )
 
 
 async def counts_by_category(
     session: AsyncSession, commune_code: str, since: datetime, village_id: int | None = None
 ) -> list[tuple[str, int]]:
-    query = select(Tip.category_key, func.count()).where(
-        Tip.commune_code == commune_code, Tip.created_at >= since
-    )
-    if village_id is not None:
-        query = query.where(Tip.village_id == village_id)
-    rows = await session.execute(query.group_by(Tip.category_key))
-    return sorted(((key, n) for key, n in rows.all()), key=lambda row: (-row[1], row[0]))
+    rows = await tips_by_category(session, commune_code, since=since, village_id=village_id)
+    return sorted(rows, key=lambda row: (-row[1], row[0]))
 
 
 class LeaderTipCounts(Flow):
     name = "leader_tip_counts"
 
     async def begin(self, turn: Turn) -> None:
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
-        villages = await leader_villages(turn.session, actor)
+        villages = await leader_villages(turn.session, await turn.work.acting())
         if not villages:
             turn.say(turn._("That option is not available to you."))
             turn.leave()
@@ -81,7 +64,7 @@ class LeaderTipCounts(Flow):
         since = turn.now - PERIOD
         blocks, communes_done = [], set()
         for village in villages:
-            commune = await turn.session.get(Commune, village.commune_code)
+            commune = await commune_by_code(turn.session, village.commune_code)
             if commune is None or not commune.leaders_see_tip_counts:
                 continue
             labels = await category_labels(turn.session, turn.t, commune.code)
@@ -168,9 +151,9 @@ class LeaderTipCountsSetting(Flow):
 
     async def _commune(self, turn: Turn) -> Commune | None:
         """The admin's commune (the first, for the rare admin of several), re-authorised."""
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        actor = await turn.work.acting()
         codes = communes_in_reach(actor, Action.SET_LEADER_TIP_COUNTS)
-        commune = await turn.session.get(Commune, codes[0]) if codes else None
+        commune = await commune_by_code(turn.session, codes[0]) if codes else None
         if commune is None:
             turn.say(turn._("That option is not available to you."))
             turn.leave()

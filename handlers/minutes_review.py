@@ -15,7 +15,7 @@ from bot.meetings.tasks import task_notice
 from bot.messages import Choice, OutboundMessage
 from bot.runtime.dialog.pages import MORE, page_of
 from bot.runtime.dialog.turn import Turn
-from bot.tips.service import police_chats
+from bot.tips.delivery import police_chats
 from handlers.meeting_parts import may, not_available
 from handlers.minutes_steps import EDIT, EDITABLE, MAX_TEXT, SAVE, MinutesSteps, Step, draft_of
 from storage.models import Meeting, MeetingTask

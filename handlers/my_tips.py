@@ -12,16 +12,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import func, select
-
 from bot.i18n import N_, Translator
 from bot.messages import Choice, EventKind, Media, OutboundMessage
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
+from bot.tips.categories import category_label
+from bot.tips.delivery import police_chats, refresh_cards
 from bot.tips.media import MEDIA_QUEUE
 from bot.tips.own_tips import own_tip_ids
-from bot.tips.service import category, cipher_of, police_chats, refresh_cards
+from bot.tips.vault import cipher_of
 from handlers.report_tip import (
     ADD_TO_TIP,
     ATTACHMENT_NAMES,
@@ -42,6 +42,8 @@ from storage.models import (
     TipEventKind,
     TipStatus,
 )
+from storage.repos.own_tips import count_attachments, latest_tips
+from storage.repos.tips import tip_by_id
 
 SHOWN = 10  # the most recent tips listed
 ADDED_TO_POLICE = N_("The reporter of {code} adds: {text}")
@@ -81,14 +83,7 @@ class MyTips(Flow):
             )
             turn.leave()
             return
-        tips = list(
-            await turn.session.scalars(
-                select(Tip)
-                .where(Tip.id.in_(await _own_ids(turn)), Tip.purged_at.is_(None))
-                .order_by(Tip.created_at.desc(), Tip.id.desc())
-                .limit(SHOWN)
-            )
-        )
+        tips = await latest_tips(turn.session, ids=await _own_ids(turn), limit=SHOWN)
         if not tips:
             turn.say(
                 turn._(
@@ -116,10 +111,7 @@ class MyTips(Flow):
         )
 
     async def _line(self, turn: Turn, tip: Tip) -> str:
-        kind = await category(turn.session, tip.commune_code, tip.category_key)
-        label = tip.category_key
-        if kind is not None:
-            label = kind.label_en if turn.t.locale == "en" else kind.label_vi
+        label = await category_label(turn.session, turn.t, tip)
         return turn._(
             "• {code}, {category}, {date}: {status}",
             code=tip.code,
@@ -130,7 +122,7 @@ class MyTips(Flow):
 
     async def _own_open_tip(self, turn: Turn, raw_id: object) -> Tip | None:
         """The tip, if it was sent from this account and is still open; re-checked each time."""
-        tip = await turn.session.get(Tip, int(raw_id)) if str(raw_id).isdigit() else None
+        tip = await tip_by_id(turn.session, int(raw_id)) if str(raw_id).isdigit() else None
         if tip is None or tip.id not in await _own_ids(turn) or tip.purged_at is not None:
             turn.say(turn._("That option is not available to you."))
             turn.leave()
@@ -197,10 +189,8 @@ class MyTips(Flow):
         return None
 
     async def _add_file(self, turn: Turn, tip: Tip, media: Media) -> str | None:
-        already = await turn.session.scalar(
-            select(func.count(TipAttachment.id)).where(TipAttachment.tip_id == tip.id)
-        )
-        problem = attachment_problem(turn, media, already or 0, turn.settings.tip_max_attachments)
+        already = await count_attachments(turn.session, tip_id=tip.id)
+        problem = attachment_problem(turn, media, already, turn.settings.tip_max_attachments)
         if problem is not None:
             return problem
         turn.session.add(

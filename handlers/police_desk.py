@@ -13,17 +13,18 @@ from enum import StrEnum
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.authz import POLICY, Action, Forbidden, Scope, load_actor, require
+from bot.authz import POLICY, Action, Forbidden, Scope, require
 from bot.i18n import N_, Translator
 from bot.messages import Choice, OutboundMessage
 from bot.people import one_time_codes
 from bot.people.invites import normalise_code
-from bot.people.personal_data import audit
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
-from handlers.police_tips import communes_in_reach
+from bot.tips.reach import communes_in_reach
 from storage.models import Commune, Priority
 from storage.models.org import PoliceDeskCode
+from storage.repos.audit import audit
+from storage.repos.tips import commune_by_code, communes_named
 
 CODE_VALID_FOR = timedelta(days=1)
 COMMAND = "bantruc"
@@ -58,18 +59,15 @@ class PoliceDesk(Flow):
             )
             turn.leave()
             return
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
-        communes = communes_in_reach(actor, Action.REGISTER_POLICE_DESK)
+        communes = communes_in_reach(await turn.work.acting(), Action.REGISTER_POLICE_DESK)
         if not communes:
             turn.say(turn._("That option is not available to you."))
             turn.leave()
         elif len(communes) == 1:
             await self._give_code(turn, communes[0])
         else:
-            choices = []
-            for code in communes:
-                commune = await turn.session.get(Commune, code)
-                choices.append(Choice(code, commune.name if commune else code))
+            names = await communes_named(turn.session, communes)
+            choices = [Choice(code, names.get(code, code)) for code in communes]
             turn.ask(Step.COMMUNE, turn._("For which commune?"), choices)
 
     async def on_commune(self, turn: Turn) -> None:
@@ -77,8 +75,8 @@ class PoliceDesk(Flow):
         await self._give_code(turn, turn.choice or "")
 
     async def _give_code(self, turn: Turn, commune_code: str) -> None:
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
-        commune = await turn.session.get(Commune, commune_code)
+        actor = await turn.work.acting()
+        commune = await commune_by_code(turn.session, commune_code)
         try:
             if commune is None:
                 raise Forbidden("no such commune")
@@ -125,7 +123,7 @@ class PoliceDesk(Flow):
                 ),
             )
             return
-        actor = await load_actor(turn.session, turn.person.id if turn.person else None)
+        actor = await turn.work.acting()
         try:
             require(actor, Action.REGISTER_POLICE_DESK, Scope(desk_code.commune_code))
         except Forbidden:
@@ -168,7 +166,7 @@ async def set_police_desk(
 ) -> tuple[Commune, tuple[str, str] | None]:
     """Make this chat the commune's desk, audited; returns the commune and the desk it had
     before (channel, chat id), if another."""
-    commune = await session.get(Commune, commune_code)
+    commune = await commune_by_code(session, commune_code)
     if commune is None:
         raise LookupError(f"no commune {commune_code}")
     previous = (commune.police_chat_channel, commune.police_chat_id)

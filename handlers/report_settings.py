@@ -18,7 +18,7 @@ from bot.people.personal_data import audit
 from bot.reports.layout import BLANK
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
-from handlers.police_tips import communes_in_reach
+from bot.tips.reach import communes_in_reach
 from storage.models import Commune
 from storage.repos.org import commune_by_code
 from storage.repos.reports import report_settings, save_report_settings

@@ -25,7 +25,9 @@ from bot.scams.extract import Item, ItemKind, extract_items
 from bot.scams.links import LINK_ACTION, SCAM_ACTION
 from bot.scams.service import DEFAULT_WARNING, announcement, capitalised, item_label, save_warning
 from bot.text_match import fold
-from bot.tips.service import TipNotFound, normalise_tip_code, refresh_cards, tip_for_police
+from bot.tips.codes import normalise_tip_code
+from bot.tips.delivery import refresh_cards
+from bot.tips.status import TipNotFound, tip_for_police
 from handlers.tip_triage import mark_duplicate, tip_code_shown, typed_tip
 from storage.models import Role, TipEvent, TipEventKind
 from storage.repos.org import commune_by_code
@@ -226,7 +228,7 @@ async def on_scam_button(turn: Turn, argument: str) -> None:
     if typed is not None and not typed[0]:
         return
     try:
-        tip = await tip_for_police(turn, typed[0] if typed else int(raw_id), Action.LIST_FRAUD)
+        tip = await tip_for_police(turn.work, typed[0] if typed else int(raw_id), Action.LIST_FRAUD)
     except (Forbidden, TipNotFound, ValueError):
         turn.say(turn._("That option is not available to you."))
         return
@@ -258,11 +260,11 @@ async def on_link_button(turn: Turn, argument: str) -> None:
                     )
                 )
                 return
-            tip = await tip_for_police(turn, codes[0])
+            tip = await tip_for_police(turn.work, codes[0])
             other_ref: str | int = normalise_tip_code(codes[1])
         else:
             tip_id, _, other_id = rest.partition(":")
-            tip = await tip_for_police(turn, int(tip_id))
+            tip = await tip_for_police(turn.work, int(tip_id))
             other_ref = int(other_id)
     except (Forbidden, TipNotFound, ValueError):
         turn.say(turn._("That option is not available to you."))

@@ -12,23 +12,19 @@ from __future__ import annotations
 from datetime import timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.i18n import N_, Translator
 from bot.messages import Choice, EventKind, OutboundMessage
 from bot.runtime.dialog.flows import Flow, FlowRegistry
 from bot.runtime.dialog.turn import Turn
+from bot.tips.actions import FEEDBACK_ACTION, MAX_TEXT, REPLY_ACTION, fits
+from bot.tips.codes import normalise_tip_code
+from bot.tips.delivery import police_chats, refresh_cards
 from bot.tips.own_tips import own_tip_ids
-from bot.tips.service import cipher_of, normalise_tip_code, police_chats, refresh_cards
-from handlers.tip_triage import (
-    FEEDBACK_ACTION,
-    MAX_TEXT,
-    REPLY_ACTION,
-    tip_code_shown,
-    typed_tip,
-)
+from bot.tips.vault import cipher_of
+from handlers.tip_triage import tip_code_shown, typed_tip
 from storage.models import CLOSED_STATUSES, Priority, Tip, TipEvent, TipEventKind, TipStatus
 from storage.repos.tip_questions import unanswered_question_tip
+from storage.repos.tips import tip_by_code, tip_by_id
 
 ANSWER_TO_POLICE = N_("The reporter of {code} answers: {text}")
 NOT_SATISFIED_TO_POLICE = N_(
@@ -51,9 +47,9 @@ async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | 
     """The tip (by id, or by its `code` when typed), if the one pressing or typing is the one
     who reported it: from this messenger account, or from another one of the same person."""
     if code is not None:
-        tip = await turn.session.scalar(select(Tip).where(Tip.code == normalise_tip_code(code)))
+        tip = await tip_by_code(turn.session, normalise_tip_code(code))
     else:
-        tip = await turn.session.get(Tip, int(raw_id)) if raw_id.isdigit() else None
+        tip = await tip_by_id(turn.session, int(raw_id)) if raw_id.isdigit() else None
     own = await own_tip_ids(turn.session, cipher_of(turn.settings), account=turn.account)
     if tip is None or tip.id not in own or tip.purged_at is not None:
         turn.say(turn._("That option is not available to you."))
@@ -163,7 +159,7 @@ async def offer_as_answer(turn: Turn) -> bool:
 
 
 def _fits(turn: Turn, text: str) -> bool:
-    if 1 <= len(text) <= MAX_TEXT:
+    if fits(text):
         return True
     problem = turn._("Please type a text of at most {limit} characters.", limit=MAX_TEXT)
     prompt = turn.prompt

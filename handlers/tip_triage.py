@@ -11,48 +11,20 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import Action, Forbidden
-from bot.i18n import N_
-from bot.messages import Choice, EventKind
-from bot.runtime.dialog.flows import Flow, FlowRegistry, action_key
+from bot.messages import Choice, EventKind, OutboundMessage
+from bot.runtime.dialog.flows import Flow, FlowRegistry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
+from bot.tips import actions
+from bot.tips.actions import CLOSING_TEMPLATES, MAX_TEXT, fits
 from bot.tips.cards import BUTTONS, STATUS_NAMES, TIP_ACTION
-from bot.tips.service import (
-    TipNotFound,
-    change_status,
-    cipher_of,
-    normalise_tip_code,
-    tell_reporter,
-    tip_for_police,
-)
-from bot.tips.vault import read_identity
-from storage.models import Tip, TipEvent, TipEventKind, TipStatus
-
-REPLY_ACTION = "tipreply"
-FEEDBACK_ACTION = "tipfb"
-MAX_TEXT = 1500
-
-CLOSING_TEMPLATES = {
-    TipStatus.RESOLVED: (
-        N_(
-            "We checked and dealt with what you reported. Thank you for helping keep the area safe."
-        ),
-        N_("The people involved have been dealt with according to the law. Thank you."),
-    ),
-    TipStatus.NO_GROUNDS: (
-        N_("We checked and found nothing against the law. Thank you for being watchful."),
-        N_("We could not find enough information to act. If it happens again, please tell us."),
-    ),
-}
-QUESTION_TO_REPORTER = N_("Commune police ask about your tip {code}: {question}")
-CLOSED_FOR_REPORTER = N_(
-    "Your tip {code} has been closed by commune police ({status}). Their message: {note}\n\n"
-    "Are you satisfied with how it was handled?"
-)
+from bot.tips.status import TipNotFound, change_status, tip_for_police
+from bot.tips.vault import cipher_of, read_identity
+from storage.models import Tip, TipStatus
+from storage.repos.tips import tip_by_id
 
 
 class Step(StrEnum):
@@ -100,7 +72,7 @@ def typed_tip(turn: Turn, rest: str) -> tuple[str, str] | None:
 
 async def tip_code_shown(session: AsyncSession, argument: str) -> str | None:
     """A button's tip id as police and reporters type it: the tip's code."""
-    tip = await session.get(Tip, int(argument)) if argument.isdigit() else None
+    tip = await tip_by_id(session, int(argument)) if argument.isdigit() else None
     return tip.code if tip is not None else None
 
 
@@ -114,7 +86,7 @@ async def on_tip_button(turn: Turn, argument: str) -> None:
     text = typed[1] if typed else ""
     try:
         action = Action.READ_REPORTER_IDENTITY if op == "who" else Action.RECEIVE_TIPS
-        tip = await tip_for_police(turn, typed[0] if typed else int(raw_id), action)
+        tip = await tip_for_police(turn.work, typed[0] if typed else int(raw_id), action)
     except (Forbidden, TipNotFound, ValueError):
         turn.say(turn._("That option is not available to you."))
         return
@@ -147,7 +119,7 @@ async def on_tip_button(turn: Turn, argument: str) -> None:
 
 async def _set_status(turn: Turn, tip: Tip, status: TipStatus, *, note: str = "") -> None:
     name = turn._(STATUS_NAMES[status])
-    if not await change_status(turn, tip, status):
+    if not await change_status(turn.work, tip, status):
         turn.say(turn._("{code} is already: {status}.", code=tip.code, status=name))
         return
     who = turn.person.full_name if turn.person else ""
@@ -212,9 +184,7 @@ async def _show_reporter(turn: Turn, tip: Tip) -> None:
         turn.say(text, private=True)
 
 
-def _private(text: str):  # type: ignore[no-untyped-def]
-    from bot.messages import OutboundMessage
-
+def _private(text: str) -> OutboundMessage:
     return OutboundMessage(text=text, private=True)
 
 
@@ -228,7 +198,7 @@ class TipPolice(Flow):
 
     async def _tip(self, turn: Turn) -> Tip | None:
         try:
-            return await tip_for_police(turn, int(turn.data.get("tip_id", 0)))
+            return await tip_for_police(turn.work, int(turn.data.get("tip_id", 0)))
         except (Forbidden, TipNotFound):
             turn.say(turn._("That option is not available to you."))
             turn.leave()
@@ -261,24 +231,7 @@ async def send_question(turn: Turn, tip: Tip, question: str) -> None:
     """The officer's question, recorded and relayed to the reporter under the code only."""
     if not _fits(turn, question):
         return
-    turn.session.add(
-        TipEvent(
-            tip_id=tip.id,
-            at=turn.now,
-            kind=TipEventKind.QUESTION,
-            actor_person_id=turn.person.id,  # type: ignore[union-attr]
-            text=question,
-        )
-    )
-    reply = Choice(action_key(REPLY_ACTION, tip.id), N_("Reply"))
-    sent = await tell_reporter(
-        turn,
-        tip,
-        QUESTION_TO_REPORTER,
-        choices=(reply,),
-        always=True,
-        values={"question": question},
-    )
+    sent = await actions.ask_reporter(turn.work, tip, question)
     turn.say(
         turn._(
             "Your question was sent to the reporter of {code}; their answer will come here.",
@@ -291,17 +244,11 @@ async def send_question(turn: Turn, tip: Tip, question: str) -> None:
 
 
 async def mark_duplicate(turn: Turn, tip: Tip, typed_code: str) -> None:
-    original = await turn.session.scalar(
-        select(Tip).where(
-            Tip.code == normalise_tip_code(typed_code),
-            Tip.commune_code == tip.commune_code,
-        )
-    )
-    if original is None or original.id == tip.id:
+    """Marks the tip as repeating the tip of the typed code (of its commune), or asks again."""
+    original = await actions.mark_duplicate(turn.work, tip, typed_code)
+    if original is None:
         _retry(turn, turn._("No other tip of this commune has that code."))
         return
-    tip.duplicate_of = original.id
-    await change_status(turn, tip, TipStatus.DUPLICATE, note=original.code)
     turn.say(
         turn._("{code} marked as a duplicate of {original}.", code=tip.code, original=original.code)
     )
@@ -309,30 +256,10 @@ async def mark_duplicate(turn: Turn, tip: Tip, typed_code: str) -> None:
 
 
 async def save_closing_note(turn: Turn, tip: Tip, note: str) -> None:
+    """Stores the closing note and sends it to the reporter, who is asked for their rating."""
     if not _fits(turn, note):
         return
-    tip.closing_note = note
-    turn.session.add(
-        TipEvent(
-            tip_id=tip.id,
-            at=turn.now,
-            kind=TipEventKind.CLOSING_NOTE,
-            actor_person_id=turn.person.id,  # type: ignore[union-attr]
-            text=note,
-        )
-    )
-    feedback = (
-        Choice(action_key(FEEDBACK_ACTION, f"yes:{tip.id}"), N_("Satisfied")),
-        Choice(action_key(FEEDBACK_ACTION, f"no:{tip.id}"), N_("Not satisfied")),
-    )
-    await tell_reporter(
-        turn,
-        tip,
-        CLOSED_FOR_REPORTER,
-        choices=feedback,
-        values={"note": note},
-        msgid_values={"status": STATUS_NAMES[TipStatus(tip.status)]},
-    )
+    await actions.send_closing_note(turn.work, tip, note)
     turn.say(turn._("Closing message saved for {code}.", code=tip.code))
     _done(turn)
 
@@ -356,7 +283,7 @@ def _retry(turn: Turn, problem: str) -> None:
 
 
 def _fits(turn: Turn, text: str) -> bool:
-    if 1 <= len(text) <= MAX_TEXT:
+    if fits(text):
         return True
     _retry(turn, turn._("Please type a text of at most {limit} characters.", limit=MAX_TEXT))
     return False

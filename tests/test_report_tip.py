@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.messages import SHARE_LOCATION, EventKind
 from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.own_tips import own_tip_ids
-from bot.tips.service import cipher_of
+from bot.tips.vault import cipher_of
 from handlers import build_flows
 from storage.db import Database
 from storage.models import (

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.scheduler import build_scheduler, tick_tip_clock
 from bot.tips.clock import escalate_due, send_digests
-from bot.tips.service import tip_dedupe_key
+from bot.tips.codes import tip_dedupe_key
 from storage.db import Database
 from storage.models import (
     ChannelAccount,

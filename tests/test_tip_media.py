@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from bot.config import Settings
 from bot.tips.media import FileTooLarge, FileUnavailable, MediaStore
-from bot.tips.service import DraftAttachment
+from bot.tips.submit import DraftAttachment
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Commune, Tip, TipAttachment

@@ -13,8 +13,7 @@ from bot.config import Settings
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.dialog.flows import MenuEntry
 from bot.tips.own_tips import own_tip_ids
-from bot.tips.service import cipher_of
-from bot.tips.vault import route_to_reporter
+from bot.tips.vault import cipher_of, route_to_reporter
 from handlers import build_flows
 from storage.db import Database
 from storage.models import AccountLinkCode, AuditEntry, ChannelAccount

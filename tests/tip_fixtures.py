@@ -14,8 +14,9 @@ from bot.config import Settings
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
-from bot.tips.service import TipDraft, submit_tip
+from bot.tips.submit import TipDraft, submit_tip
 from handlers import build_flows
+from handlers.report_tip import reporter_route
 from storage.db import Database
 from storage.models import Tip
 
@@ -26,7 +27,9 @@ class FileTip(Flow):
     name = "test_file_tip"
 
     async def begin(self, turn: Turn) -> None:
-        tip = await submit_tip(turn, DRAFTS[turn.event.user_id])
+        draft = DRAFTS[turn.event.user_id]
+        route, account = reporter_route(turn), turn.account
+        tip = await submit_tip(turn.work, draft, route=route, account=account)
         turn.say(f"code={tip.code}")
         turn.leave()
 

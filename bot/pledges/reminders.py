@@ -41,7 +41,7 @@ from bot.pledges.coverage import (
     unit_of_group,
 )
 from bot.pledges.service import day_text
-from bot.tips.service import police_chats
+from bot.tips.delivery import police_chats
 from storage.db import Database
 from storage.models import (
     ChannelAccount,

@@ -19,36 +19,36 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from bot.messengers import DECLARED
-from bot.tips.clock import queue_once
-from bot.tips.service import (
+from bot.tips.delivery import (
     CARD_QUEUE,
     PoliceChat,
     admin_chats,
-    cipher_of,
     deliver_to_police,
+    notify_chat_once,
     officer_chats,
 )
-from bot.tips.vault import route_to_reporter
+from bot.tips.vault import cipher_of, route_to_reporter
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import (
-    OutboxMessage,
-    OutboxStatus,
-    Priority,
-    Tip,
-    TipCard,
-    TipEvent,
-    TipEventKind,
-    TipStatus,
+from storage.models import OutboxStatus, Priority, Tip, TipEvent, TipEventKind, TipStatus
+from storage.repos.outbox import dedupe_key, queue_message
+from storage.repos.tip_delivery import (
+    card_rows,
+    channels_resting_for_quota,
+    chats_with_card,
+    failed_police_messages,
+    mark_delivered,
+    move_delivery_level,
+    tips_with_failed_card,
+    undelivered_tip_ids,
 )
-from storage.repos.outbox import queue_message
+from storage.repos.tips import tip_by_id
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,7 @@ async def check_cards(db: Database, settings: Settings, now: datetime) -> set[st
     """Look at every tip on its way to police, and at failed messages to police; returns the
     channels that got outbox rows."""
     async with db.transaction() as session:
-        waiting = list(
-            await session.scalars(
-                select(Tip.id).where(Tip.delivered_at.is_(None), Tip.purged_at.is_(None))
-            )
-        )
+        waiting = await undelivered_tip_ids(session)
     channels: set[str] = set()
     for tip_id in waiting:
         async with db.transaction() as session:
@@ -91,35 +87,14 @@ async def check_cards(db: Database, settings: Settings, now: datetime) -> set[st
     return channels
 
 
-async def undelivered_tip_ids(session: AsyncSession) -> set[int]:
-    return set(
-        await session.scalars(
-            select(Tip.id).where(Tip.delivered_at.is_(None), Tip.purged_at.is_(None))
-        )
-    )
-
-
 async def check_tip(
     session: AsyncSession, settings: Settings, tip_id: int, now: datetime
 ) -> set[str]:
     """Delivered → tell the reporter; in trouble or too slow → the next level."""
-    tip = await session.get(Tip, tip_id)
+    tip = await tip_by_id(session, tip_id)
     if tip is None or tip.delivered_at is not None:
         return set()
-    cards = (
-        await session.execute(
-            select(
-                OutboxMessage.channel,
-                OutboxMessage.status,
-                OutboxMessage.sent_at,
-                OutboxMessage.last_error,
-                OutboxMessage.created_at,
-                TipCard.delivery_level,
-            )
-            .join(TipCard, TipCard.outbox_id == OutboxMessage.id)
-            .where(TipCard.tip_id == tip_id)
-        )
-    ).all()
+    cards = await card_rows(session, tip_id)
     sent = [row.sent_at or now for row in cards if row.status == OutboxStatus.SENT]
     if sent:
         # To the minute, and never before the tip's own (minute) time: a time of its own,
@@ -129,7 +104,7 @@ async def check_tip(
     current = [row for row in cards if row.delivery_level == tip.delivery_level]
     since = min((row.created_at for row in current), default=now)
     # The desk in trouble is reason enough; of many officers' chats, all must be.
-    refusing = await _refusing_channels(session, {row.channel for row in current}, now)
+    refusing = await channels_resting_for_quota(session, {row.channel for row in current}, now)
     erring = [bool(row.last_error) or row.channel in refusing for row in current]
     trouble = not current or (any(erring) if tip.delivery_level == 0 else all(erring))
     if tip.delivery_level >= LAST_LEVEL or not (trouble or now - since >= CARD_WAIT):
@@ -137,33 +112,8 @@ async def check_tip(
     return await _reroute(session, settings, tip, now)
 
 
-async def _refusing_channels(session: AsyncSession, channels: set[str], now: datetime) -> set[str]:
-    """Channels resting after the messenger refused for its quota (Zalo's 429): a card queued
-    there will not even be tried before the pause ends."""
-    if not channels:
-        return set()
-    return set(
-        await session.scalars(
-            select(OutboxMessage.channel)
-            .where(
-                OutboxMessage.channel.in_(channels),
-                OutboxMessage.status == OutboxStatus.PENDING,
-                OutboxMessage.next_attempt_at > now,
-                OutboxMessage.last_error.like("%429%"),
-            )
-            .distinct()
-        )
-    )
-
-
 async def _delivered(session: AsyncSession, settings: Settings, tip: Tip, at: datetime) -> set[str]:
-    marked = await session.execute(
-        update(Tip)
-        .where(Tip.id == tip.id, Tip.delivered_at.is_(None))
-        .values(delivered_at=at)
-        .execution_options(synchronize_session=False)
-    )
-    if marked.rowcount != 1:  # type: ignore[attr-defined]
+    if not await mark_delivered(session, tip.id, at):
         return set()
     session.add(TipEvent(tip_id=tip.id, at=at, kind=TipEventKind.DELIVERED))
     if not tip.wants_updates or tip.status != TipStatus.NEW:
@@ -187,13 +137,7 @@ async def _reroute(session: AsyncSession, settings: Settings, tip: Tip, now: dat
     level = tip.delivery_level
     channels: set[str] = set()
     while level < LAST_LEVEL and not channels:
-        moved = await session.execute(
-            update(Tip)
-            .where(Tip.id == tip.id, Tip.delivery_level == level, Tip.delivered_at.is_(None))
-            .values(delivery_level=level + 1, delivery_level_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        if moved.rowcount != 1:  # type: ignore[attr-defined]
+        if not await move_delivery_level(session, tip.id, from_level=level, now=now):
             return set()  # another process got there first
         level += 1
         chats = await _new_chats(session, tip, level)
@@ -201,7 +145,8 @@ async def _reroute(session: AsyncSession, settings: Settings, tip: Tip, now: dat
             for chat in chats:
                 t = Translator(chat.language, settings.timezone)
                 note = OutboundMessage(text=t.gettext(TO_ADMIN, code=tip.code))
-                await queue_once(session, chat, note, f"tip:{tip.id}:toadmin")
+                key = dedupe_key("tip", tip.id, "toadmin")
+                await notify_chat_once(session, chat, note, key)
         channels = await deliver_to_police(
             session, settings, tip, now=now, chats=chats, reason=f"reroute{level}", level=level
         )
@@ -218,37 +163,14 @@ async def _new_chats(session: AsyncSession, tip: Tip, level: int) -> list[Police
         if level == 1
         else admin_chats(session, tip.commune_code)
     )
-    has_card = set(
-        (
-            await session.execute(
-                select(TipCard.channel, TipCard.chat_id).where(TipCard.tip_id == tip.id)
-            )
-        ).all()
-    )
+    has_card = await chats_with_card(session, tip.id)
     return [chat for chat in chats if (chat.channel, chat.chat_id) not in has_card]
 
 
 async def alert_undelivered(session: AsyncSession, settings: Settings, now: datetime) -> set[str]:
     """A message to a police chat of a tip (its card, an answer, a note) that failed for good:
     the commune admins are told once per message."""
-    failed = (
-        await session.execute(
-            select(OutboxMessage.id, OutboxMessage.channel, OutboxMessage.last_error, Tip)
-            .join(
-                TipCard,
-                (TipCard.channel == OutboxMessage.channel)
-                & (TipCard.chat_id == OutboxMessage.chat_id),
-            )
-            .join(Tip, Tip.id == TipCard.tip_id)
-            .where(
-                OutboxMessage.status == OutboxStatus.FAILED,
-                OutboxMessage.priority == Priority.TIP,
-                OutboxMessage.created_at >= now - ALERT_WINDOW,
-                OutboxMessage.created_at >= Tip.created_at,
-            )
-            .order_by(OutboxMessage.id, Tip.created_at.desc())
-        )
-    ).all()
+    failed = await failed_police_messages(session, since=now - ALERT_WINDOW)
     channels: set[str] = set()
     done: set[int] = set()
     for row_id, channel, error, tip in failed:
@@ -263,7 +185,9 @@ async def alert_undelivered(session: AsyncSession, settings: Settings, now: date
                 messenger=DECLARED.title(channel),
                 reason=(error or "?")[:80],
             )
-            if await queue_once(session, chat, OutboundMessage(text=text), f"police-lost:{row_id}"):
+            message = OutboundMessage(text=text)
+            key = dedupe_key("police-lost", row_id)
+            if await notify_chat_once(session, chat, message, key):
                 channels.add(chat.channel)
     return channels
 
@@ -276,13 +200,7 @@ async def delivery_marks(session: AsyncSession, tips: list[Tip]) -> dict[int, st
     """For `/tips`: the msgid of a warning for tips not yet received, or with a message to
     police that failed for good."""
     ids = [tip.id for tip in tips]
-    failed = set(
-        await session.scalars(
-            select(TipCard.tip_id)
-            .join(OutboxMessage, OutboxMessage.id == TipCard.outbox_id)
-            .where(TipCard.tip_id.in_(ids), OutboxMessage.status == OutboxStatus.FAILED)
-        )
-    )
+    failed = await tips_with_failed_card(session, ids)
     marks = {tip.id: NOT_RECEIVED for tip in tips if tip.delivered_at is None}
     return marks | {tip_id: LOST for tip_id in failed}
 

@@ -7,10 +7,11 @@ from collections import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
-from bot.messages import Choice, OutboundMessage
-from bot.runtime.dialog.flows import action_key
+from bot.messages import Choice, OutboundMessage, action_key
 from bot.scams.links import tip_links
-from storage.models import Group, Tip, TipAttachment, TipStatus, Village
+from bot.tips.categories import category_label
+from storage.models import Tip, TipAttachment, TipStatus
+from storage.repos.tips import group_and_village
 
 TIP_ACTION = "tip"  # button keys "a:tip:<op>:<tip id>"
 
@@ -52,7 +53,7 @@ async def police_card(
     lines = [
         t.gettext("Tip {code}", code=tip.code)
         + (" — " + t.gettext("URGENT") if tip.urgent else ""),
-        t.gettext("Category: {category}", category=await _category_label(session, t, tip)),
+        t.gettext("Category: {category}", category=await category_label(session, t, tip)),
         t.gettext("Status: {status}", status=t.gettext(STATUS_NAMES[TipStatus(tip.status)])),
     ]
     if where := await _village_group(session, tip):
@@ -105,22 +106,9 @@ def card_buttons(t: Translator, tip: Tip) -> tuple[Choice, ...]:
     return tuple(buttons)
 
 
-async def _category_label(session: AsyncSession, t: Translator, tip: Tip) -> str:
-    from bot.tips.service import category
-
-    kind = await category(session, tip.commune_code, tip.category_key)
-    if kind is None:
-        return tip.category_key
-    return kind.label_en if t.locale == "en" else kind.label_vi
-
-
 async def _village_group(session: AsyncSession, tip: Tip) -> str | None:
-    parts = []
-    if tip.group_id is not None and (group := await session.get(Group, tip.group_id)):
-        parts.append(group.name)
-    if tip.village_id is not None and (village := await session.get(Village, tip.village_id)):
-        parts.append(village.name)
-    return ", ".join(parts) or None
+    group, village = await group_and_village(session, tip.group_id, tip.village_id)
+    return ", ".join(unit.name for unit in (group, village) if unit is not None) or None
 
 
 REPORTER_UPDATES = {

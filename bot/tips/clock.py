@@ -10,34 +10,27 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from bot.tips.cards import STATUS_NAMES
-from bot.tips.service import (
-    PoliceChat,
-    admin_chats,
-    deliver_to_police,
-    police_chats,
-    tip_dedupe_key,
-)
+from bot.tips.categories import category_labels
+from bot.tips.codes import tip_dedupe_key
+from bot.tips.delivery import admin_chats, deliver_to_police, notify_chat_once, police_chats
 from storage.db import Database
-from storage.models import (
-    CLOSED_STATUSES,
-    Commune,
-    OutboxMessage,
-    Priority,
-    Tip,
-    TipCategory,
-    TipEvent,
-    TipEventKind,
-    TipStatus,
+from storage.models import Commune, Priority, Tip, TipEvent, TipEventKind, TipStatus
+from storage.repos.outbox import dedupe_key
+from storage.repos.tips import (
+    commune_by_code,
+    communes_with_open_tips,
+    keys_queued_like,
+    move_escalation,
+    open_tips_of,
+    overdue_tips,
+    tip_by_id,
 )
-from storage.repos.outbox import queue_message
 
 # Level reached → the delivery reason (part of the dedupe keys) and the line above the card.
 ESCALATIONS = {
@@ -82,18 +75,7 @@ async def escalate_due(db: Database, settings: Settings, now: datetime) -> set[s
     """Escalate every tip whose deadline has passed, one transaction each; returns the
     channels that got outbox rows (their workers are to be woken)."""
     async with db.transaction() as session:
-        due = (
-            await session.execute(
-                select(Tip.id, Tip.escalation_level)
-                .where(
-                    Tip.status == TipStatus.NEW,
-                    Tip.next_escalation_at <= now,
-                    Tip.escalation_level < LAST_LEVEL,
-                    Tip.purged_at.is_(None),
-                )
-                .order_by(Tip.next_escalation_at)
-            )
-        ).all()
+        due = await overdue_tips(session, now=now, below_level=LAST_LEVEL)
     channels: set[str] = set()
     for tip_id, level in due:
         async with db.transaction() as session:
@@ -107,17 +89,11 @@ async def escalate_tip(
     """Move the tip from `level` to the next one and send it there; nothing if another process
     (or an acknowledgement) got there first."""
     new_level = level + 1
-    tip = await session.get(Tip, tip_id)
+    tip = await tip_by_id(session, tip_id)
     if tip is None:
         return set()
     next_deadline = now + ack_interval(settings, tip.urgent) if new_level < LAST_LEVEL else None
-    moved = await session.execute(
-        update(Tip)
-        .where(Tip.id == tip_id, Tip.escalation_level == level, Tip.status == TipStatus.NEW)
-        .values(escalation_level=new_level, next_escalation_at=next_deadline)
-        .execution_options(synchronize_session=False)
-    )
-    if moved.rowcount != 1:  # type: ignore[attr-defined]
+    if not await move_escalation(session, tip_id, from_level=level, deadline=next_deadline):
         return set()
     await session.refresh(tip)
     reason, note = ESCALATIONS[new_level]
@@ -134,87 +110,13 @@ async def escalate_tip(
             age=age_text(t, now - tip.created_at),
         )
         key = tip_dedupe_key(settings, tip.id, reason, "note")
-        await queue_once(session, chat, OutboundMessage(text=text), key)
+        await notify_chat_once(session, chat, OutboundMessage(text=text), key)
     channels = await deliver_to_police(session, settings, tip, now=now, chats=chats, reason=reason)
     session.add(TipEvent(tip_id=tip.id, at=now, kind=TipEventKind.ESCALATED, text=reason))
     return channels | {chat.channel for chat in chats}
 
 
-async def queue_once(
-    session: AsyncSession,
-    chat: PoliceChat,
-    message: OutboundMessage,
-    key: str,
-    *,
-    priority: Priority = Priority.TIP,
-) -> bool:
-    """Queue `message` to `chat` under a dedupe key made of `key` and the chat, unless a row
-    with that key exists; a concurrent insert of the same key loses quietly."""
-    dedupe_key = f"{key}:{chat.channel}:{chat.chat_id}"
-    exists = await session.scalar(
-        select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key)
-    )
-    if exists is not None:
-        return False
-    try:
-        async with session.begin_nested():
-            await queue_message(
-                session,
-                channel=chat.channel,
-                chat_id=chat.chat_id,
-                payload=message.to_payload(),
-                priority=priority,
-                is_group_chat=chat.is_group,
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
-        return False
-    return True
-
-
 # --- open tips, and the morning digest ------------------------------------------------------
-
-
-async def open_tips(
-    session: AsyncSession,
-    commune_code: str,
-    *,
-    status: str | None = None,
-    category_key: str | None = None,
-    village_id: int | None = None,
-    created_before: datetime | None = None,
-    oldest_first: bool = False,
-) -> list[Tip]:
-    """The commune's tips that are not closed, newest first unless asked otherwise."""
-    query = select(Tip).where(
-        Tip.commune_code == commune_code, Tip.status.not_in(list(CLOSED_STATUSES))
-    )
-    if status is not None:
-        query = query.where(Tip.status == status)
-    if category_key is not None:
-        query = query.where(Tip.category_key == category_key)
-    if village_id is not None:
-        query = query.where(Tip.village_id == village_id)
-    if created_before is not None:
-        query = query.where(Tip.created_at < created_before)
-    order = Tip.created_at.asc() if oldest_first else Tip.created_at.desc()
-    return list(await session.scalars(query.order_by(order, Tip.id)))
-
-
-async def category_labels(
-    session: AsyncSession, t: Translator, commune_code: str
-) -> dict[str, str]:
-    """Category key → its label in `t`'s language; the commune's own rows win, hidden ones
-    still name the old tips filed under them."""
-    rows = await session.scalars(
-        select(TipCategory).where(
-            (TipCategory.commune_code == commune_code) | TipCategory.commune_code.is_(None)
-        )
-    )
-    labels: dict[str, str] = {}
-    for row in sorted(rows, key=lambda c: c.commune_code is not None):
-        labels[row.key] = row.label_en if t.locale == "en" else row.label_vi
-    return labels
 
 
 def age_text(t: Translator, age: timedelta) -> str:
@@ -243,17 +145,9 @@ async def send_digests(db: Database, settings: Settings, now: datetime) -> set[s
         return set()
     day = local.date()
     async with db.transaction() as session:
-        communes = set(
-            await session.scalars(
-                select(Tip.commune_code).where(Tip.status.not_in(list(CLOSED_STATUSES))).distinct()
-            )
-        )
-        sent = await session.scalars(
-            select(OutboxMessage.dedupe_key).where(
-                OutboxMessage.dedupe_key.like(f"{DIGEST_KEY}:%:{day.isoformat()}:%")
-            )
-        )
-        communes -= {key.split(":")[1] for key in sent if key}
+        communes = await communes_with_open_tips(session)
+        sent = await keys_queued_like(session, dedupe_key(DIGEST_KEY, "%", day.isoformat(), "%"))
+        communes -= {key.split(":")[1] for key in sent}
     channels: set[str] = set()
     for commune_code in sorted(communes):
         async with db.transaction() as session:
@@ -265,19 +159,19 @@ async def send_digest(
     session: AsyncSession, settings: Settings, commune_code: str, day: date, now: datetime
 ) -> set[str]:
     """The open tips of one commune by age, to its desk (or its officers when it has none)."""
-    tips = await open_tips(session, commune_code, oldest_first=True)
-    commune = await session.get(Commune, commune_code)
+    tips = await open_tips_of(session, commune_code, oldest_first=True)
+    commune = await commune_by_code(session, commune_code)
     if not tips or commune is None:
         return set()
     channels: set[str] = set()
     for chat in await police_chats(session, commune_code):
         t = Translator(chat.language, settings.timezone)
         text = await digest_text(session, t, commune, tips, day, now)
-        if await queue_once(
+        if await notify_chat_once(
             session,
             chat,
             OutboundMessage(text=text),
-            f"{DIGEST_KEY}:{commune_code}:{day.isoformat()}",
+            dedupe_key(DIGEST_KEY, commune_code, day.isoformat()),
             priority=Priority.TIP,  # about tips: never held with campaign messages
         ):
             channels.add(chat.channel)

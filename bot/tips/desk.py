@@ -1,5 +1,5 @@
-"""A tip's actions without a chat turn, on a unit of work (bot.work.Work): what the police
-card's buttons do, for the web console now and the chat later (issue #16).
+"""A tip's actions for the web console, on a unit of work (bot.work.Work): what the police
+card's buttons do, through the same domain functions as the chat (bot.tips.actions).
 
 Every function checks the acting person's right on the tip's commune first (bot.authz), records
 who did what and when, edits the chat cards in place and tells the reporter through the vault's
@@ -8,33 +8,14 @@ route, exactly as the card's buttons do.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.authz import Action, Forbidden, Scope
-from bot.i18n import N_
-from bot.messages import Choice
-from bot.runtime.dialog.flows import action_key
-from bot.tips.cards import STATUS_NAMES
-from bot.tips.service import change_status, cipher_of, normalise_tip_code, tell_reporter
-from bot.tips.vault import Identity, read_identity
+from bot.tips import actions
+from bot.tips.actions import MAX_TEXT, fits
+from bot.tips.status import change_status
+from bot.tips.vault import Identity, cipher_of, read_identity
 from bot.work import Work
-from handlers.tip_triage import (
-    CLOSED_FOR_REPORTER,
-    FEEDBACK_ACTION,
-    MAX_TEXT,
-    QUESTION_TO_REPORTER,
-    REPLY_ACTION,
-)
-from storage.models import (
-    CLOSED_STATUSES,
-    Role,
-    RoleAssignment,
-    ScopeKind,
-    Tip,
-    TipEvent,
-    TipEventKind,
-    TipStatus,
-)
+from storage.models import CLOSED_STATUSES, Role, Tip, TipEvent, TipEventKind, TipStatus
+from storage.repos.tips import holds_commune_role
 
 CLOSING = (TipStatus.RESOLVED, TipStatus.NO_GROUNDS)
 
@@ -48,7 +29,7 @@ REASON_MAX = 200  # what the audit log's detail holds
 
 def _check_text(text: str, limit: int = MAX_TEXT) -> str:
     text = text.strip()
-    if not 1 <= len(text) <= limit:
+    if not fits(text, limit):
         raise BadText
     return text
 
@@ -68,17 +49,10 @@ async def set_status(work: Work, tip: Tip, status: TipStatus) -> bool:
 async def assign(work: Work, tip: Tip, officer_id: int | None) -> None:
     """Give the tip to one of the commune's officers (None: back to the whole desk)."""
     _may_work(work, tip)
-    if officer_id is not None:
-        holds = await work.session.scalar(
-            select(RoleAssignment.id).where(
-                RoleAssignment.person_id == officer_id,
-                RoleAssignment.role == Role.COMMUNE_POLICE,
-                RoleAssignment.scope_kind == ScopeKind.COMMUNE,
-                RoleAssignment.scope_id == tip.commune_code,
-            )
-        )
-        if holds is None:
-            raise Forbidden("not an officer of this commune")
+    if officer_id is not None and not await holds_commune_role(
+        work.session, officer_id, Role.COMMUNE_POLICE, tip.commune_code
+    ):
+        raise Forbidden("not an officer of this commune")
     tip.assigned_person_id = officer_id
     work.session.add(
         TipEvent(
@@ -95,40 +69,13 @@ async def ask_reporter(work: Work, tip: Tip, question: str) -> bool:
     """The question, recorded and relayed under the code only; False if the reporter can no
     longer be reached (erased their data)."""
     _may_work(work, tip)
-    question = _check_text(question)
-    work.session.add(
-        TipEvent(
-            tip_id=tip.id,
-            at=work.now,
-            kind=TipEventKind.QUESTION,
-            actor_person_id=work.actor.person_id,
-            text=question,
-        )
-    )
-    reply = Choice(action_key(REPLY_ACTION, tip.id), N_("Reply"))
-    return await tell_reporter(
-        work,
-        tip,
-        QUESTION_TO_REPORTER,
-        choices=(reply,),
-        always=True,
-        values={"question": question},
-    )
+    return await actions.ask_reporter(work, tip, _check_text(question))
 
 
 async def mark_duplicate(work: Work, tip: Tip, typed_code: str) -> Tip | None:
     """Mark `tip` as repeating another tip of its commune; None when there is no such tip."""
     _may_work(work, tip)
-    original = await work.session.scalar(
-        select(Tip).where(
-            Tip.code == normalise_tip_code(typed_code), Tip.commune_code == tip.commune_code
-        )
-    )
-    if original is None or original.id == tip.id:
-        return None
-    tip.duplicate_of = original.id
-    await change_status(work, tip, TipStatus.DUPLICATE, note=original.code)
-    return original
+    return await actions.mark_duplicate(work, tip, typed_code)
 
 
 async def close(work: Work, tip: Tip, status: TipStatus, note: str) -> None:
@@ -138,28 +85,7 @@ async def close(work: Work, tip: Tip, status: TipStatus, note: str) -> None:
         raise ValueError(f"{status} does not close with a note")
     note = _check_text(note)
     await change_status(work, tip, status)
-    tip.closing_note = note
-    work.session.add(
-        TipEvent(
-            tip_id=tip.id,
-            at=work.now,
-            kind=TipEventKind.CLOSING_NOTE,
-            actor_person_id=work.actor.person_id,
-            text=note,
-        )
-    )
-    feedback = (
-        Choice(action_key(FEEDBACK_ACTION, f"yes:{tip.id}"), N_("Satisfied")),
-        Choice(action_key(FEEDBACK_ACTION, f"no:{tip.id}"), N_("Not satisfied")),
-    )
-    await tell_reporter(
-        work,
-        tip,
-        CLOSED_FOR_REPORTER,
-        choices=feedback,
-        values={"note": note},
-        msgid_values={"status": STATUS_NAMES[TipStatus(tip.status)]},
-    )
+    await actions.send_closing_note(work, tip, note)
 
 
 async def reveal_reporter(work: Work, tip: Tip, reason: str) -> Identity | None:

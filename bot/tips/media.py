@@ -23,12 +23,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select, update
-
 from bot.config import Settings
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import Tip, TipAttachment
+from storage.repos.tip_files import attachments_to_fetch, store_local_copy
 
 log = logging.getLogger(__name__)
 
@@ -145,29 +143,10 @@ class MediaStore:
     async def _pending(self) -> list[Pending]:
         now = self.clock()
         skip = self._given_up | {i for i, at in self._retry_at.items() if at > now}
-        query = (
-            select(
-                TipAttachment.id,
-                Tip.code,
-                Tip.channel,
-                TipAttachment.kind,
-                TipAttachment.file_ref,
-                TipAttachment.mime_type,
-            )
-            .join(Tip, Tip.id == TipAttachment.tip_id)
-            .where(
-                TipAttachment.local_path.is_(None),
-                TipAttachment.file_ref.is_not(None),
-                Tip.purged_at.is_(None),
-                Tip.channel.in_(list(self.sources)),
-            )
-            .order_by(TipAttachment.id)
-            .limit(self.batch_size)
-        )
-        if skip:
-            query = query.where(TipAttachment.id.not_in(sorted(skip)))
         async with self.db.transaction() as session:
-            rows = (await session.execute(query)).all()
+            rows = await attachments_to_fetch(
+                session, channels=self.sources, skip=skip, limit=self.batch_size
+            )
         return [Pending(*row) for row in rows]
 
     async def _fetch(self, item: Pending) -> bool:
@@ -192,10 +171,8 @@ class MediaStore:
         path = self.root / _safe(item.tip_code) / f"{item.attachment_id}{_extension(item)}"
         await asyncio.to_thread(_write_private, path, content)
         async with self.db.transaction() as session:
-            await session.execute(
-                update(TipAttachment)
-                .where(TipAttachment.id == item.attachment_id, TipAttachment.local_path.is_(None))
-                .values(local_path=str(path), sha256=digest, size=len(content))
+            await store_local_copy(
+                session, item.attachment_id, path=str(path), sha256=digest, size=len(content)
             )
         self._failures.pop(item.attachment_id, None)
         self._retry_at.pop(item.attachment_id, None)

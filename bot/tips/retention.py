@@ -15,21 +15,20 @@ import logging
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Text, cast, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings
-from bot.people.personal_data import audit
 from bot.tips.vault import forget_reporter
 from storage.db import Database
-from storage.models import (
-    CLOSED_STATUSES,
-    OutboxMessage,
-    Tip,
-    TipAttachment,
-    TipEvent,
-)
+from storage.repos.audit import audit
 from storage.repos.scams import forget_tip_items
+from storage.repos.tip_files import (
+    blank_outbox_copies,
+    claim_purge,
+    clear_event_texts,
+    tips_to_purge,
+)
+from storage.repos.tips import attachments_of, tip_by_id
 
 log = logging.getLogger(__name__)
 
@@ -44,18 +43,7 @@ async def purge_closed_tips(db: Database, settings: Settings, now: datetime) -> 
     purged = 0
     while True:
         async with db.transaction() as session:
-            ids = list(
-                await session.scalars(
-                    select(Tip.id)
-                    .where(
-                        Tip.status.in_(list(CLOSED_STATUSES)),
-                        Tip.closed_at <= cutoff,
-                        Tip.purged_at.is_(None),
-                    )
-                    .order_by(Tip.id)
-                    .limit(BATCH)
-                )
-            )
+            ids = await tips_to_purge(session, closed_before=cutoff, limit=BATCH)
         for tip_id in ids:
             async with db.transaction() as session:
                 purged += await purge_tip(session, settings, tip_id, now)
@@ -65,15 +53,9 @@ async def purge_closed_tips(db: Database, settings: Settings, now: datetime) -> 
 
 async def purge_tip(session: AsyncSession, settings: Settings, tip_id: int, now: datetime) -> bool:
     """Delete what the tip said, keep what it was; False when it was purged already."""
-    claimed = await session.execute(
-        update(Tip)
-        .where(Tip.id == tip_id, Tip.purged_at.is_(None))
-        .values(purged_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not await claim_purge(session, tip_id, now):
         return False
-    tip = await session.get(Tip, tip_id)
+    tip = await tip_by_id(session, tip_id)
     assert tip is not None
     tip.description = None
     tip.occurred_text = None
@@ -82,15 +64,8 @@ async def purge_tip(session: AsyncSession, settings: Settings, tip_id: int, now:
     tip.longitude = None
     tip.closing_note = None
     tip.group_id = None  # finer than the village the statistics keep
-    await session.execute(
-        update(TipEvent)
-        .where(TipEvent.tip_id == tip_id)
-        .values(text=None)
-        .execution_options(synchronize_session=False)
-    )
-    for attachment in await session.scalars(
-        select(TipAttachment).where(TipAttachment.tip_id == tip_id)
-    ):
+    await clear_event_texts(session, tip_id)
+    for attachment in await attachments_of(session, tip_id):
         if attachment.local_path:
             await asyncio.to_thread(_delete_file, settings, attachment.local_path)
         attachment.file_ref = None
@@ -98,15 +73,7 @@ async def purge_tip(session: AsyncSession, settings: Settings, tip_id: int, now:
         attachment.sha256 = None
     await forget_reporter(session, [tip_id])
     await forget_tip_items(session, tip_id=tip_id)  # its keyed fraud items
-    await session.execute(
-        update(OutboxMessage)
-        .where(
-            OutboxMessage.created_at >= tip.created_at,
-            cast(OutboxMessage.payload, Text).contains(tip.code),
-        )
-        .values(payload=PURGED_MESSAGE)
-        .execution_options(synchronize_session=False)
-    )
+    await blank_outbox_copies(session, code=tip.code, since=tip.created_at, payload=PURGED_MESSAGE)
     audit(
         session,
         actor=None,

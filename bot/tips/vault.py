@@ -12,12 +12,13 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.config import Settings
 from bot.crypto import FieldCipher
-from bot.people.personal_data import audit
-from storage.models import ChannelAccount, Conversation, Tip, TipEvent, TipEventKind, TipReporter
+from storage.models import Tip, TipEvent, TipEventKind, TipReporter
+from storage.repos.audit import audit
+from storage.repos.tip_reporters import accounts_last_used, person_of_account, vault_of
 
 ROUTE = "tip.route"
 IDENTITY = "tip.identity"
@@ -38,6 +39,10 @@ class Identity:
     person_id: int | None
 
 
+def cipher_of(settings: Settings) -> FieldCipher:
+    return FieldCipher.of(settings)
+
+
 def seal(cipher: FieldCipher, route: Route, identity: Identity | None) -> TipReporter:
     return TipReporter(
         route_encrypted=cipher.encrypt(json.dumps(asdict(route)), ROUTE),
@@ -49,7 +54,7 @@ def seal(cipher: FieldCipher, route: Route, identity: Identity | None) -> TipRep
 
 async def route_to_reporter(session: AsyncSession, cipher: FieldCipher, tip: Tip) -> Route | None:
     """For the relay and for updates; a machine read, not shown to anyone."""
-    vault = await session.get(TipReporter, tip.id)
+    vault = await vault_of(session, tip.id)
     if vault is None or vault.route_encrypted is None:
         return None
     route = Route(**json.loads(cipher.decrypt(vault.route_encrypted, ROUTE)))
@@ -61,34 +66,10 @@ async def _latest_account(session: AsyncSession, route: Route) -> Route:
     messengers, the account they wrote from last. Nothing new is stored on the tip for this:
     the person is found through the account at send time, so an anonymous reporter who never
     joined (an account without a person) is only ever reached where they reported."""
-    person_id = await session.scalar(
-        select(ChannelAccount.person_id).where(
-            ChannelAccount.channel == route.channel,
-            ChannelAccount.external_user_id == route.user_id,
-        )
-    )
+    person_id = await person_of_account(session, route.channel, route.user_id)
     if person_id is None:
         return route
-    last_used = (
-        select(
-            Conversation.channel,
-            Conversation.user_id,
-            func.max(Conversation.updated_at).label("at"),
-        )
-        .group_by(Conversation.channel, Conversation.user_id)
-        .subquery()
-    )
-    rows = (
-        await session.execute(
-            select(ChannelAccount, last_used.c.at)
-            .outerjoin(
-                last_used,
-                (last_used.c.channel == ChannelAccount.channel)
-                & (last_used.c.user_id == ChannelAccount.external_user_id),
-            )
-            .where(ChannelAccount.person_id == person_id, ChannelAccount.blocked_at.is_(None))
-        )
-    ).all()
+    rows = await accounts_last_used(session, person_id)
     if not rows:
         return route
     # Where they last wrote; an account that never wrote (made from a list) only if none did.
@@ -109,7 +90,7 @@ async def read_identity(
     has checked that `reader` may see it (bot.authz READ_REPORTER_IDENTITY)."""
     if tip.anonymous:
         return None
-    vault = await session.get(TipReporter, tip.id)
+    vault = await vault_of(session, tip.id)
     if vault is None or vault.identity_encrypted is None:
         return None
     audit(
@@ -130,7 +111,7 @@ async def read_identity(
 async def forget_reporter(session: AsyncSession, tip_ids: list[int]) -> None:
     """A reporter erased their data: their tips stay with police, without any way back to them."""
     for tip_id in tip_ids:
-        vault = await session.get(TipReporter, tip_id)
+        vault = await vault_of(session, tip_id)
         if vault is not None:
             vault.route_encrypted = None
             vault.identity_encrypted = None

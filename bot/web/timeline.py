@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from bot.tips.cards import STATUS_NAMES
-from handlers.police_tips import ESCALATION_NAMES, EVENT_NAMES
+from bot.tips.history import ESCALATION_NAMES, EVENT_NAMES
 from storage.models import Person, Tip, TipEventKind, TipStatus
 from storage.repos.web_tips import tip_history
 

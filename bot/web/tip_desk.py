@@ -15,7 +15,9 @@ from aiohttp import web
 from bot.authz import Action, Scope
 from bot.i18n import N_, Translator
 from bot.tips.cards import ATTACHMENT_KINDS, STATUS_NAMES
-from bot.tips.clock import ack_interval, age_text, category_labels
+from bot.tips.categories import category_labels
+from bot.tips.clock import ack_interval, age_text
+from bot.tips.codes import normalise_tip_code
 from bot.tips.desk import (
     BadText,
     ask_reporter,
@@ -25,7 +27,6 @@ from bot.tips.desk import (
     reveal_reporter,
     set_status,
 )
-from bot.tips.service import normalise_tip_code
 from bot.web.app import Visit, config_of, message_page, render, see_other, visit_of
 from bot.web.tile_map import tile_map
 from bot.web.timeline import timeline_rows

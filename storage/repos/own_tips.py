@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ChannelAccount, Tip
+from storage.models import ChannelAccount, Tip, TipAttachment
 
 
 async def lock_account(session: AsyncSession, *, account_id: int) -> ChannelAccount:
@@ -35,5 +35,26 @@ async def count_tips_since(session: AsyncSession, *, ids: Collection[int], since
         return 0
     count = await session.scalar(
         select(func.count(Tip.id)).where(Tip.id.in_(list(ids)), Tip.created_at >= since)
+    )
+    return count or 0
+
+
+async def latest_tips(session: AsyncSession, *, ids: Collection[int], limit: int) -> list[Tip]:
+    """Of these tips (a reporter's own), the most recent ones not purged."""
+    if not ids:
+        return []
+    return list(
+        await session.scalars(
+            select(Tip)
+            .where(Tip.id.in_(list(ids)), Tip.purged_at.is_(None))
+            .order_by(Tip.created_at.desc(), Tip.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+async def count_attachments(session: AsyncSession, *, tip_id: int) -> int:
+    count = await session.scalar(
+        select(func.count(TipAttachment.id)).where(TipAttachment.tip_id == tip_id)
     )
     return count or 0
