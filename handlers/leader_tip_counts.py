@@ -56,6 +56,7 @@ class LeaderTipCounts(Flow):
     name = "leader_tip_counts"
 
     async def begin(self, turn: Turn) -> None:
+        """Shows the tip counts of the leader's villages and communes, where turned on; ends."""
         villages = await leader_villages(turn.session, await turn.work.acting())
         if not villages:
             turn.say(turn._("That option is not available to you."))
@@ -110,6 +111,7 @@ class LeaderTipCountsSetting(Flow):
     name = "leader_tip_counts_setting"
 
     async def begin(self, turn: Turn) -> None:
+        """Asks the commune admin whether leaders see tip counts."""
         commune = await self._commune(turn)
         if commune is None:
             return

@@ -74,6 +74,7 @@ class MyTips(Flow):
     name = "my_tips"
 
     async def begin(self, turn: Turn) -> None:
+        """Lists the reporter's own tips; asks which open one to add to."""
         if turn.event.is_group:
             turn.say(
                 turn._(
@@ -140,6 +141,7 @@ class MyTips(Flow):
         return tip
 
     async def on_pick(self, turn: Turn) -> None:
+        """Stores the tip picked; asks what to add."""
         tip = await self._own_open_tip(turn, turn.choice)
         if tip is None:
             return
@@ -153,6 +155,7 @@ class MyTips(Flow):
         turn.ask(Step.ADD, text, [Choice(DONE, turn._("Done"))], free_text=True, numbered=False)
 
     async def on_add(self, turn: Turn) -> None:
+        """Passes each text or file to police under the code; "Done" ends."""
         event = turn.event
         if turn.choice == DONE or (event.kind is EventKind.TEXT and fold(event.text) in DONE_WORDS):
             turn.say(turn._("Thank you. Commune police have what you added."))

@@ -45,6 +45,7 @@ class PoliceDesk(Flow):
     name = "police_desk"
 
     async def begin(self, turn: Turn) -> None:
+        """Registers this group as the desk with a typed code, or gives an officer a code."""
         if turn.event.is_group:
             await self._register_here(turn, turn.event.args)
             return

@@ -62,6 +62,7 @@ class OpenTips(Flow):
     name = "police_tips"
 
     async def begin(self, turn: Turn) -> None:
+        """Lists the open tips of the officer's commune, or asks which commune."""
         communes = communes_in_reach(await turn.work.acting(), Action.RECEIVE_TIPS)
         if not communes:
             _refuse(turn)

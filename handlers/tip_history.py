@@ -34,6 +34,7 @@ class _ByCode(Flow):
     """A command with a tip code ("/tip TB-7KQ2"), or the question for it."""
 
     async def begin(self, turn: Turn) -> None:
+        """Shows the tip of the typed code, or asks for the code."""
         typed = turn.event.args.strip() if turn.event.kind is EventKind.COMMAND else ""
         if typed:
             await self.show(turn, typed)

@@ -69,6 +69,7 @@ async def _pressed_or_typed(turn: Turn, argument: str) -> tuple[Tip | None, str]
 
 
 async def on_reply_button(turn: Turn, argument: str) -> None:
+    """ "Reply" under a police question: sends a typed answer, or asks for it."""
     tip, text = await _pressed_or_typed(turn, argument)
     if tip is None:
         return
@@ -85,6 +86,7 @@ async def on_reply_button(turn: Turn, argument: str) -> None:
 
 
 async def on_feedback_button(turn: Turn, argument: str) -> None:
+    """The reporter's rating: "satisfied" is stored; "not satisfied" asks what was not right."""
     verdict, _, rest = argument.partition(":")
     tip, text = await _pressed_or_typed(turn, rest)
     if tip is None:
@@ -112,7 +114,8 @@ async def on_feedback_button(turn: Turn, argument: str) -> None:
 class TipReporterReplies(Flow):
     name = "tip_reporter"
 
-    async def begin(self, turn: Turn) -> None:  # entered only from a button
+    async def begin(self, turn: Turn) -> None:
+        """Entered only from a button: nothing to ask."""
         turn.leave()
 
     async def _tip(self, turn: Turn) -> Tip | None:
@@ -122,14 +125,17 @@ class TipReporterReplies(Flow):
         return tip
 
     async def on_answer(self, turn: Turn) -> None:
+        """Passes the typed answer to commune police under the code; ends."""
         if (tip := await self._tip(turn)) is not None:
             await _answer(turn, tip, turn.event.text.strip())
 
     async def on_comment(self, turn: Turn) -> None:
+        """Stores the comment, reopens the tip and tells police; ends."""
         if (tip := await self._tip(turn)) is not None:
             await _comment(turn, tip, turn.event.text.strip())
 
     async def on_confirm_answer(self, turn: Turn) -> None:
+        """ "Send" passes the words kept as the answer to police; ends either way."""
         if turn.choice != SEND:
             turn.say(turn._("Not sent."))
             turn.leave()

@@ -193,7 +193,8 @@ class TipPolice(Flow):
 
     name = "tip_police"
 
-    async def begin(self, turn: Turn) -> None:  # entered only from a card button
+    async def begin(self, turn: Turn) -> None:
+        """Entered only from a card button: nothing to ask."""
         turn.leave()
 
     async def _tip(self, turn: Turn) -> Tip | None:
@@ -205,16 +206,19 @@ class TipPolice(Flow):
             return None
 
     async def on_question(self, turn: Turn) -> None:
+        """Sends the typed question to the reporter and records it; ends."""
         tip = await self._tip(turn)
         if tip is not None:
             await send_question(turn, tip, turn.event.text.strip())
 
     async def on_duplicate_of(self, turn: Turn) -> None:
+        """Marks the tip a duplicate of the typed code, or asks the code again."""
         tip = await self._tip(turn)
         if tip is not None:
             await mark_duplicate(turn, tip, turn.event.text)
 
     async def on_closing_note(self, turn: Turn) -> None:
+        """Stores the closing note (a template or typed) and sends it to the reporter; ends."""
         tip = await self._tip(turn)
         if tip is None:
             return

@@ -49,6 +49,7 @@ class IdentitySteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_anonymity(self, turn: Turn) -> None:
+        """Stores anonymous or named (data notice first); asks the phone if missing, or updates."""
         if turn.choice == NAMED and not self._may_give_name(turn):
             # Their name goes with a tip: the residents' notice first (issue #12).
             commune = await commune_by_code(turn.session, turn.data.get("commune"))
@@ -88,6 +89,7 @@ class IdentitySteps(ReportTipSteps):
         )
 
     async def on_phone(self, turn: Turn) -> None:
+        """Stores the typed or shared phone, sealed, or none; asks about updates."""
         if turn.choice != NO_PHONE:
             typed = turn.event.phone if turn.event.kind is EventKind.CONTACT else turn.event.text
             phone = normalise_phone(typed or "")
@@ -132,5 +134,6 @@ class IdentitySteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_updates(self, turn: Turn) -> None:
+        """Stores whether the reporter wants updates; shows the summary."""
         turn.update_data(updates=turn.choice == YES)
         await self._next(turn, Step.UPDATES)

@@ -79,6 +79,7 @@ class ReviewSteps(ReportTipSteps):
         return data.get("place") or turn._("no particular place")
 
     async def on_summary(self, turn: Turn) -> None:
+        """ "Send" stores the tip and shows its code; "Edit" asks which answer to change."""
         if turn.choice == EDIT:
             choices = [
                 Choice(Step.CATEGORY, turn._("What it is about")),
@@ -94,6 +95,7 @@ class ReviewSteps(ReportTipSteps):
         await self._send(turn)
 
     async def on_edit(self, turn: Turn) -> None:
+        """Marks the report as being corrected and asks that question again, then the summary."""
         turn.update_data(editing=True)
         await self._ask(turn, Step(turn.choice))
 

@@ -18,6 +18,7 @@ from storage.repos.tips import commune_by_code
 class StartSteps(ReportTipSteps):
     # --- start ---------------------------------------------------------------------------
     async def begin(self, turn: Turn) -> None:
+        """Says the emergency numbers; takes the member's commune or asks for its name."""
         if private_chat_only(turn) or await rate_limited(turn):
             turn.leave()
             return
@@ -41,6 +42,7 @@ class StartSteps(ReportTipSteps):
         await self._take_commune(turn, commune, announce=False)
 
     async def on_commune_name(self, turn: Turn) -> None:
+        """Finds the typed commune: one is stored, several are offered, none is asked again."""
         if turn.event.kind is not EventKind.TEXT:
             self._reask(turn, turn._("Please type the name of the commune or ward."))
             return
@@ -58,6 +60,7 @@ class StartSteps(ReportTipSteps):
         turn.ask(Step.PICK_COMMUNE, turn._("Which commune or ward do you mean?"), choices)
 
     async def on_pick_commune(self, turn: Turn) -> None:
+        """Stores the commune picked; asks what the tip is about."""
         commune = await commune_by_code(turn.session, turn.choice)
         if commune is None:
             turn.leave()
@@ -91,6 +94,7 @@ class StartSteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_category(self, turn: Turn) -> None:
+        """Stores the category (an urgent one repeats the number to call); asks what happened."""
         if turn.choice == MORE:
             await self._ask_category(turn, None, more=True)
             return

@@ -47,6 +47,7 @@ class WhatSteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_what(self, turn: Turn) -> None:
+        """Stores each text as parts of "what happened"; "Done" asks when it happened."""
         event = turn.event
         if turn.choice == DONE or (event.kind is EventKind.TEXT and fold(event.text) in DONE_WORDS):
             await self._what_done(turn)

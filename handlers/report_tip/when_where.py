@@ -48,6 +48,7 @@ class WhenWhereSteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_when(self, turn: Turn) -> None:
+        """Stores when (a quick choice, or typed words and the date read from them); asks where."""
         local_now = turn.now.astimezone(turn.settings.timezone)
         words = {
             NOW: turn._("Just now"),
@@ -128,6 +129,7 @@ class WhenWhereSteps(ReportTipSteps):
         self._prefix_last(turn, prefix)
 
     async def on_where(self, turn: Turn) -> None:
+        """Stores the place (typed, shared, the member's village, or none); asks about anonymity."""
         event = turn.event
         if turn.choice == MY_VILLAGE and turn.data.get("member_village"):
             village_id, village_name = turn.data["member_village"]
