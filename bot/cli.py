@@ -19,6 +19,7 @@ from bot.reports.cli import add_report_commands
 from bot.runtime.ops.backup import add_backup_commands
 from bot.scams.cli import add_scam_commands
 from bot.security.cli import add_key_commands
+from bot.tips.cli import add_tip_commands
 
 log = logging.getLogger("bot")
 
@@ -111,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     add_key_commands(commands)
     add_backup_commands(commands)
     add_scam_commands(commands)
+    add_tip_commands(commands)
     return parser
 
 
