@@ -16,14 +16,14 @@ from bot.i18n import N_, Translator
 from bot.messages import Choice, EventKind, OutboundMessage
 from bot.runtime.dialog.flows import Flow, FlowRegistry
 from bot.runtime.dialog.turn import Turn
-from bot.tips.actions import FEEDBACK_ACTION, MAX_TEXT, REPLY_ACTION, fits
+from bot.tips.actions import FEEDBACK, FEEDBACK_ACTION, MAX_TEXT, REPLY_ACTION, fits
 from bot.tips.codes import normalise_tip_code
 from bot.tips.delivery import police_chats, refresh_cards
 from bot.tips.own_tips import own_tip_ids
 from bot.tips.vault import cipher_of
 from handlers.tip_triage import tip_code_shown, typed_tip
 from storage.models import CLOSED_STATUSES, Priority, Tip, TipEvent, TipEventKind, TipStatus
-from storage.repos.tip_questions import unanswered_question_tip
+from storage.repos.tip_questions import unanswered_question_tip, unrated_closed_tip
 from storage.repos.tips import tip_by_code, tip_by_id
 
 ANSWER_TO_POLICE = N_("The reporter of {code} answers: {text}")
@@ -34,6 +34,9 @@ NOT_SATISFIED_TO_POLICE = N_(
 
 # A text typed within this time after a police question is offered as the answer to it.
 ANSWER_WINDOW = timedelta(hours=24)
+# Within this time after a tip was closed, words typed by its reporter lead to its rating.
+RATING_WINDOW = timedelta(days=14)
+SATISFIED = FEEDBACK[0][0]
 SEND, DO_NOT_SEND = "send", "dont"
 
 
@@ -41,6 +44,7 @@ class Step(StrEnum):
     ANSWER = "answer"
     COMMENT = "comment"
     CONFIRM_ANSWER = "confirm_answer"
+    RATING = "rating"
 
 
 async def own_tip(turn: Turn, raw_id: str, *, code: str | None = None) -> Tip | None:
@@ -91,19 +95,32 @@ async def on_feedback_button(turn: Turn, argument: str) -> None:
     tip, text = await _pressed_or_typed(turn, rest)
     if tip is None:
         return
-    if tip.satisfied is not None or tip.status not in CLOSED_STATUSES:
-        turn.say(turn._("Thank you, your answer about {code} was already recorded.", code=tip.code))
+    if _rated_already(turn, tip):
         return
-    if verdict == "yes":
-        tip.satisfied = True
-        turn.session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.FEEDBACK, text="+"))
-        turn.say(turn._("Thank you for your feedback."))
-        return
-    if text:
+    if verdict == SATISFIED:
+        _satisfied(turn, tip)
+    elif text:
         await _comment(turn, tip, text)
-        return
-    turn.enter(TipReporterReplies.name)
-    turn.update_data(tip_id=tip.id)
+    else:
+        turn.enter(TipReporterReplies.name)
+        turn.update_data(tip_id=tip.id)
+        _ask_comment(turn, tip)
+
+
+def _rated_already(turn: Turn, tip: Tip) -> bool:
+    if tip.satisfied is None and tip.status in CLOSED_STATUSES:
+        return False
+    turn.say(turn._("Thank you, your answer about {code} was already recorded.", code=tip.code))
+    return True
+
+
+def _satisfied(turn: Turn, tip: Tip) -> None:
+    tip.satisfied = True
+    turn.session.add(TipEvent(tip_id=tip.id, at=turn.now, kind=TipEventKind.FEEDBACK, text="+"))
+    turn.say(turn._("Thank you for your feedback."))
+
+
+def _ask_comment(turn: Turn, tip: Tip) -> None:
     turn.ask(
         Step.COMMENT,
         turn._("What was not right? Commune police will look at {code} again.", code=tip.code),
@@ -128,6 +145,19 @@ class TipReporterReplies(Flow):
         """Passes the typed answer to commune police under the code; ends."""
         if (tip := await self._tip(turn)) is not None:
             await _answer(turn, tip, turn.event.text.strip())
+
+    async def on_rating(self, turn: Turn) -> None:
+        """Stores "satisfied" and ends, or asks what was not right ("not satisfied")."""
+        tip = await self._tip(turn)
+        if tip is None:
+            return
+        if _rated_already(turn, tip):
+            turn.leave()
+        elif turn.choice == SATISFIED:
+            _satisfied(turn, tip)
+            turn.leave()
+        else:
+            _ask_comment(turn, tip)
 
     async def on_comment(self, turn: Turn) -> None:
         """Stores the comment, reopens the tip and tells police; ends."""
@@ -160,6 +190,26 @@ async def offer_as_answer(turn: Turn) -> bool:
         Step.CONFIRM_ANSWER,
         turn._("Send this to commune police about {code}?", code=tip.code),
         [Choice(SEND, turn._("Send")), Choice(DO_NOT_SEND, turn._("No"))],
+    )
+    return True
+
+
+async def offer_rating(turn: Turn) -> bool:
+    """Words typed in a private chat, outside any conversation, within a fortnight of the
+    closing of one's own tip not rated yet: the rating is asked as a numbered question
+    ("1. Hài lòng 2. Chưa hài lòng"), which typed words without diacritics answer too."""
+    if turn.event.is_group or not turn.event.text.strip():
+        return False
+    own = await own_tip_ids(turn.session, cipher_of(turn.settings), account=turn.account)
+    tip = await unrated_closed_tip(turn.session, tip_ids=own, since=turn.now - RATING_WINDOW)
+    if tip is None:
+        return False
+    turn.enter(TipReporterReplies.name)
+    turn.update_data(tip_id=tip.id)
+    turn.ask(
+        Step.RATING,
+        turn._("Are you satisfied with how commune police handled your tip {code}?", code=tip.code),
+        [Choice(verdict, turn._(label)) for verdict, label in FEEDBACK],
     )
     return True
 
@@ -226,6 +276,7 @@ async def tell_police(turn: Turn, tip: Tip, msgid: str, text: str) -> None:
 def register(registry: FlowRegistry) -> None:
     registry.add(TipReporterReplies())
     registry.text_hooks.append(offer_as_answer)
+    registry.text_hooks.append(offer_rating)
     # Typed where there are no buttons: "/traloi TB-7K3Q answer", "/hailong TB-7K3Q",
     # "/chuahailong TB-7K3Q what was not right".
     registry.add_action(REPLY_ACTION, on_reply_button, typed={"traloi": ""}, shown=tip_code_shown)

@@ -1,4 +1,4 @@
-"""Police questions a reporter has not answered yet."""
+"""What a reporter still owes police: an answer to a question, a rating of a closed tip."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Tip, TipEvent, TipEventKind
+from storage.models import CLOSED_STATUSES, Tip, TipEvent, TipEventKind
 
 
 async def unanswered_question_tip(
@@ -45,3 +45,24 @@ async def unanswered_question_tip(
         .limit(1)
     )
     return None if answered is not None else tip
+
+
+async def unrated_closed_tip(
+    session: AsyncSession, *, tip_ids: Collection[int], since: datetime
+) -> Tip | None:
+    """Of these tips (the reporter's own), the one closed last, since `since`, that the
+    reporter has not rated yet."""
+    if not tip_ids:
+        return None
+    return await session.scalar(
+        select(Tip)
+        .where(
+            Tip.id.in_(list(tip_ids)),
+            Tip.purged_at.is_(None),
+            Tip.status.in_(list(CLOSED_STATUSES)),
+            Tip.closed_at >= since,
+            Tip.satisfied.is_(None),
+        )
+        .order_by(Tip.closed_at.desc(), Tip.id.desc())
+        .limit(1)
+    )
