@@ -18,7 +18,7 @@ from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import FORMATS, load_report, write_report
 from bot.reports.data import AckRule
 from bot.reports.periods import PeriodError, parse_period
-from bot.tips.clock import category_labels
+from bot.tips.categories import category_labels
 from bot.web.app import Visit, render, visit_of
 from handlers.reports import period_choices
 
