@@ -21,9 +21,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Protocol
 
 from bot.config import Settings
+from bot.files import (  # noqa: F401  (re-exported: the tip store's own names)
+    ATTACHMENT_PREFIX,
+    FileSource,
+    FileTooLarge,
+    FileUnavailable,
+    attachment_ref,
+)
 from storage.base import utcnow
 from storage.db import Database
 from storage.repos.tip_files import attachments_to_fetch, store_local_copy
@@ -32,33 +38,10 @@ log = logging.getLogger(__name__)
 
 # Put in `turn.queued` by a flow that stored attachments: wakes the store after the commit.
 MEDIA_QUEUE = "media"
-# A message's `photo` naming a tip's attachment, for channels that fetch by URL (Zalo): the
-# channel sends our copy when there is one (bot.runtime.channels.zalo_media).
-ATTACHMENT_PREFIX = "tipfile:"
-
-
-def attachment_ref(attachment_id: int) -> str:
-    return f"{ATTACHMENT_PREFIX}{attachment_id}"
-
-
 IDLE_WAIT = 30.0
 MAX_FAILURES = 5
 PARALLEL = 4
 EXTENSIONS = {"photo": ".jpg", "voice": ".ogg", "video": ".mp4"}
-
-
-class FileUnavailable(Exception):
-    """The messenger will never give this file (unknown id, too large): do not retry."""
-
-
-class FileTooLarge(FileUnavailable):
-    pass
-
-
-class FileSource(Protocol):
-    async def download(self, ref: str) -> bytes:
-        """The file's content; raises FileUnavailable, or anything else for "try later"."""
-        ...
 
 
 @dataclass(frozen=True)

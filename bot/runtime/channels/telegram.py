@@ -30,6 +30,7 @@ from telegram.error import (
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import ConfigError, Settings
+from bot.files import FileTooLarge, FileUnavailable
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from bot.messengers import TELEGRAM
@@ -40,7 +41,6 @@ from bot.runtime.channels.telegram_polling import is_update_id, poll_forever
 from bot.runtime.channels.telegram_send import TelegramSender
 from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.inbox import Inbox, Received
-from bot.tips.media import FileTooLarge, FileUnavailable
 from storage.base import utcnow
 from storage.db import Database
 from storage.repos.accounts import mark_blocked, move_account_chat

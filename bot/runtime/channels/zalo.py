@@ -28,6 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from bot.config import ConfigError, Settings
+from bot.files import FileUnavailable
 from bot.i18n import Translator
 from bot.messages import OutboundMessage
 from bot.messengers import ZALO
@@ -42,7 +43,6 @@ from bot.runtime.dialog.engine import DialogEngine, QueuedReply
 from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.inbox import DIGEST_PREFIX, Inbox, Received
 from bot.runtime.pacing import PacingRules
-from bot.tips.media import FileUnavailable
 from storage.db import Database
 from storage.repos.accounts import chat_language
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import aiohttp
 
+from bot.files import FileTooLarge, FileUnavailable
 from bot.runtime.channels.zalo_errors import ZaloApiError
-from bot.tips.media import FileTooLarge, FileUnavailable
 
 SEND_TIMEOUT = 20.0
 

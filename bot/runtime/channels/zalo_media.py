@@ -23,7 +23,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from bot.config import Settings
-from bot.tips.media import ATTACHMENT_PREFIX as PREFIX
+from bot.files import ATTACHMENT_PREFIX as PREFIX
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import TipAttachment
