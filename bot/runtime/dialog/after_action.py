@@ -30,7 +30,8 @@ def menu_line_instead(
         return False
     line = turn._(MENU_LINE)
     last = turn.replies[-1]
-    if last.choices or last.photo or last.document or last.file_name:
+    # A file, a question or personal data (an export to keep) stays as it is.
+    if last.choices or last.photo or last.document or last.file_name or last.private:
         turn.say(line)
     else:
         turn.replies[-1] = replace(last, text=f"{last.text}\n\n{line}")
