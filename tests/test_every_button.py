@@ -25,9 +25,11 @@ from sqlalchemy import delete, select, update
 from bot.config import Settings
 from bot.i18n import Translator
 from bot.messages import Choice, OutboundMessage, decode_callback
+from bot.messengers import CONSOLE, TELEGRAM, ZALO
 from bot.people.consent import CONSENT_VERSION
-from bot.runtime.channels.telegram import reply_markup
-from bot.runtime.channels.text_render import render_text, typed_commands
+from bot.runtime.channels.render import render
+from bot.runtime.channels.telegram_send import reply_markup
+from bot.runtime.channels.text_render import typed_commands
 from bot.runtime.dialog.commands import NAV_PREFIX
 from bot.runtime.dialog.engine import DialogEngine
 from bot.runtime.dialog.flows import ACTION_PREFIX, ButtonAction, Flow, FlowRegistry
@@ -89,7 +91,7 @@ async def check_renderings(
 ) -> None:
     """The three renderings name every choice, and each typed form resolves to its own key."""
     where = f"{message.text[:60]!r}"
-    markup = reply_markup(message)
+    markup = reply_markup(render(message, TELEGRAM))
     rows = getattr(markup, "inline_keyboard", None) or getattr(markup, "keyboard", ())
     pressed = {}
     for row in rows:
@@ -99,7 +101,13 @@ async def check_renderings(
             pressed[button.text] = key
     async with db.transaction() as session:
         typed = await typed_commands(registry, session, message.choices)
-    shown = render_text(message, typed=typed, t=VI)
+    on_zalo, on_terminal = (
+        "\n".join(render(message, capabilities, typed=typed, t=VI).parts)
+        for capabilities in (ZALO, CONSOLE)
+    )
+    if on_zalo != on_terminal:
+        walk.problems.append(f"{where}: Zalo and the terminal show it differently")
+    shown = on_terminal
     own = own_choices(message)
     numbered = [c for c in own if not c.key.startswith(ACTION_PREFIX)]
     actions = [c for c in own if c.key.startswith(ACTION_PREFIX)]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.messages import Choice, OutboundMessage
-from bot.runtime.channels import console, zalo
+from bot.messengers import CONSOLE, ZALO
+from bot.runtime.channels import render
 
 
 def test_a_long_list_or_a_button_word_rendered_by_a_channel_is_found(
@@ -12,8 +13,8 @@ def test_a_long_list_or_a_button_word_rendered_by_a_channel_is_found(
     long_list = OutboundMessage(
         "Chọn một:", choices=tuple(Choice(str(n), f"Dòng {n}") for n in range(10))
     )
-    zalo.render_text(long_list, typed={})
-    console.render_text(OutboundMessage("Bấm nút bên dưới."), typed={})
+    render.render(long_list, ZALO, typed={})
+    render.render(OutboundMessage("Bấm nút bên dưới."), CONSOLE, typed={})
     assert len(text_pages_checked) == 2
     assert "longer than 9" in text_pages_checked[0] and "'Bấm'" in text_pages_checked[1]
     text_pages_checked.clear()  # found, as it should be: the test itself passes

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.runtime.channels import console, text_render, zalo
+from bot.runtime.channels import render, text_render
 from tests.text_pages import check_text_page
 
-RENDERING_MODULES = (zalo, console)
+RENDERING_MODULES = (render,)  # the one renderer of every channel (bot.runtime.channels)
 
 
 @pytest.fixture(autouse=True)
