@@ -102,7 +102,7 @@ async def test_a_village_and_leaders_only(db: Database, engine: DialogEngine):
     await police.picks("Hủy")
 
     await police.says("/thongbao")
-    await police.picks("Chỉ tổ trưởng, trưởng thôn/ấp")
+    await police.picks("Chỉ tổ trưởng, trưởng thôn")
     await police.says("Nộp báo cáo quý trước ngày 25.")
     police.sees("gửi tới 2 người nhận")
 

@@ -1,7 +1,7 @@
 """notice actions: a sent notice's buttons, sealed, for their typed forms on Zalo and the terminal
 
 Revision ID: 0019_notice_actions
-Revises: 0015
+Revises: 0019_unit_word
 Create Date: 2026-12-06 11:30:00.000000
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0019_notice_actions"
-down_revision: str | None = "0015"
+down_revision: str | None = "0019_unit_word"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
