@@ -11,6 +11,8 @@ re-encrypted everything (bot/security/keys.py).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -35,6 +37,7 @@ class FieldCipher:
             raise ValueError("the field key must be 32 bytes")
         self._aead = AESGCM(key)
         self._old = [AESGCM(each) for each in old_keys if each != key]
+        self._digest_keys = [key, *(each for each in old_keys if each != key)]
 
     @classmethod
     def of(cls, settings: Settings) -> FieldCipher:
@@ -66,6 +69,13 @@ class FieldCipher:
         except InvalidTag:
             return False
         return True
+
+    def digests(self, value: str, purpose: str) -> list[str]:
+        """Keyed hashes of `value` for `purpose`, under the current key first, then the old
+        ones: a lookup key that names nothing without the key, and still finds rows written
+        before a rotation."""
+        message = f"{purpose}:{value}".encode()
+        return [hmac.new(key, message, hashlib.sha256).hexdigest() for key in self._digest_keys]
 
     def encrypt_optional(self, plaintext: str | None, purpose: str) -> bytes | None:
         return self.encrypt(plaintext, purpose) if plaintext else None

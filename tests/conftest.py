@@ -18,6 +18,9 @@ from handlers import build_flows
 from storage.db import Database
 from storage.migrate import upgrade
 
+# Every Zalo and terminal rendering of every test is checked as a text page (issue #13).
+pytest_plugins = ["tests.text_page_guard"]
+
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 # Reference data loaded by migrations; everything else is emptied between tests.
 KEEP_TABLES = {"alembic_version", "provinces", "communes", "tip_categories"}

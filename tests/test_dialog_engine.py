@@ -93,7 +93,7 @@ async def test_the_commune_duty_phone_is_found_without_diacritics(chat: Chat, db
     chat.sees("Bạn muốn nói xã/phường nào?")  # Thanh Mỹ in Đồng Tháp, Thạnh Mỹ in Đà Nẵng
     await chat.says("xa thanh my, tinh dong thap")
     chat.sees("công an xã Thanh Mỹ: 0277 3800 113")  # "xã" in a sentence (glossary)
-    chat.sees("Bạn cần làm gì?")  # back at the menu
+    chat.sees("Gõ menu để xem các việc khác.")  # the way back to the menu
 
 
 async def test_a_commune_typed_with_its_diacritics_is_found_at_once(chat: Chat) -> None:
@@ -240,7 +240,7 @@ async def test_the_language_can_be_switched(chat: Chat) -> None:
     await chat.says("ngon ngu")
     await chat.picks("English")
     chat.sees("From now on I will write to you in English.")
-    chat.sees("What would you like to do?")
+    chat.sees("Type menu to see what else you can do.")
     await chat.says("/start")
     chat.sees("Welcome")
 

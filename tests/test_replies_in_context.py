@@ -22,6 +22,7 @@ from storage.models import (
     TipEventKind,
 )
 from tests.conversation import Chat
+from tests.notice_delivery import deliver_notices
 from tests.org_fixtures import Org, notices_to, small_commune
 from tests.test_tip_triage import card_for, file_tip
 from tests.test_typed_numbers import Clock, add_member, conversation_of
@@ -98,7 +99,7 @@ async def test_a_question_older_than_a_day_is_not_answered_by_chance(
 
 
 async def test_hai_long_typed_rates_a_closed_tip(
-    db: Database, engine: DialogEngine, org: Org
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:
     code = await file_tip(engine, org, user="stranger", anonymous=True, commune_code=org.commune)
     police = Chat(engine, user_id="police")
@@ -110,13 +111,14 @@ async def test_hai_long_typed_rates_a_closed_tip(
     assert "• Hài lòng: gõ “hài lòng”" in shown and "• Chưa hài lòng: gõ “chưa hài lòng”" in shown
     reporter = Chat(engine, user_id="stranger")
     reporter.receives([closed])
+    await deliver_notices(db, settings, clock=engine.clock)
     await reporter.says("hai long")
     reporter.sees("Cảm ơn")
     assert (await tip_by_code(db, code)).satisfied is True
 
 
 async def test_nha_toi_nhan_and_da_xong_typed_on_a_text_channel(
-    db: Database, engine: DialogEngine, org: Org
+    db: Database, settings: Settings, engine: DialogEngine, org: Org
 ) -> None:
     leader = Chat(engine, user_id="leader1")
     await leader.says("/lichhop")
@@ -128,6 +130,7 @@ async def test_nha_toi_nhan_and_da_xong_typed_on_a_text_channel(
     assert "• Nhà tôi nhận đón tổ: gõ “nhà tôi nhận”" in render_text(request, typed={}, t=VI)
     sau = Chat(engine, user_id="sau")
     sau.receives([request])
+    await deliver_notices(db, settings, clock=engine.clock)
     await sau.says("nha toi nhan")
     sau.sees("Cảm ơn gia đình bạn đã nhận đón tổ họp.")
 
@@ -154,6 +157,7 @@ async def test_nha_toi_nhan_and_da_xong_typed_on_a_text_channel(
     assert "• Đã xong: gõ “đã xong”" in render_text(task_notice, typed={}, t=VI)
     tu = Chat(engine, user_id="tu")
     tu.receives([task_notice])
+    await deliver_notices(db, settings, clock=engine.clock)
     await tu.says("da xong")
     async with db.transaction() as session:
         task = await session.scalar(select(MeetingTask))

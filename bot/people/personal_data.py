@@ -30,6 +30,7 @@ from storage.models import (
 from storage.repos.accounts import account_keys_of, unlink_accounts
 from storage.repos.audit import audit
 from storage.repos.drafts import drop_drafts_of_user
+from storage.repos.notices import forget_notice_buttons
 from storage.repos.outbox import unsent_payloads, withdraw_messages
 from storage.repos.own_tips import accounts_of_person
 from storage.repos.people import drop_household, household_by_id, reminder_opt_out
@@ -224,7 +225,8 @@ async def _unlink_tips(work: Work, account: ChannelAccount) -> None:
 async def _forget_copies(work: Work, person: Person, account: ChannelAccount) -> None:
     """Messages not sent yet to the person, or showing their name or phone to someone else,
     are withdrawn; the person's other conversations forget what they were in the middle of.
-    (Sent messages keep no text already: storage.repos.outbox.mark_all_sent.)"""
+    (Sent messages keep no text already: storage.repos.outbox.mark_all_sent; the buttons kept
+    for their typed forms are deleted here.)"""
     session, field_cipher = work.session, cipher(work.settings)
     accounts = await accounts_of_person(session, person_id=person.id)
     own_chats = {other.chat_id for other in accounts} | {account.chat_id}
@@ -240,6 +242,8 @@ async def _forget_copies(work: Work, person: Person, account: ChannelAccount) ->
         if chat_id in own_chats or any(secret in text for secret in secrets):
             withdrawn.append(row_id)
     await withdraw_messages(session, ids=withdrawn, reason="withdrawn: personal data erased")
+    chats = {(other.channel, other.chat_id) for other in [*accounts, account]}
+    await forget_notice_buttons(session, field_cipher, chats=chats, now=work.now)
     for other in accounts:
         if other.id == account.id:
             continue  # this conversation is the one ending the flow

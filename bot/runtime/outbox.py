@@ -22,6 +22,7 @@ from bot.crypto import DecryptionError, FieldCipher
 from bot.messages import OutboundMessage
 from bot.runtime.channels.base import ChatMoved, Sender, TryLater, Undeliverable
 from bot.runtime.dialog.engine import QueuedReply
+from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.pacing import ChannelResting, Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
@@ -29,6 +30,7 @@ from storage.db import Database
 from storage.models import OutboxMessage
 from storage.repos.accounts import mark_blocked, move_account_chat
 from storage.repos.conversations import move_chat
+from storage.repos.notices import Buttons, remember_notice_buttons
 from storage.repos.outbox import (
     claim_messages,
     mark_all_sent,
@@ -93,6 +95,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._unsettled: list[tuple[int, str | None]] = []
+        self._unsettled_buttons: list[tuple[str, Buttons]] = []  # (chat id, a notice's buttons)
         self._settle_lock = asyncio.Lock()
         self._running = False
         self._prefetched: asyncio.Task[list[Delivery]] | None = None
@@ -256,7 +259,9 @@ class OutboxWorker:
                 await self._postpone([later.id for later in items[index + 1 :]])
                 return
 
-    async def _settle(self, sent: list[tuple[int, str | None]]) -> None:
+    async def _settle(
+        self, sent: list[tuple[int, str | None]], buttons: Sequence[tuple[str, Buttons]] = ()
+    ) -> None:
         """Mark messages sent; returns once they are committed (or kept for the next try).
 
         Sends that finish together settle together (group commit): whoever takes the lock
@@ -264,15 +269,27 @@ class OutboxWorker:
         writer, a transaction per message was the bottleneck of replies and fan-outs alike.
         """
         self._unsettled.extend(sent)
+        self._unsettled_buttons.extend(buttons)
         async with self._settle_lock:
             batch, self._unsettled = self._unsettled, []
+            kept, self._unsettled_buttons = self._unsettled_buttons, []
             if not batch:
                 return
             try:
                 async with self.db.transaction() as session:
                     await mark_all_sent(session, sent=batch, at=self.clock())
+                    # The outbox row forgets its buttons: their typed forms are read here.
+                    if kept and self.cipher is not None:
+                        await remember_notice_buttons(
+                            session,
+                            self.cipher,
+                            channel=self.channel,
+                            sent=kept,
+                            now=self.clock(),
+                        )
             except BaseException as exc:
                 self._unsettled[:0] = batch  # the next one to take the lock tries again
+                self._unsettled_buttons[:0] = kept
                 if not isinstance(exc, Exception):
                     raise
                 # Sent is sent: not retried (that would send it twice), marked at the next try.
@@ -290,7 +307,12 @@ class OutboxWorker:
                 self.pacer.succeeded()
                 # Marked before its place in flight is given back: a crash can repeat only
                 # what was awaiting an answer, never a whole pass.
-                await self._settle([(item.id, external_id)])
+                actions = [
+                    (c.key, c.label) for c in message.choices if c.key.startswith(ACTION_PREFIX)
+                ]
+                await self._settle(
+                    [(item.id, external_id)], [(item.chat_id, actions)] if actions else ()
+                )
                 return True, external_id
         except PacerStopped:
             async with self.db.transaction() as session:

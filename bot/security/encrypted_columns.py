@@ -13,7 +13,8 @@ from sqlalchemy.orm import InstrumentedAttribute
 from bot.crypto import HOUSEHOLD_PHONE, PERSON_PHONE
 from bot.tips.own_tips import OWN_TIPS
 from bot.tips.vault import IDENTITY, ROUTE
-from storage.models import ChannelAccount, Household, Person, TipReporter
+from storage.models import ChannelAccount, Household, NoticeActions, Person, TipReporter
+from storage.repos.notices import NOTICE_ACTIONS
 
 
 @dataclass(frozen=True)
@@ -32,4 +33,5 @@ ENCRYPTED_COLUMNS: tuple[EncryptedColumn, ...] = (
     EncryptedColumn(TipReporter.route_encrypted, ROUTE),
     EncryptedColumn(TipReporter.identity_encrypted, IDENTITY),
     EncryptedColumn(ChannelAccount.own_tips_encrypted, OWN_TIPS),
+    EncryptedColumn(NoticeActions.buttons_encrypted, NOTICE_ACTIONS),
 )

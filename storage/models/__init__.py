@@ -25,6 +25,7 @@ from storage.models.meetings import (
     RsvpAnswer,
     TaskStatus,
 )
+from storage.models.notices import NoticeActions
 from storage.models.ops import SchedulerLease, SecretKeyCheck
 from storage.models.org import Commune, Group, Household, HouseholdStatus, Province, Village
 from storage.models.outbox import OutboxMessage, OutboxStatus, Priority
@@ -91,6 +92,7 @@ __all__ = [
     "Membership",
     "MembershipStatus",
     "MinutesCorrection",
+    "NoticeActions",
     "OutboxMessage",
     "OutboxStatus",
     "Person",

@@ -21,6 +21,7 @@ from bot.i18n import Translator, pick_locale
 from bot.messages import EventKind, InboundEvent, OutboundMessage
 from bot.messengers import DECLARED, Messengers
 from bot.runtime.clean_input import clean_text
+from bot.runtime.dialog.after_action import menu_line_instead
 from bot.runtime.dialog.commands import Universal, universal_command
 from bot.runtime.dialog.drafts import draft_name, keep_draft
 from bot.runtime.dialog.flows import FlowRegistry
@@ -162,6 +163,9 @@ class DialogEngine(Navigation, Menus):
             if what:
                 await keep_draft(turn, what, self._entry_label(turn, turn.flow or ""))
             turn.leave()
+        # What was running when this came; joining ends on the menu: all of it is new there.
+        flow_before = turn.flow if turn.flow != self.flows.consent_flow else None
+        step_before = turn.step
         command = universal_command(turn.event)
         if self._is_action(turn):
             await self._run_action(turn)
@@ -181,7 +185,10 @@ class DialogEngine(Navigation, Menus):
         if not turn.flow and not turn.conversation.prompt and self._menu_wanted(turn, command):
             if turn.identity_changed:  # joined, got a role, or erased: the menu changes
                 await reload_person(turn)
-            self.show_menu(turn)
+            if not menu_line_instead(
+                turn, flow_before=flow_before, step_before=step_before, command=command
+            ):
+                self.show_menu(turn)
 
     @staticmethod
     def _menu_wanted(turn: Turn, command: Universal | None) -> bool:

@@ -9,15 +9,14 @@ on the server that it may, and that it is still to do). Numbers are left to the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import timedelta
 
+from bot.crypto import FieldCipher
 from bot.messages import Choice
 from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold, is_number, match_choice
 from storage.repos.notices import recent_notice_choices
 
-NOTICE_DAYS = 14
 SHORT_WORDS = 3
 
 
@@ -28,9 +27,10 @@ async def notice_button_for(turn: Turn) -> str | None:
         return None
     messages = await recent_notice_choices(
         turn.session,
+        FieldCipher.of(turn.settings),
         channel=turn.event.channel,
         chat_id=turn.event.chat_id,
-        since=turn.now - timedelta(days=NOTICE_DAYS),
+        now=turn.now,
         key_prefix=ACTION_PREFIX,
     )
     for buttons in messages:
