@@ -8,15 +8,14 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from sqlalchemy import select
-
 from bot.authz import load_actor
 from bot.i18n import N_
 from bot.messages import Choice
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.web.access import console_communes
-from storage.models import Commune, Role
+from storage.models import Role
+from storage.repos.web_console import communes_by_codes
 from storage.repos.web_sessions import LINK_VALID_FOR, issue_login_link
 
 CONSOLE_ROLES = frozenset({Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN, Role.VILLAGE_HEAD})
@@ -42,7 +41,7 @@ class WebLogin(Flow):
         elif len(communes) == 1:
             await _send_link(turn, communes[0])
         else:
-            rows = await turn.session.scalars(select(Commune).where(Commune.code.in_(communes)))
+            rows = await communes_by_codes(turn.session, communes)
             names = {c.code: c.name for c in rows}
             choices = [Choice(code, names.get(code, code)) for code in communes]
             turn.ask(Step.COMMUNE, turn._("For which commune?"), choices)

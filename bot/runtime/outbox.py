@@ -39,6 +39,7 @@ from storage.repos.outbox import (
     move_outbox_chat,
     next_due_at,
     release_claims,
+    sent_message_id,
 )
 
 log = logging.getLogger(__name__)
@@ -339,8 +340,7 @@ class OutboxWorker:
         if message.edit_of is None:
             return message
         async with self.db.transaction() as session:
-            original = await session.get(OutboxMessage, message.edit_of)
-        external_id = original.external_message_id if original else None
+            external_id = await sent_message_id(session, message.edit_of)
         return replace(message, edit_of=None, replaces=external_id)
 
     async def _retry(self, row: Delivery, exc: TryLater) -> None:

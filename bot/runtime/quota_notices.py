@@ -15,9 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.config import Settings
 from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
-from bot.people.membership import accounts_of
 from storage.base import utcnow
 from storage.models import Priority
+from storage.repos.accounts import reachable_accounts
 from storage.repos.outbox import queue_once
 from storage.repos.zalo_quota import commune_admin_ids
 
@@ -39,7 +39,7 @@ async def tell_admins(
 ) -> set[str]:
     """Queue `msgid` to every commune admin's accounts, once per `key`; returns the channels."""
     channels: set[str] = set()
-    for account in await accounts_of(session, await commune_admin_ids(session)):
+    for account in await reachable_accounts(session, await commune_admin_ids(session)):
         t = Translator(account.language, settings.timezone)
         queued = await queue_once(
             session,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import POLICY, Action, Actor, Scope, allowed
-from storage.models import Role, ScopeKind, Village
+from storage.models import Role, ScopeKind
+from storage.repos.web_console import communes_of_villages
 
 COMMUNE_ROLES = frozenset({Role.COMMUNE_POLICE, Role.COMMUNE_ADMIN})
 
@@ -26,11 +26,7 @@ async def console_communes(session: AsyncSession, actor: Actor) -> list[str]:
         for grant in actor.grants
         if grant.role == Role.VILLAGE_HEAD and grant.scope_kind == ScopeKind.VILLAGE
     ]
-    if village_ids:
-        rows = await session.scalars(
-            select(Village.commune_code).where(Village.id.in_(village_ids))
-        )
-        communes |= set(rows)
+    communes |= await communes_of_villages(session, village_ids)
     return sorted(communes)
 
 

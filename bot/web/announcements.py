@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.authz import Action, Scope
 from bot.calendar import broadcast as service
@@ -15,8 +14,10 @@ from bot.calendar.audience import resolve
 from bot.runtime.outbox_policy import waiting_reason
 from bot.web.app import Visit, render, see_other, visit_of
 from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
-from storage.models import Broadcast, ChannelAccount, Village
+from storage.models import Broadcast
 from storage.repos.broadcasts import waiting_errors
+from storage.repos.org import villages_of
+from storage.repos.web_announcements import latest_reachable_account, recent_broadcasts
 
 
 def _may_send(visit: Visit) -> None:
@@ -27,9 +28,7 @@ async def _audiences(visit: Visit) -> list[tuple[str, str]]:
     choices = [
         (key, visit.t.gettext(label)) for key, label in COMMUNE_AUDIENCES if key != "village"
     ]
-    villages = await visit.work.session.scalars(
-        select(Village).where(Village.commune_code == visit.commune.code).order_by(Village.name)
-    )
+    villages = await villages_of(visit.work.session, visit.commune.code)
     return choices + [(f"village:{v.id}", v.name) for v in villages]
 
 
@@ -45,12 +44,7 @@ class Sent:
 
 async def _recent(visit: Visit) -> list[Sent]:
     session, t = visit.work.session, visit.t
-    rows = await session.scalars(
-        select(Broadcast)
-        .where(Broadcast.commune_code == visit.commune.code)
-        .order_by(Broadcast.created_at.desc(), Broadcast.id.desc())
-        .limit(10)
-    )
+    rows = await recent_broadcasts(session, visit.commune.code, limit=10)
     recent = []
     for row in rows:
         state = await service.progress(session, row.id)
@@ -139,12 +133,7 @@ async def send(request: web.Request) -> web.Response:
     visit = visit_of(request)
     _may_send(visit)
     draft = await _draft(request)
-    author = await visit.work.session.scalar(
-        select(ChannelAccount)
-        .where(ChannelAccount.person_id == visit.person.id, ChannelAccount.blocked_at.is_(None))
-        .order_by(ChannelAccount.last_seen_at.desc(), ChannelAccount.id)
-        .limit(1)
-    )
+    author = await latest_reachable_account(visit.work.session, visit.person.id)
     if draft is None:
         return see_other("/announcements")
     if author is None:  # the final report goes to the author's chat, as for /thongbao

@@ -15,7 +15,6 @@ from typing import Any
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.authz import Forbidden, load_actor
 from bot.config import Settings
@@ -25,7 +24,10 @@ from bot.web.tile_map import tile_origin
 from bot.work import Work
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import Commune, Person, Role, RoleAssignment, ScopeKind, Village, WebSession
+from storage.models import Commune, Person, WebSession
+from storage.repos.org import commune_by_code
+from storage.repos.people import person_by_id
+from storage.repos.web_console import headed_villages
 from storage.repos.web_sessions import live_session
 
 log = logging.getLogger(__name__)
@@ -161,15 +163,15 @@ async def _visit(
     session: Any, config: ConsoleConfig, row: WebSession, session_id: str, now: datetime
 ) -> Visit | None:
     """The session's person, if they still hold a role that opens this commune's console."""
-    person = await session.get(Person, row.person_id)
-    commune = await session.get(Commune, row.commune_code)
+    person = await person_by_id(session, row.person_id)
+    commune = await commune_by_code(session, row.commune_code)
     actor = await load_actor(session, row.person_id)
     if person is None or commune is None:
         return None
     if commune.code not in await console_communes(session, actor):
         row.ended_at = now  # the role was removed: the session ends with it
         return None
-    powers = Powers.of(actor, commune.code, await _headed_villages(session, row.person_id))
+    powers = Powers.of(actor, commune.code, await headed_villages(session, row.person_id))
     work = Work(session=session, settings=config.settings, now=now, person=person, actor=actor)
     return Visit(
         work=work,
@@ -180,20 +182,6 @@ async def _visit(
         csrf=csrf_token(config.settings, session_id),
         t=translator(config.settings, row.language),
     )
-
-
-async def _headed_villages(session: Any, person_id: int) -> list[int]:
-    rows = await session.scalars(
-        select(RoleAssignment.scope_id).where(
-            RoleAssignment.person_id == person_id,
-            RoleAssignment.role == Role.VILLAGE_HEAD,
-            RoleAssignment.scope_kind == ScopeKind.VILLAGE,
-        )
-    )
-    ids = [int(each) for each in rows]
-    if not ids:
-        return []
-    return list(await session.scalars(select(Village.id).where(Village.id.in_(ids))))
 
 
 async def _csrf_ok(request: web.Request, visit: Visit) -> bool:

@@ -8,13 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.config import Settings
 from bot.web.app import PREFIX, ConsoleConfig, build_console
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import Person, Role, RoleAssignment, ScopeKind
+from storage.repos.web_console import first_commune_officer
 from storage.repos.web_sessions import issue_login_link
 
 log = logging.getLogger(__name__)
@@ -28,17 +27,7 @@ async def console_beside_demo(settings: Settings, commune_code: str) -> AsyncIte
     runner: web.AppRunner | None = None
     try:
         async with db.transaction() as session:
-            officer = await session.scalar(
-                select(Person)
-                .join(RoleAssignment, RoleAssignment.person_id == Person.id)
-                .where(
-                    RoleAssignment.role == Role.COMMUNE_POLICE,
-                    RoleAssignment.scope_kind == ScopeKind.COMMUNE,
-                    RoleAssignment.scope_id == commune_code,
-                )
-                .order_by(Person.id)
-                .limit(1)
-            )
+            officer = await first_commune_officer(session, commune_code)
             token = (
                 await issue_login_link(
                     session,

@@ -10,7 +10,6 @@ import tempfile
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.authz import Action, Forbidden, groups_in_reach
 from bot.i18n import N_
@@ -19,7 +18,8 @@ from bot.meetings.service import attendance
 from bot.people.personal_data import audit
 from bot.web.app import render, visit_of
 from bot.web.reports import CONTENT_TYPES
-from storage.models import Group, MeetingStatus, Village
+from storage.models import Group, MeetingStatus
+from storage.repos.web_console import village_ids_of
 from storage.repos.web_meetings import meetings_of, minutes_of
 
 STATUS_NAMES = {
@@ -32,11 +32,7 @@ STATUS_NAMES = {
 async def _groups(request: web.Request) -> list[Group]:
     visit = visit_of(request)
     groups = await groups_in_reach(visit.work.session, visit.work.actor, Action.VIEW_MEETING_BOOK)
-    villages = set(
-        await visit.work.session.scalars(
-            select(Village.id).where(Village.commune_code == visit.commune.code)
-        )
-    )
+    villages = await village_ids_of(visit.work.session, visit.commune.code)
     return [g for g in groups if g.village_id in villages]
 
 

@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot.authz import Action, Scope
 from bot.i18n import N_
@@ -18,7 +17,8 @@ from bot.invite_poster import PosterContent, last_full_day, render_poster, scope
 from bot.people.invites import create_invite, revoke, telegram_link
 from bot.people.personal_data import audit
 from bot.web.app import Visit, render, see_other, visit_of
-from storage.models import Group, Role, ScopeKind, Village
+from storage.models import Role, ScopeKind
+from storage.repos.org import groups_with_villages, villages_of
 from storage.repos.web_people import (
     invite_in_commune,
     invites_of,
@@ -58,21 +58,12 @@ def _may_manage(visit: Visit) -> None:
 async def _places(visit: Visit) -> list[tuple[str, str]]:
     """Targets as "<kind>:<id>": the commune, each village, each group."""
     session = visit.work.session
-    villages = list(
-        await session.scalars(
-            select(Village).where(Village.commune_code == visit.commune.code).order_by(Village.name)
-        )
-    )
-    groups = await session.execute(
-        select(Group, Village.name)
-        .join(Village, Village.id == Group.village_id)
-        .where(Village.commune_code == visit.commune.code)
-        .order_by(Village.name, Group.name)
-    )
+    villages = await villages_of(session, visit.commune.code)
+    groups = await groups_with_villages(session, visit.commune.code)
     return (
         [(f"commune:{visit.commune.code}", visit.commune.name)]
         + [(f"village:{v.id}", v.name) for v in villages]
-        + [(f"group:{g.id}", f"{g.name}, {village}") for g, village in groups.all()]
+        + [(f"group:{g.id}", f"{g.name}, {village.name}") for g, village in groups]
     )
 
 

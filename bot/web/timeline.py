@@ -13,7 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import N_, Translator
 from bot.tips.cards import STATUS_NAMES
 from bot.tips.history import ESCALATION_NAMES, EVENT_NAMES
-from storage.models import Person, Tip, TipEventKind, TipStatus
+from storage.models import Tip, TipEventKind, TipStatus
+from storage.repos.people import person_by_id
 from storage.repos.web_tips import tip_history
 
 ASSIGNED = N_("assigned to {officer}")
@@ -42,7 +43,7 @@ async def timeline_rows(session: AsyncSession, t: Translator, tip: Tip) -> list[
             status = t.gettext(STATUS_NAMES[TipStatus(event.status)])
             what = t.gettext(EVENT_NAMES[TipEventKind.STATUS], status=status)
         elif kind == TipEventKind.ASSIGNED:
-            officer = await session.get(Person, int(text)) if text and text.isdigit() else None
+            officer = await person_by_id(session, int(text)) if text and text.isdigit() else None
             what = (
                 t.gettext(ASSIGNED, officer=officer.full_name) if officer else t.gettext(UNASSIGNED)
             )

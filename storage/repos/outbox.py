@@ -261,6 +261,12 @@ async def mark_all_sent(
     )
 
 
+async def sent_message_id(session: AsyncSession, message_id: int) -> str | None:
+    """The messenger's id of the message this outbox row sent; None if it never went out."""
+    row = await session.get(OutboxMessage, message_id)
+    return row.external_message_id if row else None
+
+
 async def mark_retry(
     session: AsyncSession, *, message_id: int, at: datetime, error: str, chat_id: str | None = None
 ) -> None:

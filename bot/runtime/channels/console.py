@@ -11,8 +11,6 @@ import contextlib
 import sys
 from typing import TextIO
 
-from sqlalchemy import select
-
 from bot.crypto import FieldCipher
 from bot.i18n import Translator
 from bot.messages import EventKind, InboundEvent, OutboundMessage
@@ -26,6 +24,9 @@ from bot.runtime.pacing import Pacer, PacingRules
 from bot.text_match import fold
 from storage.db import Database
 from storage.models import ChannelAccount, Person
+from storage.repos.accounts import get_account
+from storage.repos.console_chat import all_people
+from storage.repos.people import person_by_id
 
 CHANNEL = CONSOLE.name
 PUSH_INTERVAL = 1.0  # seconds between looks for messages pushed to this terminal
@@ -67,8 +68,8 @@ async def find_person(db: Database, who: str) -> Person | None:
     """A person by id, or by a unique part of their name (diacritics and case ignored)."""
     async with db.transaction() as session:
         if who.isdigit():
-            return await session.get(Person, int(who))
-        people = list(await session.scalars(select(Person)))
+            return await person_by_id(session, int(who))
+        people = await all_people(session)
     matches = [p for p in people if fold(who) in fold(p.full_name)]
     return matches[0] if len(matches) == 1 else None
 
@@ -77,11 +78,7 @@ async def link_console_account(db: Database, person: Person, language: str) -> s
     """The console user of this person, created on first use; returns its user id."""
     user_id = f"person-{person.id}"
     async with db.transaction() as session:
-        account = await session.scalar(
-            select(ChannelAccount).where(
-                ChannelAccount.channel == CHANNEL, ChannelAccount.external_user_id == user_id
-            )
-        )
+        account = await get_account(session, channel=CHANNEL, external_user_id=user_id)
         if account is None:
             session.add(
                 ChannelAccount(

@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.files import ATTACHMENT_PREFIX as PREFIX
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import TipAttachment
+from storage.repos.media import tip_attachment
 
 ROUTE = "/zalo/media/{token}"
 VALID_FOR = timedelta(days=1)
@@ -71,7 +71,7 @@ async def resolve_photo(db: Database, settings: Settings, ref: str) -> str:
     if not ref.startswith(PREFIX):
         return ref
     async with db.transaction() as session:
-        item = await session.get(TipAttachment, int(ref.removeprefix(PREFIX) or 0))
+        item = await tip_attachment(session, int(ref.removeprefix(PREFIX) or 0))
     if item is None:
         return ""
     if item.local_path and (url := public_url(settings, item.id, utcnow())):
@@ -91,7 +91,7 @@ def media_handler(
         if attachment_id is None:
             return web.Response(status=404)
         async with db.transaction() as session:
-            item = await session.get(TipAttachment, attachment_id)
+            item = await tip_attachment(session, attachment_id)
         stored = item.local_path if item else None
         path = await asyncio.to_thread(_servable, stored, root) if stored else None
         if path is None:
