@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -23,20 +22,18 @@ from bot.messages import OutboundMessage
 from bot.runtime.channels.base import ChatMoved, Sender, TryLater, Undeliverable
 from bot.runtime.dialog.engine import QueuedReply
 from bot.runtime.dialog.flows import ACTION_PREFIX
+from bot.runtime.outbox_outcomes import Outcomes
 from bot.runtime.pacing import ChannelResting, Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import OutboxMessage
-from storage.repos.accounts import mark_blocked, move_account_chat
-from storage.repos.conversations import move_chat
 from storage.repos.notices import Buttons, remember_notice_buttons
 from storage.repos.outbox import (
     claim_messages,
     mark_all_sent,
     mark_failed,
     mark_retry,
-    move_outbox_chat,
     next_due_at,
     release_claims,
     sent_message_id,
@@ -44,7 +41,6 @@ from storage.repos.outbox import (
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
 LEASE = timedelta(minutes=5)
 PASS_SECONDS = 1.0  # about this much sending per pass
 IDLE_WAIT = 30.0  # seconds between checks when nothing is due (a wake-up comes sooner)
@@ -88,6 +84,7 @@ class OutboxWorker:
         self.channel = sender.name
         self.pacer = pacer
         self.clock = clock
+        self.outcomes = Outcomes(db, self.channel, pacer, clock)
         # About a second of sending per pass: fewer passes at a fan-out's pace, and a tip's
         # card queued behind a broadcast waits about two passes (the next one is claimed ahead).
         rate = pacer.rules.overall_per_second
@@ -257,7 +254,7 @@ class OutboxWorker:
             ok, external_id = await self._send_one(item, replying=replying)
             if not ok and external_id is None:
                 # Keep this chat's order: what follows a failed message waits for its retry.
-                await self._postpone([later.id for later in items[index + 1 :]])
+                await self.outcomes.postpone([later.id for later in items[index + 1 :]])
                 return
 
     async def _settle(
@@ -323,15 +320,18 @@ class OutboxWorker:
             async with self.db.transaction() as session:
                 await mark_retry(session, message_id=item.id, at=at, error=str(exc))
         except TryLater as exc:
-            await self._retry(item, exc)
+            await self.outcomes.retry(item.id, item.attempts, exc)
+            self.wake()  # the run loop may be asleep for longer than the delay
         except ChatMoved as exc:
-            await self._follow_chat(item, exc.new_chat_id)
+            await self.outcomes.follow_chat(item.id, item.chat_id, exc.new_chat_id)
+            self.wake()
         except Undeliverable as exc:
-            await self._give_up(item, exc)
+            await self.outcomes.give_up(item.id, item.chat_id, exc)
             return False, ""
         except Exception as exc:  # an adapter bug must not stop the queue
             log.exception("unexpected error sending outbox row %s", item.id)
-            await self._retry(item, TryLater(type(exc).__name__))
+            await self.outcomes.retry(item.id, item.attempts, TryLater(type(exc).__name__))
+            self.wake()
         return False, None
 
     async def _resolve_edit(self, message: OutboundMessage) -> OutboundMessage:
@@ -342,62 +342,3 @@ class OutboxWorker:
         async with self.db.transaction() as session:
             external_id = await sent_message_id(session, message.edit_of)
         return replace(message, edit_of=None, replaces=external_id)
-
-    async def _retry(self, row: Delivery, exc: TryLater) -> None:
-        if exc.retry_after is not None:
-            self.pacer.pause(exc.retry_after)
-            delay = exc.retry_after
-        else:
-            self.pacer.failed()  # the whole channel rests; the row keeps its own backoff
-            delay = min(600.0, 2.0**row.attempts) * random.uniform(0.8, 1.2)
-        async with self.db.transaction() as session:
-            if row.attempts >= MAX_ATTEMPTS and exc.retry_after is None:
-                await mark_failed(session, message_id=row.id, error=f"gave up: {exc}")
-                log.warning("outbox row %s failed after %s attempts", row.id, row.attempts)
-            else:
-                at = self.clock() + timedelta(seconds=delay)
-                await mark_retry(session, message_id=row.id, at=at, error=str(exc))
-        log.info("outbox row %s on %s: retry in %.1fs (%s)", row.id, self.channel, delay, exc)
-        self.wake()  # the run loop may be asleep for longer than this delay
-
-    async def _follow_chat(self, row: Delivery, new_chat_id: str) -> None:
-        async with self.db.transaction() as session:
-            await move_account_chat(
-                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
-            )
-            await move_chat(
-                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
-            )
-            await move_outbox_chat(
-                session, channel=self.channel, old_chat_id=row.chat_id, new_chat_id=new_chat_id
-            )
-            await mark_retry(
-                session,
-                message_id=row.id,
-                at=self.clock(),
-                error="chat migrated",
-                chat_id=new_chat_id,
-            )
-        log.info("outbox row %s: chat migrated, resending to the new chat", row.id)
-        self.wake()
-
-    async def _give_up(self, row: Delivery, exc: Undeliverable) -> None:
-        async with self.db.transaction() as session:
-            await mark_failed(session, message_id=row.id, error=str(exc))
-            if exc.blocked:
-                await mark_blocked(
-                    session, channel=self.channel, chat_id=row.chat_id, at=self.clock()
-                )
-        log.info("outbox row %s undeliverable on %s: %s", row.id, self.channel, exc)
-
-    async def _postpone(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        async with self.db.transaction() as session:
-            for message_id in ids:
-                await mark_retry(
-                    session,
-                    message_id=message_id,
-                    at=self.clock() + timedelta(seconds=1),
-                    error="waiting for an earlier message",
-                )
