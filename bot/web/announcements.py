@@ -12,7 +12,7 @@ from bot.authz import Action, Scope
 from bot.calendar import broadcast as service
 from bot.calendar.audience import resolve
 from bot.runtime.outbox_policy import waiting_reason
-from bot.web.app import Visit, render, see_other, visit_of
+from bot.web.visit import Visit, render, see_other, visit_of
 from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from storage.models import Broadcast
 from storage.repos.broadcasts import waiting_errors

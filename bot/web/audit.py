@@ -9,7 +9,7 @@ from aiohttp import web
 
 from bot.authz import Action, Scope
 from bot.i18n import N_
-from bot.web.app import render, visit_of
+from bot.web.visit import render, visit_of
 from storage.repos.web_audit import commune_audit
 
 ACTION_NAMES = {

@@ -21,7 +21,7 @@ from bot.pledges.coverage import (
     units_in_reach,
 )
 from bot.pledges.report import write_coverage_workbook
-from bot.web.app import Visit, render, visit_of
+from bot.web.visit import Visit, render, visit_of
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

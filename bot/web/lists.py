@@ -16,7 +16,7 @@ from bot.crypto import FieldCipher
 from bot.organisation import import_files, read_files
 from bot.organisation.report import OrgFileError, Report
 from bot.people.personal_data import audit
-from bot.web.app import Visit, config_of, render, visit_of
+from bot.web.visit import Visit, config_of, render, visit_of
 
 SUFFIXES = (".xlsx", ".csv")
 UPLOAD = re.compile(r"^(\d+)-[0-9a-f]{16}\.(xlsx|csv)$")

@@ -15,7 +15,7 @@ from aiohttp import web
 from bot.authz import load_actor
 from bot.people.personal_data import audit
 from bot.web.access import console_communes
-from bot.web.app import (
+from bot.web.visit import (
     COOKIE,
     PREFIX,
     VISIT,

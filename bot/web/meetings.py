@@ -16,8 +16,8 @@ from bot.i18n import N_
 from bot.meetings.book import FORMATS, book_path, load_book, write_book
 from bot.meetings.service import attendance
 from bot.people.personal_data import audit
-from bot.web.app import render, visit_of
 from bot.web.reports import CONTENT_TYPES
+from bot.web.visit import render, visit_of
 from storage.models import Group, MeetingStatus
 from storage.repos.web_console import village_ids_of
 from storage.repos.web_meetings import meetings_of, minutes_of

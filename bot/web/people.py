@@ -16,7 +16,7 @@ from bot.invite_cli import invite_status
 from bot.invite_poster import PosterContent, last_full_day, render_poster, scope_place
 from bot.people.invites import create_invite, revoke, telegram_link
 from bot.people.personal_data import audit
-from bot.web.app import Visit, render, see_other, visit_of
+from bot.web.visit import Visit, render, see_other, visit_of
 from storage.models import Role, ScopeKind
 from storage.repos.org import groups_with_villages, villages_of
 from storage.repos.web_people import (

@@ -19,7 +19,7 @@ from bot.reports import FORMATS, load_report, write_report
 from bot.reports.data import AckRule
 from bot.reports.periods import PeriodError, parse_period
 from bot.tips.categories import category_labels
-from bot.web.app import Visit, render, visit_of
+from bot.web.visit import Visit, render, visit_of
 from handlers.reports import period_choices
 
 CONTENT_TYPES = {

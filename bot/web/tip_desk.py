@@ -27,9 +27,9 @@ from bot.tips.desk import (
     reveal_reporter,
     set_status,
 )
-from bot.web.app import Visit, config_of, message_page, render, see_other, visit_of
 from bot.web.tile_map import tile_map
 from bot.web.timeline import timeline_rows
+from bot.web.visit import Visit, config_of, message_page, render, see_other, visit_of
 from storage.models import CLOSED_STATUSES, Tip, TipStatus
 from storage.repos.web_tips import (
     DeskFilter,
