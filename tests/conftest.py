@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import text, update
 
 from bot.config import Settings, generate_secret_key, load_settings
 from bot.i18n import compile_catalogs
@@ -17,6 +17,7 @@ from bot.runtime.dialog.engine import DialogEngine
 from handlers import build_flows
 from storage.db import Database
 from storage.migrate import upgrade
+from storage.models import Commune
 
 # Every Zalo and terminal rendering of every test is checked as a text page (issue #13).
 pytest_plugins = ["tests.text_page_guard"]
@@ -24,6 +25,7 @@ pytest_plugins = ["tests.text_page_guard"]
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
 # Reference data loaded by migrations; everything else is emptied between tests.
 KEEP_TABLES = {"alembic_version", "provinces", "communes", "tip_categories"}
+COMMUNE_REFERENCE_COLUMNS = {"code", "province_code", "name", "kind", "name_folded", "lat", "lon"}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,13 +80,14 @@ async def _truncate_postgres(url: str) -> None:
         names = [f'"{name}"' for name in tables if name not in KEEP_TABLES]
         if names:
             await connection.execute(text(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE"))
-        await connection.execute(
-            text(
-                "UPDATE communes SET duty_phone = NULL, police_chat_channel = NULL, "
-                "leaders_see_tip_counts = false, "
-                "police_chat_id = NULL"
-            )
-        )
+        # A commune's settings (every column but the official list's) back to their defaults,
+        # whichever columns later migrations add: one test's "ấp" must not reach the next.
+        settings = {
+            column.name: column.default.arg if column.default is not None else None
+            for column in Commune.__table__.columns
+            if column.name not in COMMUNE_REFERENCE_COLUMNS
+        }
+        await connection.execute(update(Commune.__table__).values(**settings))
         await connection.execute(text("DELETE FROM tip_categories WHERE commune_code IS NOT NULL"))
     await db.close()
 
