@@ -20,6 +20,7 @@ class ChooseLanguage(Flow):
     name = "choose_language"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; asks which language."""
         turn.ask(Step.LANGUAGE, turn._("Choose your language:"), LANGUAGES)
 
     async def on_language(self, turn: Turn) -> None:

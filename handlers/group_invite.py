@@ -52,6 +52,8 @@ class GroupInvite(Flow):
     name = "group_invite"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; makes the invitation of the one group the leader may invite to, or asks
+        which group."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         groups = await groups_in_reach(turn.session, actor, Action.INVITE_RESIDENT)
         if not groups:

@@ -55,6 +55,8 @@ class Joining(PlaceSteps):
     name = "joining"
 
     async def begin(self, turn: Turn) -> None:
+        """Takes a code typed with the command, or asks for consent, then how to find the person's
+        group."""
         code = turn.event.args.strip() if turn.event.kind is EventKind.COMMAND else ""
         if code and not await self.take_code(turn, code):
             if turn.person is not None and not has_current_consent(turn.person):

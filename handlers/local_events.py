@@ -38,6 +38,7 @@ class LocalEvent(Flow):
     name = "local_event"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the admin's commune; asks on which day the event falls every year."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         commune = _commune(actor)
         if commune is None:
@@ -55,6 +56,7 @@ class LocalEvent(Flow):
         )
 
     async def on_day(self, turn: Turn) -> None:
+        """Stores the yearly day (solar or lunar); asks what the event is called."""
         found = DAY.match(fold(turn.event.text or ""))
         rule = None
         if found:
@@ -71,6 +73,7 @@ class LocalEvent(Flow):
         turn.ask(Step.TITLE, turn._("What is the event called?"), free_text=True)
 
     async def on_title(self, turn: Turn) -> None:
+        """Stores the event's name; asks what the reminder should say."""
         title = (turn.event.text or "").strip()[:200]
         if not title:
             return
@@ -84,6 +87,7 @@ class LocalEvent(Flow):
         )
 
     async def on_text(self, turn: Turn) -> None:
+        """Stores the local event with its reminder text; says when everyone is reminded."""
         text = (turn.event.text or "").strip()[:2000]
         if not text:
             return

@@ -34,6 +34,7 @@ class MyGroup(Flow):
     name = "my_group"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; shows the one group led, or asks which group."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         groups = await groups_in_reach(turn.session, actor, Action.LIST_MEMBERS)
         if not groups:
@@ -46,6 +47,7 @@ class MyGroup(Flow):
             turn.ask(Step.GROUP, turn._("Which group?"), choices)
 
     async def on_group(self, turn: Turn) -> None:
+        """Stores nothing; shows the group picked, its members and requests waiting."""
         await self._show(turn, int(turn.choice or 0))
 
     async def _show(self, turn: Turn, group_id: int) -> None:

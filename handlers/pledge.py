@@ -58,6 +58,7 @@ class HouseholdPledge(ChooseDelegates):
     draft_name = N_("household safety pledge")
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing yet; shows the household's pledge to read, or says why there is none."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         household = await member_household(turn.session, turn.person)
         if (

@@ -44,6 +44,7 @@ class PledgeCoverage(Flow):
     name = "pledge_coverage"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; reads the year typed with the command and sends the coverage report."""
         year = current_year(turn.work)
         words = fold(turn.event.args).split() if turn.event.kind is EventKind.COMMAND else []
         for word in words:

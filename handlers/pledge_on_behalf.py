@@ -49,6 +49,7 @@ class PledgeOnBehalf(PledgePages):
     draft_name = N_("pledge signed for a household")
 
     async def begin(self, turn: Turn) -> None:
+        """Stores the pledge year; asks which group (or, with one group, which household)."""
         actor = await load_actor(turn.session, turn.person.id if turn.person else None)
         groups = await groups_in_reach(turn.session, actor, Action.PLEDGE_ON_BEHALF)
         turn.update_data(year=current_year(turn.work))

@@ -48,6 +48,8 @@ class StaffInvite(Flow):
         return found
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; asks which listed leader, officer or admin not yet on the bot gets a
+        code."""
         if not await self._communes(turn):
             turn.say(turn._("That option is not available to you."))
             turn.leave()

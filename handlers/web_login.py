@@ -29,6 +29,7 @@ class WebLogin(Flow):
     name = "web_login"
 
     async def begin(self, turn: Turn) -> None:
+        """Stores nothing; sends a sign-in link for the one commune, or asks which commune."""
         if not turn.settings.web_console:
             turn.say(turn._("The management page is not turned on for this bot."))
             turn.leave()
