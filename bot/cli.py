@@ -235,7 +235,7 @@ async def _demo_reset(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _police_desk(settings: Settings, args: argparse.Namespace) -> int:
-    from handlers.police_desk import set_police_desk
+    from bot.tips.police_chat import set_police_desk
     from storage.base import utcnow
     from storage.db import Database
 

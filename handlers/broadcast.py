@@ -19,6 +19,7 @@ from bot.authz import (
 )
 from bot.calendar import broadcast as service
 from bot.calendar.audience import resolve
+from bot.calendar.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from bot.i18n import N_
 from bot.messages import Choice, EventKind
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
@@ -30,14 +31,6 @@ from storage.repos.broadcasts import latest_by_author, waiting_errors
 from storage.repos.org import commune_by_code, villages_of
 
 SEND = "send"
-COMMUNE_AUDIENCES = (
-    ("all", N_("All members and group chats")),
-    # {unit}: the commune's word for its villages, "thôn" or "ấp"… (bot.vocabulary)
-    ("leaders", N_("Leaders only (group leaders, {unit} heads)")),
-    ("village", N_("One {unit}")),
-    ("group_chats", N_("The group chats")),
-)
-MAX_TEXT = 3000
 
 
 class Step(StrEnum):

@@ -8,10 +8,8 @@ tells the previous desk it no longer is one, and writes the change to the audit 
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
-
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.authz import POLICY, Action, Forbidden, Scope, require
 from bot.i18n import N_, Translator
@@ -20,10 +18,10 @@ from bot.people import one_time_codes
 from bot.people.invites import normalise_code
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
+from bot.tips.police_chat import set_police_desk
 from bot.tips.reach import communes_in_reach
-from storage.models import Commune, Priority
+from storage.models import Priority
 from storage.models.org import PoliceDeskCode
-from storage.repos.audit import audit
 from storage.repos.tips import commune_by_code, communes_named
 
 CODE_VALID_FOR = timedelta(days=1)
@@ -154,36 +152,6 @@ class PoliceDesk(Flow):
             ZALO_REGISTERED if turn.capabilities.group_mention_only else TELEGRAM_REGISTERED
         )
         turn.say(turn._(registered, commune=commune.name))
-
-
-async def set_police_desk(
-    session: AsyncSession,
-    commune_code: str,
-    *,
-    channel: str,
-    chat_id: str,
-    actor: int | None,
-    now: datetime,
-) -> tuple[Commune, tuple[str, str] | None]:
-    """Make this chat the commune's desk, audited; returns the commune and the desk it had
-    before (channel, chat id), if another."""
-    commune = await commune_by_code(session, commune_code)
-    if commune is None:
-        raise LookupError(f"no commune {commune_code}")
-    previous = (commune.police_chat_channel, commune.police_chat_id)
-    commune.police_chat_channel, commune.police_chat_id = channel, chat_id
-    audit(
-        session,
-        actor=actor,
-        action="police_desk.register",
-        subject_kind="commune",
-        subject_id=commune_code,
-        at=now,
-        detail=f"{channel}:{chat_id}",
-    )
-    if previous[0] and previous[1] and previous != (channel, chat_id):
-        return commune, (previous[0], previous[1])
-    return commune, None
 
 
 TELEGRAM_STEPS = N_(

@@ -9,23 +9,18 @@ server (bot.authz) when the files are made.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 
 from bot.authz import POLICY, Action, Forbidden, load_actor
-from bot.i18n import N_, Translator
+from bot.i18n import N_
 from bot.messages import Choice
 from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import make_report
 from bot.reports.data import AckRule
 from bot.reports.periods import (
-    SAFE_YEAR_START,
     PeriodError,
-    half,
     parse_period,
-    quarter,
-    safe_year,
-    whole_year,
+    period_choices,
 )
 from bot.runtime.dialog.flows import Flow, MenuEntry
 from bot.runtime.dialog.turn import Turn
@@ -34,24 +29,6 @@ from bot.runtime.dialog.turn import Turn
 class Step(StrEnum):
     UNIT = "unit"
     PERIOD = "period"
-
-
-def period_choices(t: Translator, today: date) -> list[Choice]:
-    """The last finished quarter, this quarter, the half years, the year, the safe-area year."""
-    number = (today.month - 1) // 3 + 1
-    this_quarter = quarter(today.year, number)
-    last_half = half(today.year, 1 if today.month <= 6 else 2).previous()
-    current = safe_year(today.year + (today >= date(today.year, *SAFE_YEAR_START)))
-    periods = [
-        this_quarter.previous(),
-        this_quarter,
-        last_half,
-        whole_year(today.year),
-        whole_year(today.year - 1),
-        current.previous(),
-        current,
-    ]
-    return [Choice(period.code, period.name(t)) for period in periods]
 
 
 class PeriodicReport(Flow):

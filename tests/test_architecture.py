@@ -203,3 +203,14 @@ def test_every_flow_step_says_what_it_stores_and_asks_next() -> None:
         if (name == "begin" or name.startswith("on_")) and not (step.__doc__ or "").strip()
     ]
     assert missing == []
+
+
+def test_only_the_wiring_knows_the_chat_flows() -> None:
+    """The console, the CLIs and the domain call domain functions, never a chat flow's module:
+    only what starts the bot (the app, the command line that runs it) builds the registry."""
+    offenders = {
+        _name(path): sorted(i for i in _imports(path) if i == HANDLERS or i.startswith("handlers."))
+        for path in _modules("bot")
+        if _name(path) not in {"bot.runtime.app", "bot.cli"}
+    }
+    assert {k: v for k, v in offenders.items() if v} == {}

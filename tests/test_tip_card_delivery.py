@@ -15,7 +15,7 @@ from bot.config import Settings
 from bot.runtime.dialog.engine import DialogEngine
 from bot.tips.card_delivery import check_cards
 from bot.tips.clock import escalate_due
-from handlers.police_desk import set_police_desk
+from bot.tips.police_chat import set_police_desk
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import (

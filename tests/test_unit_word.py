@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from bot.i18n import Translator
 from bot.invite_poster import PosterContent, _details
+from bot.reports.periods import period_choices
 from bot.runtime.dialog.engine import DialogEngine
 from bot.vocabulary import (
     half_name,
@@ -18,7 +19,6 @@ from bot.vocabulary import (
     unit_word_in_names,
     year_name,
 )
-from handlers.reports import period_choices
 from storage.db import Database
 from storage.models import Commune, Role
 from tests.conversation import Chat

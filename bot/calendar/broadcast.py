@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.calendar.audience import Recipient, resolve
 from bot.config import Settings
-from bot.i18n import Translator
+from bot.i18n import N_, Translator
 from bot.messages import OutboundMessage
 from storage.db import Database
 from storage.models import Broadcast, ChannelAccount, OutboxStatus, Priority
@@ -31,6 +31,16 @@ from storage.repos.broadcasts import (
 )
 from storage.repos.org import commune_name, group_by_id
 from storage.repos.outbox import queue_many, queue_once
+
+# Who an announcement of the whole commune can go to (the chat and the console offer the same).
+COMMUNE_AUDIENCES = (
+    ("all", N_("All members and group chats")),
+    # {unit}: the commune's word for its villages, "thôn" or "ấp"… (bot.vocabulary)
+    ("leaders", N_("Leaders only (group leaders, {unit} heads)")),
+    ("village", N_("One {unit}")),
+    ("group_chats", N_("The group chats")),
+)
+MAX_TEXT = 3000
 
 
 async def sender_label(session: AsyncSession, audience: str, commune_code: str, t: Translator):  # type: ignore[no-untyped-def]

@@ -14,6 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.i18n import Translator
+from bot.messages import Choice
 from bot.vocabulary import half_name, quarter_name, vietnamese, year_name
 
 # The assessment year of a safe residential area starts on this (month, day) of the year before.
@@ -202,3 +203,21 @@ def parse_month_day(text: str) -> tuple[int, int]:
     except ValueError as exc:
         raise PeriodError(f"not a MM-DD day: {text!r}") from exc
     return month, day
+
+
+def period_choices(t: Translator, today: date) -> list[Choice]:
+    """The last finished quarter, this quarter, the half years, the year, the safe-area year."""
+    number = (today.month - 1) // 3 + 1
+    this_quarter = quarter(today.year, number)
+    last_half = half(today.year, 1 if today.month <= 6 else 2).previous()
+    current = safe_year(today.year + (today >= date(today.year, *SAFE_YEAR_START)))
+    periods = [
+        this_quarter.previous(),
+        this_quarter,
+        last_half,
+        whole_year(today.year),
+        whole_year(today.year - 1),
+        current.previous(),
+        current,
+    ]
+    return [Choice(period.code, period.name(t)) for period in periods]

@@ -11,9 +11,9 @@ from aiohttp import web
 from bot.authz import Action, Scope
 from bot.calendar import broadcast as service
 from bot.calendar.audience import resolve
+from bot.calendar.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from bot.runtime.outbox_policy import waiting_reason
 from bot.web.visit import Visit, render, see_other, visit_of
-from handlers.broadcast import COMMUNE_AUDIENCES, MAX_TEXT
 from storage.models import Broadcast
 from storage.repos.broadcasts import waiting_errors
 from storage.repos.org import villages_of

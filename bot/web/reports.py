@@ -17,10 +17,9 @@ from bot.people.personal_data import audit
 from bot.pledges.coverage import unit_from_key, unit_name, units_in_reach
 from bot.reports import FORMATS, load_report, write_report
 from bot.reports.data import AckRule
-from bot.reports.periods import PeriodError, parse_period
+from bot.reports.periods import PeriodError, parse_period, period_choices
 from bot.tips.categories import category_labels
 from bot.web.visit import Visit, render, visit_of
-from handlers.reports import period_choices
 
 CONTENT_TYPES = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
