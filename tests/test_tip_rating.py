@@ -13,6 +13,7 @@ from bot.runtime.dialog.engine import DialogEngine
 from storage.db import Database
 from storage.models import TipStatus
 from tests.conversation import Chat
+from tests.notice_delivery import deliver_notices
 from tests.org_fixtures import Org, notices_to, small_commune
 from tests.test_tip_triage import card_for, file_tip
 from tests.tip_fixtures import engine_with_test_tips, tip_by_code
@@ -40,6 +41,8 @@ async def closed_tip(db: Database, engine: DialogEngine, org: Org) -> tuple[str,
     await police.picks(police.choices()[0])
     reporter = Chat(engine, user_id="stranger")
     reporter.receives((await notices_to(db, "stranger"))[-1:])
+    # Sent as in production: the typed forms of its buttons are kept once it went out.
+    await deliver_notices(db, engine.settings, channel=reporter.channel)
     return code, reporter
 
 
