@@ -47,8 +47,8 @@ from handlers.joining_steps import (
     Step,
 )
 from storage.models import Commune, ConsentDecision, Household, Invite, Person, Role
+from storage.repos.org import commune_by_code, group_by_id
 from storage.repos.people import person_by_id
-from storage.repos.places import commune_by_code, group_by_id
 
 
 class Joining(PlaceSteps):

@@ -13,7 +13,8 @@ from bot.runtime.dialog.turn import Turn
 from handlers.joining_steps import INVITE_PROBLEMS, NO_CODE, NOT_YOURS, Step
 from storage.models import Invite, Role, ScopeKind
 from storage.repos.invites import invite_by_id, invite_code_exists
-from storage.repos.places import commune_by_code, group_by_id, village_by_id
+from storage.repos.org import commune_by_code, group_by_id
+from storage.repos.places import village_by_id
 
 
 class CodeSteps(Flow):

@@ -10,9 +10,9 @@ from bot.text_match import fold
 from handlers.joining_code import CodeSteps
 from handlers.joining_steps import MAX_HOUSEHOLD_BUTTONS, NOT_LISTED, Step
 from storage.models import Group, Household, Invite, ScopeKind, Village
-from storage.repos.org import find_communes
+from storage.repos.org import commune_by_code, find_communes
 from storage.repos.people import household_at, resident_households
-from storage.repos.places import commune_by_code, groups_with_villages
+from storage.repos.places import groups_with_villages
 
 
 class PlaceSteps(CodeSteps):

@@ -20,7 +20,8 @@ from bot.tips.reach import communes_in_reach
 from bot.vocabulary import unit_placeholders
 from storage.models import Commune, ScopeKind, Village
 from storage.repos.audit import audit
-from storage.repos.tips import commune_by_code, tips_by_category, villages_of_grants
+from storage.repos.org import commune_by_code
+from storage.repos.tips import tips_by_category, villages_of_grants
 
 PERIOD = timedelta(days=90)
 ON, OFF = "on", "off"

@@ -22,8 +22,10 @@ from bot.people.membership import decide as decide_membership
 from bot.runtime.dialog.flows import Flow, FlowRegistry, MenuEntry
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
-from storage.repos.meeting_people import group_by_id, members_with_addresses, person_by_id
+from storage.repos.meeting_people import members_with_addresses
 from storage.repos.meetings import household_by_id
+from storage.repos.org import group_by_id
+from storage.repos.people import person_by_id
 
 
 class Step(StrEnum):

@@ -18,8 +18,8 @@ from bot.pledges.texts import applicable_text, pages, version_label
 from bot.runtime.dialog.flows import Flow
 from bot.runtime.dialog.turn import Turn
 from storage.models import Household, PledgeText
+from storage.repos.org import commune_by_code
 from storage.repos.people import household_by_id
-from storage.repos.places import commune_by_code
 from storage.repos.pledges import pledge_in_force, pledge_text_by_id
 
 CONFIRM, LATER, DELEGATE, READ, WITHDRAW, NEXT = (

@@ -22,7 +22,8 @@ from bot.tips.police_chat import set_police_desk
 from bot.tips.reach import communes_in_reach
 from storage.models import Priority
 from storage.models.org import PoliceDeskCode
-from storage.repos.tips import commune_by_code, communes_named
+from storage.repos.org import commune_by_code
+from storage.repos.tips import communes_named
 
 CODE_VALID_FOR = timedelta(days=1)
 COMMAND = "bantruc"

@@ -24,13 +24,8 @@ from bot.tips.clock import tip_line
 from bot.tips.reach import communes_in_reach, is_police
 from handlers.tip_history import show_tip
 from storage.models import CLOSED_STATUSES, TipStatus
-from storage.repos.tips import (
-    commune_by_code,
-    communes_named,
-    open_tips_of,
-    village_by_id,
-    villages_of,
-)
+from storage.repos.org import commune_by_code
+from storage.repos.tips import communes_named, open_tips_of, village_by_id, villages_of
 
 PAGE = 20
 TIP_BUTTONS = 5

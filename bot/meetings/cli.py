@@ -34,7 +34,7 @@ async def run_book(settings: Settings, args: argparse.Namespace) -> int:
     from bot.meetings.book import book_path, load_book, write_book
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.repos.meeting_people import commune_by_code, group_by_id
+    from storage.repos.org import commune_by_code, group_by_id
 
     compile_catalogs()
     await upgrade_async(settings.database_url)

@@ -32,6 +32,7 @@ from storage.models import (
     ScopeKind,
 )
 from storage.repos.accounts import reachable_accounts as accounts_of
+from storage.repos.org import group_by_id
 from storage.repos.outbox import dedupe_key
 from storage.repos.people import (
     drop_household,
@@ -42,7 +43,7 @@ from storage.repos.people import (
     person_by_id,
     roles_around_group,
 )
-from storage.repos.places import group_and_village_names, group_by_id
+from storage.repos.places import group_and_village_names
 
 CONFIRM, REJECT, CONFIRM_LISTED = "mem_ok", "mem_no", "mem_as"
 

@@ -31,6 +31,7 @@ from storage.repos.accounts import account_keys_of, unlink_accounts
 from storage.repos.audit import audit
 from storage.repos.drafts import drop_drafts_of_user
 from storage.repos.notices import forget_notice_buttons
+from storage.repos.org import commune_by_code
 from storage.repos.outbox import unsent_payloads, withdraw_messages
 from storage.repos.own_tips import accounts_of_person
 from storage.repos.people import drop_household, household_by_id, reminder_opt_out
@@ -50,7 +51,6 @@ from storage.repos.personal_data import (
     roles_of,
     tasks_owned_by,
 )
-from storage.repos.places import commune_by_code
 
 ERASED_NAME = "—"
 

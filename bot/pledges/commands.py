@@ -50,7 +50,7 @@ async def run_text(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.repos.places import commune_by_code
+    from storage.repos.org import commune_by_code
 
     compile_catalogs()
     try:
@@ -100,7 +100,7 @@ async def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from storage.base import utcnow
     from storage.db import Database
     from storage.migrate import upgrade_async
-    from storage.repos.places import commune_by_code
+    from storage.repos.org import commune_by_code
 
     compile_catalogs()
     await upgrade_async(settings.database_url)

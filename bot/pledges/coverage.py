@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.authz import POLICY, Action, Actor, Scope, group_scope
 from bot.i18n import Translator
 from storage.models import ScopeKind
-from storage.repos.places import commune_by_code, group_by_id, village_by_id
+from storage.repos.org import commune_by_code, group_by_id
+from storage.repos.places import village_by_id
 from storage.repos.pledge_coverage import coverage_by_group, unpledged_households
 
 MAX_MISSING_LINES = 30

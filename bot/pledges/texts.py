@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import N_, Translator
 from storage.models import PledgeText
-from storage.repos.places import commune_by_code
+from storage.repos.org import commune_by_code
 from storage.repos.pledges import last_text_version, texts_for
 
 # The national default of DOMAIN.md, as seeded by migration 0006 (a test keeps them equal); used

@@ -24,7 +24,8 @@ from bot.work import Work
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import TipStatus
-from storage.repos.tips import commune_by_code, open_tips_of, persons_named
+from storage.repos.org import commune_by_code
+from storage.repos.tips import open_tips_of, persons_named
 
 REFUSED = 3  # the exit status of a refusal: not allowed, or nobody of that name
 

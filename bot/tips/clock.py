@@ -21,9 +21,9 @@ from bot.tips.codes import tip_dedupe_key
 from bot.tips.delivery import admin_chats, deliver_to_police, notify_chat_once, police_chats
 from storage.db import Database
 from storage.models import Commune, Priority, Tip, TipEvent, TipEventKind, TipStatus
+from storage.repos.org import commune_by_code
 from storage.repos.outbox import dedupe_key
 from storage.repos.tips import (
-    commune_by_code,
     communes_with_open_tips,
     keys_queued_like,
     move_escalation,

@@ -18,14 +18,9 @@ from bot.tips.codes import tip_dedupe_key
 from bot.tips.media import attachment_ref
 from storage.base import utcnow
 from storage.models import Priority, Role, Tip, TipAttachment, TipCard
+from storage.repos.org import commune_by_code
 from storage.repos.outbox import dedupe_key, queue_message, queue_once
-from storage.repos.tips import (
-    accounts_with_role,
-    attachments_of,
-    cards_of,
-    chat_language,
-    commune_by_code,
-)
+from storage.repos.tips import accounts_with_role, attachments_of, cards_of, chat_language
 
 CARD_QUEUE = "cards"  # in `work.queued`: wakes the card watcher (bot.tips.card_delivery)
 

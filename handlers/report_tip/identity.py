@@ -12,7 +12,7 @@ from bot.runtime.dialog.turn import Turn
 from handlers.report_tip.steps import ReportTipSteps
 from handlers.report_tip.texts import ANONYMOUS, NAMED, NO, NO_PHONE, YES, Step
 from storage.models import ConsentDecision
-from storage.repos.tips import commune_by_code
+from storage.repos.org import commune_by_code
 
 
 class IdentitySteps(ReportTipSteps):

@@ -18,7 +18,7 @@ from handlers.report_tip.guards import (
 )
 from handlers.report_tip.steps import ReportTipSteps
 from handlers.report_tip.texts import EDIT, SEND, Step
-from storage.repos.tips import commune_by_code
+from storage.repos.org import commune_by_code
 
 
 class ReviewSteps(ReportTipSteps):

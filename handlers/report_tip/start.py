@@ -11,8 +11,7 @@ from handlers.report_tip.guards import emergency_line, in_sentence, private_chat
 from handlers.report_tip.steps import ReportTipSteps
 from handlers.report_tip.texts import COMMON_CATEGORIES, MAX_PAGE, MORE, SERVICES, Step
 from storage.models import Commune
-from storage.repos.org import find_communes
-from storage.repos.tips import commune_by_code
+from storage.repos.org import commune_by_code, find_communes
 
 
 class StartSteps(ReportTipSteps):

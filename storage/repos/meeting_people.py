@@ -24,14 +24,6 @@ from storage.models import (
 _LEADING = (Role.GROUP_LEADER, Role.GROUP_DEPUTY)
 
 
-async def group_by_id(session: AsyncSession, group_id: int) -> Group | None:
-    return await session.get(Group, group_id)
-
-
-async def commune_by_code(session: AsyncSession, code: str) -> Commune | None:
-    return await session.get(Commune, code)
-
-
 async def province_name(session: AsyncSession, code: str) -> str:
     """The province's name, or "" when the code names none."""
     province = await session.get(Province, code) if code else None
@@ -129,10 +121,6 @@ async def members_with_addresses(session: AsyncSession, group_id: int) -> list[t
         .order_by(Person.full_name)
     )
     return [(name, address or "") for name, address in rows]
-
-
-async def person_by_id(session: AsyncSession, person_id: int) -> Person | None:
-    return await session.get(Person, person_id)
 
 
 async def household_members(session: AsyncSession, household_id: int) -> list[int]:

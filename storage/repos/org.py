@@ -59,8 +59,8 @@ def _bare_name(name: str) -> str:
     return name
 
 
-async def commune_by_code(session: AsyncSession, code: str) -> Commune | None:
-    return await session.get(Commune, code)
+async def commune_by_code(session: AsyncSession, code: str | None) -> Commune | None:
+    return await session.get(Commune, code) if code else None
 
 
 async def commune_name(session: AsyncSession, code: str) -> str:
@@ -77,8 +77,8 @@ async def village_by_id(session: AsyncSession, village_id: int) -> Village | Non
     return await session.get(Village, village_id)
 
 
-async def group_by_id(session: AsyncSession, group_id: int) -> Group | None:
-    return await session.get(Group, group_id)
+async def group_by_id(session: AsyncSession, group_id: int | None) -> Group | None:
+    return await session.get(Group, group_id) if group_id is not None else None
 
 
 async def villages_of(session: AsyncSession, commune_code: str) -> list[Village]:

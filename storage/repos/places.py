@@ -7,19 +7,11 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Commune, Group, Village
-
-
-async def commune_by_code(session: AsyncSession, code: str | None) -> Commune | None:
-    return await session.get(Commune, code) if code else None
+from storage.models import Group, Village
 
 
 async def village_by_id(session: AsyncSession, village_id: int | None) -> Village | None:
     return await session.get(Village, village_id) if village_id is not None else None
-
-
-async def group_by_id(session: AsyncSession, group_id: int | None) -> Group | None:
-    return await session.get(Group, group_id) if group_id is not None else None
 
 
 async def group_and_village_names(session: AsyncSession, group_id: int) -> tuple[str, str] | None:

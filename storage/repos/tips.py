@@ -49,10 +49,6 @@ async def code_taken(session: AsyncSession, code: str) -> bool:
     return await session.scalar(select(Tip.id).where(Tip.code == code)) is not None
 
 
-async def commune_by_code(session: AsyncSession, code: str | None) -> Commune | None:
-    return await session.get(Commune, code) if code else None
-
-
 async def categories_near(session: AsyncSession, commune_code: str | None) -> list[TipCategory]:
     """The commune's own category rows and the national defaults, hidden ones included."""
     return list(
