@@ -92,13 +92,13 @@ async def check_renderings(
     """The three renderings name every choice, and each typed form resolves to its own key."""
     where = f"{message.text[:60]!r}"
     markup = reply_markup(render(message, TELEGRAM))
-    rows = getattr(markup, "inline_keyboard", None) or getattr(markup, "keyboard", ())
+    rows = (markup or {}).get("inline_keyboard") or (markup or {}).get("keyboard", ())
     pressed = {}
     for row in rows:
         for button in row:
-            data = getattr(button, "callback_data", None)
+            data = button.get("callback_data")
             key = decode_callback(data)[1] if data else None  # type: ignore[index]
-            pressed[button.text] = key
+            pressed[button["text"]] = key
     async with db.transaction() as session:
         typed = await typed_commands(registry, session, message.choices)
     on_zalo, on_terminal = (

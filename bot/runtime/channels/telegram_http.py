@@ -9,6 +9,7 @@ connection pool took more than half of the bot's CPU per message sent; see docs/
 from __future__ import annotations
 
 import json
+import urllib.request
 from collections.abc import Callable
 from typing import Any
 
@@ -61,7 +62,9 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._connections),
                 headers={"User-Agent": self.USER_AGENT},
-                trust_env=True,  # HTTPS_PROXY and the like, as PTB's httpx default honoured
+                # HTTPS_PROXY and the like, as PTB's httpx default honoured; only when set, as
+                # aiohttp then reads the environment and ~/.netrc again for every request.
+                trust_env=bool(urllib.request.getproxies()),
             )
 
     async def shutdown(self) -> None:

@@ -7,14 +7,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from telegram import (
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    InputFile,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from telegram import InputFile
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -30,6 +23,8 @@ from bot.runtime.channels.base import ChatMoved, TryLater, Undeliverable
 from bot.runtime.channels.render import EMPTY, Rendered, render
 
 EXTERNAL_ID_MAX = 64  # OutboxMessage.external_message_id
+
+Markup = dict[str, Any]  # a reply_markup as the Bot API's JSON
 
 
 class TelegramSender:
@@ -71,16 +66,13 @@ class TelegramSender:
             sent_ids.append(await self._send_file(chat_id, rendered, markup))
         for index, piece in enumerate(rendered.parts):
             last = index == len(rendered.parts) - 1
-            sent = await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None
-            )
-            sent_ids.append(str(sent.message_id))
+            sent_ids.append(await self._send_text(chat_id, piece, markup if last else None))
         if rendered.caption is not None:
             return sent_ids[-1]
         # Every part's id, so that an edit replaces each part with its own new part.
         return join_message_ids(sent_ids)
 
-    async def _edit(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
+    async def _edit(self, chat_id: int, rendered: Rendered, markup: Markup | None) -> str:
         """Replace a card's text and buttons where it stands, part by part for a card sent in
         several; "not modified" is success. A part left over shows an ellipsis; a new text
         longer than the old parts goes on in new messages."""
@@ -97,22 +89,32 @@ class TelegramSender:
         rest = pieces[edits:]
         for index, piece in enumerate(rest):
             last = index == len(rest) - 1
-            sent = await self.bot.send_message(
-                chat_id, piece, reply_markup=markup if last else None
-            )
-            sent_ids.append(str(sent.message_id))
+            sent_ids.append(await self._send_text(chat_id, piece, markup if last else None))
         return join_message_ids(sent_ids)
 
-    async def _edit_part(self, chat_id: int, message_id: int, text: str, markup) -> None:  # type: ignore[no-untyped-def]
+    async def _send_text(self, chat_id: int, text: str, markup: Markup | None) -> str:
+        """sendMessage with the Bot API's own JSON: PTB's objects for the keyboard and for the
+        message sent back cost more than the rest of a reply (see `make bench`); PTB still
+        posts it and turns Telegram's errors into its exceptions."""
+        params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+        if markup is not None:
+            params["reply_markup"] = markup
+        sent = await self.bot._post("sendMessage", params)
+        return str(sent["message_id"])
+
+    async def _edit_part(
+        self, chat_id: int, message_id: int, text: str, markup: Markup | None
+    ) -> None:
+        params: dict[str, Any] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        if markup is not None:
+            params["reply_markup"] = markup
         try:
-            await self.bot.edit_message_text(
-                text, chat_id=chat_id, message_id=message_id, reply_markup=markup
-            )
+            await self.bot._post("editMessageText", params)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise
 
-    async def _send_file(self, chat_id: int, rendered: Rendered, markup) -> str:  # type: ignore[no-untyped-def]
+    async def _send_file(self, chat_id: int, rendered: Rendered, markup: Markup | None) -> str:
         """The picture or file with its caption; the buttons go under it unless text follows."""
         if rendered.file_content is not None:
             payload = InputFile(
@@ -158,25 +160,25 @@ def _file_or_url(source: str, media_dir: Path) -> bytes | str:
     return path.read_bytes()
 
 
-def reply_markup(rendered: Rendered):  # type: ignore[no-untyped-def]
+def reply_markup(rendered: Rendered) -> Markup | None:
     """Inline buttons for choices (one per row, as elderly users tap best); a reply keyboard
     when we offer to share a phone number or a location, which only Telegram's own buttons
-    can send."""
+    can send. As the Bot API's JSON (https://core.telegram.org/bots/api#inlinekeyboardmarkup)."""
     if rendered.reply_expected:
         # Typed text in a group reaches the bot only as a reply; "hủy" still works typed.
-        return ForceReply()
+        return {"force_reply": True}
     if rendered.share:
-        share = KeyboardButton(
-            rendered.share_label or "",
-            request_contact=rendered.share == SHARE_PHONE,
-            request_location=rendered.share == SHARE_LOCATION,
-        )
-        buttons = [[share], *([KeyboardButton(c.label)] for c in rendered.buttons)]
-        return ReplyKeyboardMarkup(buttons, resize_keyboard=True, one_time_keyboard=True)
+        share: dict[str, Any] = {"text": rendered.share_label or ""}
+        if rendered.share == SHARE_PHONE:
+            share["request_contact"] = True
+        elif rendered.share == SHARE_LOCATION:
+            share["request_location"] = True
+        buttons = [[share], *([{"text": c.label}] for c in rendered.buttons)]
+        return {"keyboard": buttons, "resize_keyboard": True, "one_time_keyboard": True}
     if rendered.buttons:
         rows = [
-            [InlineKeyboardButton(c.label, callback_data=encode_callback(rendered.token, c.key))]
+            [{"text": c.label, "callback_data": encode_callback(rendered.token, c.key)}]
             for c in rendered.buttons
         ]
-        return InlineKeyboardMarkup(rows)
+        return {"inline_keyboard": rows}
     return None
