@@ -6,12 +6,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate, ProcessedUpdate
+from storage.prepared import Prepared
+
+_INBOX = InboxUpdate.__table__
+_STORE = Prepared(lambda insert: insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id))
+_REMOVE = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
 async def store_updates(
@@ -23,20 +26,18 @@ async def store_updates(
 ) -> list[tuple[int, str, dict[str, Any]]]:
     """Add (update key, chat key, payload) rows; returns (id, chat key, payload) of those new to
     the inbox, in arrival order. One already waiting there (a redelivery) is not added twice."""
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
+    statement = _STORE.of(session)
     stored = []
     for update_key, chat_key, payload in updates:
         new_id = await session.scalar(
-            insert(InboxUpdate)
-            .values(
-                channel=channel,
-                update_key=update_key,
-                chat_key=chat_key,
-                payload=payload,
-                received_at=at,
-            )
-            .on_conflict_do_nothing()
-            .returning(InboxUpdate.id)
+            statement,
+            {
+                "channel": channel,
+                "update_key": update_key,
+                "chat_key": chat_key,
+                "payload": payload,
+                "received_at": at,
+            },
         )
         if new_id is not None:
             stored.append((new_id, chat_key, payload))
@@ -57,7 +58,7 @@ async def waiting_updates(
 
 
 async def remove_updates(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
-    await session.execute(delete(InboxUpdate).where(InboxUpdate.id.in_(update_ids)))
+    await session.execute(_REMOVE, {"ids": list(update_ids)})
 
 
 async def forget_processed_key(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
+from storage.prepared import Prepared
+
+_RECORD = Prepared(lambda insert: insert(ProcessedUpdate.__table__).on_conflict_do_nothing())
 
 
 async def was_processed(session: AsyncSession, *, channel: str, update_key: str) -> bool:
@@ -25,11 +26,8 @@ async def record_processed(
     One INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first
     transaction and then finds the row, without aborting ours.
     """
-    insert = sqlite_insert if session.bind.dialect.name == "sqlite" else postgresql_insert
     result = await session.execute(
-        insert(ProcessedUpdate)
-        .values(channel=channel, update_key=update_key, processed_at=at)
-        .on_conflict_do_nothing()
+        _RECORD.of(session), {"channel": channel, "update_key": update_key, "processed_at": at}
     )
     return bool(result.rowcount)
 

@@ -239,6 +239,20 @@ SPENT_PAYLOAD: dict[str, Any] = {"text": ""}
 _KEPT_CHAT = case((_OUTBOX.c.is_group_chat, _OUTBOX.c.chat_id), else_=literal(""))
 
 
+_MARK_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=OutboxStatus.SENT,
+        sent_at=bindparam("settled_at"),
+        claimed_until=None,
+        external_message_id=bindparam("external_id"),
+        payload=SPENT_PAYLOAD,
+        chat_id=_KEPT_CHAT,
+    )
+)
+
+
 async def mark_all_sent(
     session: AsyncSession, *, sent: Sequence[tuple[int, str | None]], at: datetime
 ) -> None:
@@ -247,17 +261,11 @@ async def mark_all_sent(
         return
     # Core executemany (not the ORM's bulk update by id), so the chat id can be an expression.
     await session.execute(
-        update(_OUTBOX)
-        .where(_OUTBOX.c.id == bindparam("row_id"))
-        .values(
-            status=OutboxStatus.SENT,
-            sent_at=at,
-            claimed_until=None,
-            external_message_id=bindparam("external_id"),
-            payload=SPENT_PAYLOAD,
-            chat_id=_KEPT_CHAT,
-        ),
-        [{"row_id": message_id, "external_id": external_id} for message_id, external_id in sent],
+        _MARK_SENT,
+        [
+            {"row_id": message_id, "external_id": external_id, "settled_at": at}
+            for message_id, external_id in sent
+        ],
     )
 
 

@@ -8,12 +8,34 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ChannelAccount, Conversation, Person, RoleAssignment
 
 LAST_SEEN_PRECISION = timedelta(hours=1)
+
+# Built once (storage/prepared.py says why).
+_SENDER = (
+    select(ChannelAccount, Conversation)
+    .outerjoin(
+        Conversation,
+        and_(
+            Conversation.channel == ChannelAccount.channel,
+            Conversation.user_id == ChannelAccount.external_user_id,
+            Conversation.chat_id == bindparam("chat_id"),
+        ),
+    )
+    .where(
+        ChannelAccount.channel == bindparam("channel"),
+        ChannelAccount.external_user_id == bindparam("user_id"),
+    )
+)
+_PERSON = (
+    select(Person, RoleAssignment.role)
+    .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
+    .where(Person.id == bindparam("person_id"))
+)
 
 
 async def load_sender(
@@ -30,20 +52,8 @@ async def load_sender(
 
     Writing to the bot again clears a "blocked" mark: they evidently unblocked it.
     """
-    row = (
-        await session.execute(
-            select(ChannelAccount, Conversation)
-            .outerjoin(
-                Conversation,
-                and_(
-                    Conversation.channel == ChannelAccount.channel,
-                    Conversation.user_id == ChannelAccount.external_user_id,
-                    Conversation.chat_id == chat_id,
-                ),
-            )
-            .where(ChannelAccount.channel == channel, ChannelAccount.external_user_id == user_id)
-        )
-    ).first()
+    parameters = {"channel": channel, "user_id": user_id, "chat_id": chat_id}
+    row = (await session.execute(_SENDER, parameters)).first()
     account, conversation = (row[0], row[1]) if row else (None, None)
     if account is None:
         account = ChannelAccount(
@@ -73,13 +83,7 @@ async def load_person(
     """A person and the names of all their roles (in any scope), in one query."""
     if person_id is None:
         return None, frozenset()
-    rows = (
-        await session.execute(
-            select(Person, RoleAssignment.role)
-            .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
-            .where(Person.id == person_id)
-        )
-    ).all()
+    rows = (await session.execute(_PERSON, {"person_id": person_id})).all()
     if not rows:
         return None, frozenset()
     return rows[0][0], frozenset(role for _, role in rows if role is not None)
