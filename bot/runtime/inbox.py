@@ -85,30 +85,67 @@ class Inbox:
         self._retrying: asyncio.Task[None] | None = None
         self._handled: list[int] = []
         self._clear_lock = asyncio.Lock()
+        self._arriving: list[
+            tuple[Sequence[Received], asyncio.Future[list[asyncio.Task[None]]]]
+        ] = []
+        self._store_lock = asyncio.Lock()
 
     async def receive(self, updates: Sequence[Received]) -> list[asyncio.Task[None]]:
-        """Store the updates (one transaction), then start handling those new to the inbox.
+        """Store the updates, then start handling those new to the inbox.
 
         Returns once they are stored: the caller may then tell the messenger they arrived. The
         tasks returned end when each update has been handled (or has failed, to be retried).
+        Updates that arrive together (a webhook's concurrent posts) are stored together, in one
+        transaction (group commit): on SQLite's one writer, a transaction each was the webhook's
+        bottleneck.
         """
+        arrival: asyncio.Future[list[asyncio.Task[None]]] = (
+            asyncio.get_running_loop().create_future()
+        )
+        self._arriving.append((updates, arrival))
+        async with self._store_lock:
+            if not arrival.done():
+                batch, self._arriving = self._arriving, []
+                try:
+                    await self._store_batch(batch)
+                except BaseException:  # cancelled: the others store theirs in their turn
+                    self._arriving[:0] = [
+                        entry for entry in batch if entry[1] is not arrival and not entry[1].done()
+                    ]
+                    raise
+        return await arrival
+
+    async def _store_batch(
+        self, batch: list[tuple[Sequence[Received], asyncio.Future[list[asyncio.Task[None]]]]]
+    ) -> None:
+        """Store every waiting caller's updates in one transaction; start them in arrival
+        order (a chat's order holds) and give each caller its own tasks."""
+        updates = [update for arrived, _ in batch for update in arrived]
         now = self.clock()
-        async with self.db.transaction() as session:
-            for item in updates:
-                if item.update_key.startswith(DIGEST_PREFIX):
-                    await forget_processed_key(
-                        session,
-                        channel=self.channel,
-                        update_key=item.update_key,
-                        before=now - DIGEST_WINDOW,
-                    )
-            stored = await store_updates(
-                session,
-                channel=self.channel,
-                updates=[(u.update_key, u.chat_key, clean_payload(u.payload)) for u in updates],
-                at=now,
-            )
-        return [self._start(*row) for row in stored]
+        try:
+            async with self.db.transaction() as session:
+                for item in updates:
+                    if item.update_key.startswith(DIGEST_PREFIX):
+                        await forget_processed_key(
+                            session,
+                            channel=self.channel,
+                            update_key=item.update_key,
+                            before=now - DIGEST_WINDOW,
+                        )
+                stored = await store_updates(
+                    session,
+                    channel=self.channel,
+                    updates=[(u.update_key, u.chat_key, clean_payload(u.payload)) for u in updates],
+                    at=now,
+                )
+        except Exception as exc:
+            for _, arrival in batch:
+                arrival.set_exception(exc)
+            return
+        started = {key: self._start(row_id, chat, payload) for key, row_id, chat, payload in stored}
+        for arrived, arrival in batch:  # a redelivery in the same group gets nothing to wait on
+            own = [started.pop(u.update_key) for u in arrived if u.update_key in started]
+            arrival.set_result(own)
 
     async def recover(self, *, received_before: datetime | None = None) -> int:
         """Start handling what was stored and is not being handled here; returns how many."""

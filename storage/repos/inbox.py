@@ -23,9 +23,10 @@ async def store_updates(
     channel: str,
     updates: Sequence[tuple[str, str, dict[str, Any]]],
     at: datetime,
-) -> list[tuple[int, str, dict[str, Any]]]:
-    """Add (update key, chat key, payload) rows; returns (id, chat key, payload) of those new to
-    the inbox, in arrival order. One already waiting there (a redelivery) is not added twice."""
+) -> list[tuple[str, int, str, dict[str, Any]]]:
+    """Add (update key, chat key, payload) rows; returns (update key, id, chat key, payload) of
+    those new to the inbox, in arrival order. One already waiting there (a redelivery), or twice
+    in `updates`, is added once."""
     statement = _STORE.of(session)
     stored = []
     for update_key, chat_key, payload in updates:
@@ -40,7 +41,7 @@ async def store_updates(
             },
         )
         if new_id is not None:
-            stored.append((new_id, chat_key, payload))
+            stored.append((update_key, new_id, chat_key, payload))
     return stored
 
 
