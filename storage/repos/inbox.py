@@ -13,7 +13,11 @@ from storage.models import InboxUpdate, ProcessedUpdate
 from storage.prepared import Prepared
 
 _INBOX = InboxUpdate.__table__
-_STORE = Prepared(lambda insert: insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id))
+_STORE = Prepared(
+    lambda insert: (
+        insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id, _INBOX.c.update_key)
+    )
+)
 _REMOVE = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
@@ -27,20 +31,27 @@ async def store_updates(
     """Add (update key, chat key, payload) rows; returns (update key, id, chat key, payload) of
     those new to the inbox, in arrival order. One already waiting there (a redelivery), or twice
     in `updates`, is added once."""
-    statement = _STORE.of(session)
-    stored = []
-    for update_key, chat_key, payload in updates:
-        new_id = await session.scalar(
-            statement,
+    if not updates:
+        return []
+    # One statement for the whole batch (a poll brings up to a hundred); RETURNING gives the
+    # rows actually added, in no promised order: matched back by key.
+    rows = await session.execute(
+        _STORE.of(session),
+        [
             {
                 "channel": channel,
                 "update_key": update_key,
                 "chat_key": chat_key,
                 "payload": payload,
                 "received_at": at,
-            },
-        )
-        if new_id is not None:
+            }
+            for update_key, chat_key, payload in updates
+        ],
+    )
+    added = {key: row_id for row_id, key in rows}
+    stored = []
+    for update_key, chat_key, payload in updates:
+        if (new_id := added.pop(update_key, None)) is not None:
             stored.append((update_key, new_id, chat_key, payload))
     return stored
 

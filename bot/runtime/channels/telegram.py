@@ -75,6 +75,9 @@ def build_application(settings: Settings, *, observe_api: ApiObserver | None = N
     return builder.updater(None).build()
 
 
+PARSED_KEPT = 10_000  # parsed updates waiting to be handled; a burst is a thousand
+
+
 class TelegramChannel:
     """Receives Telegram updates into the engine and sends outbox messages to Telegram."""
 
@@ -100,6 +103,8 @@ class TelegramChannel:
         self.sender = TelegramSender(self.application.bot, Path(settings.media_dir))
         self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle_stored)
         self._poller: asyncio.Task[None] | None = None
+        # Updates as parsed when they were stored, until handled: parsed once, not twice.
+        self._parsed: dict[object, Update] = {}
 
     @property
     def bot(self):  # type: ignore[no-untyped-def]
@@ -201,7 +206,7 @@ class TelegramChannel:
         if not is_update_id(data.get("update_id")):
             raise BadUpdate("a body without an update id")
         try:
-            update = Update.de_json(data, self.bot)
+            update = self._parse(data)
         except Exception as exc:
             # Telegram would deliver it again and again, holding back the updates behind it.
             reason = f"an update of an unknown shape ({type(exc).__name__})"
@@ -213,7 +218,7 @@ class TelegramChannel:
         received = []
         for data in raw:
             try:
-                update = Update.de_json(data, self.bot)
+                update = self._parse(data)
             except Exception as exc:
                 log.warning(
                     "telegram: an update of an unknown shape ignored (%s)", type(exc).__name__
@@ -222,13 +227,23 @@ class TelegramChannel:
             received.append(self._received(update, data))
         await self.inbox.receive(received)
 
+    def _parse(self, data: dict[str, Any]) -> Update:
+        """The update, kept for its handling. The inbox stores it without control characters;
+        what the engine reads of it is cleaned there again (bot.runtime.dialog.engine)."""
+        if len(self._parsed) > PARSED_KEPT:  # redeliveries never handled: start afresh
+            self._parsed.clear()
+        update = Update.de_json(data, self.bot)
+        self._parsed[update.update_id] = update
+        return update
+
     @staticmethod
     def _received(update: Update, data: dict[str, Any]) -> Received:
         chat = update.effective_chat or update.effective_user
         return Received(str(update.update_id), str(chat.id) if chat else "", dict(data))
 
     async def _handle_stored(self, payload: dict[str, Any]) -> None:
-        await self._on_update(Update.de_json(payload, self.bot))
+        update = self._parsed.pop(payload.get("update_id"), None)
+        await self._on_update(update or Update.de_json(payload, self.bot))
 
     # --- inbound -------------------------------------------------------------------------
     async def _on_update(self, update: Update) -> None:

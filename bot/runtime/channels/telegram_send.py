@@ -21,6 +21,7 @@ from bot.messages import SHARE_LOCATION, SHARE_PHONE, OutboundMessage, encode_ca
 from bot.messengers import TELEGRAM
 from bot.runtime.channels.base import ChatMoved, TryLater, Undeliverable
 from bot.runtime.channels.render import EMPTY, Rendered, render
+from bot.runtime.channels.telegram_http import call_json
 
 EXTERNAL_ID_MAX = 64  # OutboxMessage.external_message_id
 
@@ -94,12 +95,11 @@ class TelegramSender:
 
     async def _send_text(self, chat_id: int, text: str, markup: Markup | None) -> str:
         """sendMessage with the Bot API's own JSON: PTB's objects for the keyboard and for the
-        message sent back cost more than the rest of a reply (see `make bench`); PTB still
-        posts it and turns Telegram's errors into its exceptions."""
+        message sent back cost more than the rest of a reply (see `make bench`)."""
         params: dict[str, Any] = {"chat_id": chat_id, "text": text}
         if markup is not None:
             params["reply_markup"] = markup
-        sent = await self.bot._post("sendMessage", params)
+        sent = await call_json(self.bot, "sendMessage", params)
         return str(sent["message_id"])
 
     async def _edit_part(
@@ -109,7 +109,7 @@ class TelegramSender:
         if markup is not None:
             params["reply_markup"] = markup
         try:
-            await self.bot._post("editMessageText", params)
+            await call_json(self.bot, "editMessageText", params)
         except BadRequest as exc:
             if "not modified" not in exc.message.lower():
                 raise

@@ -37,7 +37,7 @@ from storage.db import Database
 from storage.models import Priority
 from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
-from storage.repos.outbox import queue_message, queued_in
+from storage.repos.outbox import queue_message, queue_reply, queued_in
 
 # What flows take from the engine by name (handlers import them from here).
 __all__ = [
@@ -199,17 +199,18 @@ class DialogEngine(Navigation, Menus):
     async def _queue_replies(self, turn: Turn) -> list[QueuedReply]:
         queued = []
         for message in turn.replies:
-            row = await queue_message(
+            row_id = await queue_reply(
                 turn.session,
                 channel=turn.event.channel,
                 chat_id=turn.event.chat_id,
                 payload=outbox_payload(message, self.settings),
-                priority=Priority.REPLY,
                 is_group_chat=turn.event.is_group,
                 claimed_until=turn.now + REPLY_LEASE,
             )
             queued.append(
-                QueuedReply(row.id, row.chat_id, row.is_group_chat, message, turn.account.language)
+                QueuedReply(
+                    row_id, turn.event.chat_id, turn.event.is_group, message, turn.account.language
+                )
             )
         return queued
 
