@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -137,7 +137,9 @@ class OutboundMessage:
     numbered: bool = True
 
     def to_payload(self) -> dict[str, Any]:
-        payload = asdict(self)
+        # Field by field, not dataclasses.asdict: its deep copy of every choice cost more than
+        # the rest of queueing a reply.
+        payload = {name: getattr(self, name) for name in _OUTBOUND_FIELDS}
         payload["choices"] = [[c.key, c.label] for c in self.choices]
         for flag, default in (("private", False), ("numbered", True), ("reply_expected", False)):
             if payload[flag] == default:
@@ -159,6 +161,8 @@ class OutboundMessage:
             values["replaces"] = values.pop("edit_message_id")
         return cls(**values)
 
+
+_OUTBOUND_FIELDS = tuple(f.name for f in fields(OutboundMessage))
 
 CALLBACK_PREFIX = "c"
 CALLBACK_MAX_BYTES = 64
