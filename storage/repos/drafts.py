@@ -5,10 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Conversation, ConversationDraft
+
+_FIND = select(ConversationDraft).where(  # built once: storage/prepared.py says why
+    ConversationDraft.conversation_id == bindparam("conversation_id"),
+    ConversationDraft.flow == bindparam("flow"),
+    ConversationDraft.keep_until >= bindparam("now"),
+)
 
 
 async def save_draft(
@@ -42,13 +48,13 @@ async def save_draft(
 async def find_draft(
     session: AsyncSession, *, conversation_id: int, flow: str, now: datetime
 ) -> ConversationDraft | None:
-    return await session.scalar(
-        select(ConversationDraft).where(
-            ConversationDraft.conversation_id == conversation_id,
-            ConversationDraft.flow == flow,
-            ConversationDraft.keep_until >= now,
+    # Asked as a flow starts, with the conversation changed and not yet saved: no autoflush,
+    # or the conversation would be written here and again at the end of the turn.
+    with session.no_autoflush:
+        return await session.scalar(
+            _FIND,
+            {"conversation_id": conversation_id, "flow": flow, "now": now},
         )
-    )
 
 
 async def drop_draft(session: AsyncSession, *, conversation_id: int, flow: str) -> None:
