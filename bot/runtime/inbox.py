@@ -47,6 +47,8 @@ class Received:
 
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
+# What a caller of `receive` waits on: the tasks handling its updates, once they are stored.
+Arrival = asyncio.Future[list[asyncio.Task[None]]]
 
 
 @dataclass
@@ -85,9 +87,7 @@ class Inbox:
         self._retrying: asyncio.Task[None] | None = None
         self._handled: list[int] = []
         self._clear_lock = asyncio.Lock()
-        self._arriving: list[
-            tuple[Sequence[Received], asyncio.Future[list[asyncio.Task[None]]]]
-        ] = []
+        self._arriving: list[tuple[Sequence[Received], Arrival]] = []
         self._store_lock = asyncio.Lock()
 
     async def receive(self, updates: Sequence[Received]) -> list[asyncio.Task[None]]:
@@ -99,53 +99,59 @@ class Inbox:
         transaction (group commit): on SQLite's one writer, a transaction each was the webhook's
         bottleneck.
         """
-        arrival: asyncio.Future[list[asyncio.Task[None]]] = (
-            asyncio.get_running_loop().create_future()
-        )
+        arrival: Arrival = asyncio.get_running_loop().create_future()
         self._arriving.append((updates, arrival))
         async with self._store_lock:
             if not arrival.done():
-                batch, self._arriving = self._arriving, []
-                try:
-                    await self._store_batch(batch)
-                except BaseException:  # cancelled: the others store theirs in their turn
-                    self._arriving[:0] = [
-                        entry for entry in batch if entry[1] is not arrival and not entry[1].done()
-                    ]
-                    raise
+                await self._store_waiting(arrival)
         return await arrival
 
-    async def _store_batch(
-        self, batch: list[tuple[Sequence[Received], asyncio.Future[list[asyncio.Task[None]]]]]
-    ) -> None:
+    async def _store_waiting(self, own: Arrival) -> None:
         """Store every waiting caller's updates in one transaction; start them in arrival
-        order (a chat's order holds) and give each caller its own tasks."""
-        updates = [update for arrived, _ in batch for update in arrived]
-        now = self.clock()
+        order (a chat's order holds) and give each caller its own tasks.
+
+        The batch is taken once the database connection is ours: what arrives while we wait
+        for it (SQLite has one, busy with the updates being handled) joins this commit.
+        """
+        batch: list[tuple[Sequence[Received], Arrival]] = []
         try:
             async with self.db.transaction() as session:
-                for item in updates:
-                    if item.update_key.startswith(DIGEST_PREFIX):
-                        await forget_processed_key(
-                            session,
-                            channel=self.channel,
-                            update_key=item.update_key,
-                            before=now - DIGEST_WINDOW,
-                        )
-                stored = await store_updates(
-                    session,
-                    channel=self.channel,
-                    updates=[(u.update_key, u.chat_key, clean_payload(u.payload)) for u in updates],
-                    at=now,
-                )
+                await session.connection()
+                batch, self._arriving = self._arriving, []
+                stored = await self._store(session, [u for arrived, _ in batch for u in arrived])
         except Exception as exc:
+            if not batch:  # failed before taking it: those waiting hear it now
+                batch, self._arriving = self._arriving, []
             for _, arrival in batch:
                 arrival.set_exception(exc)
             return
+        except BaseException:  # cancelled: the others store theirs in their turn
+            self._arriving[:0] = [entry for entry in batch if entry[1] is not own]
+            raise
         started = {key: self._start(row_id, chat, payload) for key, row_id, chat, payload in stored}
         for arrived, arrival in batch:  # a redelivery in the same group gets nothing to wait on
-            own = [started.pop(u.update_key) for u in arrived if u.update_key in started]
-            arrival.set_result(own)
+            arrival.set_result(
+                [started.pop(u.update_key) for u in arrived if u.update_key in started]
+            )
+
+    async def _store(
+        self, session: Any, updates: list[Received]
+    ) -> list[tuple[str, int, str, dict[str, Any]]]:
+        now = self.clock()
+        for item in updates:
+            if item.update_key.startswith(DIGEST_PREFIX):
+                await forget_processed_key(
+                    session,
+                    channel=self.channel,
+                    update_key=item.update_key,
+                    before=now - DIGEST_WINDOW,
+                )
+        return await store_updates(
+            session,
+            channel=self.channel,
+            updates=[(u.update_key, u.chat_key, clean_payload(u.payload)) for u in updates],
+            at=now,
+        )
 
     async def recover(self, *, received_before: datetime | None = None) -> int:
         """Start handling what was stored and is not being handled here; returns how many."""

@@ -269,12 +269,18 @@ class OutboxWorker:
         self._unsettled.extend(sent)
         self._unsettled_buttons.extend(buttons)
         async with self._settle_lock:
-            batch, self._unsettled = self._unsettled, []
-            kept, self._unsettled_buttons = self._unsettled_buttons, []
-            if not batch:
-                return
+            if not self._unsettled:
+                return  # committed by whoever held the lock before us
+            batch: list[tuple[int, str | None]] = []
+            kept: list[tuple[str, Buttons]] = []
             try:
                 async with self.db.transaction() as session:
+                    # Taken once the connection is ours: sends that finish while we wait for it
+                    # (SQLite has one, busy with updates being handled) join this commit.
+                    await session.connection()
+                    await asyncio.sleep(0)  # answers already here settle with this one
+                    batch, self._unsettled = self._unsettled, []
+                    kept, self._unsettled_buttons = self._unsettled_buttons, []
                     await mark_all_sent(session, sent=batch, at=self.clock())
                     # The outbox row forgets its buttons: their typed forms are read here.
                     if kept and self.cipher is not None:
