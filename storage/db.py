@@ -66,6 +66,9 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front: a deferred transaction that reads and then
         # writes fails with "database is locked" when another process wrote in between.
+        driver = connection.connection.driver_connection
+        if isinstance(driver, InlineConnection) and driver.begin_now():
+            return  # on the loop, without a statement's machinery: every update begins one
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

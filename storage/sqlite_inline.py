@@ -121,6 +121,17 @@ class InlineConnection:
         finally:
             self._conn.execute("PRAGMA busy_timeout=0")
 
+    def begin_now(self) -> bool:
+        """BEGIN IMMEDIATE at once; False when another process holds the write lock (the
+        caller then begins as any statement runs: waiting for the lock in a thread)."""
+        try:
+            self._conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if getattr(exc, "sqlite_errorcode", None) not in _BUSY:
+                raise
+            return False
+        return True
+
     def cursor(self) -> InlineCursor:
         return InlineCursor(self)
 
