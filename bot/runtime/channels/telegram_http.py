@@ -64,7 +64,7 @@ class AiohttpRequest(BaseRequest):
                 headers={"User-Agent": self.USER_AGENT},
                 # HTTPS_PROXY and the like, as PTB's httpx default honoured; only when set, as
                 # aiohttp then reads the environment and ~/.netrc again for every request.
-                trust_env=bool(urllib.request.getproxies()),
+                trust_env=bool({"http", "https", "all"} & urllib.request.getproxies().keys()),
             )
 
     async def shutdown(self) -> None:

@@ -1,0 +1,96 @@
+"""What keeps an update cheap, checked as behaviour (never as time; `make bench` measures):
+an update is parsed once, replies go as one JSON body, aiohttp reads the proxy environment
+only when a proxy is set, and an update's path runs a bounded number of statements."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram import Update
+
+from benchmarks.counts import common_updates
+from bot.config import Settings
+from bot.runtime.channels.telegram_http import AiohttpRequest
+from tests.fakes.telegram_api import FakeTelegramAPI
+from tests.telegram_harness import bot_running, telegram_settings
+
+LAN = 1001
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeTelegramAPI]:
+    async with FakeTelegramAPI() as fake:
+        yield fake
+
+
+async def test_an_update_is_parsed_once_from_the_poll_to_the_reply(
+    api: FakeTelegramAPI, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    parsed: list[int] = []
+    original = Update.de_json.__func__  # type: ignore[attr-defined]
+
+    def counting(cls: type[Update], data: dict[str, Any], bot: Any = None) -> Update:
+        parsed.append(data["update_id"])
+        return original(cls, data, bot)
+
+    monkeypatch.setattr(Update, "de_json", classmethod(counting))
+    async with bot_running(telegram_settings(settings, api)):
+        update = api.user_message("menu", user_id=LAN)
+        api.push_update(update)
+        await api.wait_for_messages(LAN, 1)
+
+    assert parsed.count(update["update_id"]) == 1
+
+
+async def test_a_reply_goes_as_one_json_body_with_the_bot_api_s_own_keyboard(
+    api: FakeTelegramAPI, settings: Settings
+) -> None:
+    async with bot_running(telegram_settings(settings, api)):
+        api.push_update(api.user_message("menu", user_id=LAN))
+        (menu,) = await api.wait_for_messages(LAN, 1)
+
+    assert menu["chat_id"] == LAN  # a JSON number: a form would have sent the string "1001"
+    keyboard = menu["reply_markup"]["inline_keyboard"]
+    assert keyboard and all(set(row[0]) == {"text", "callback_data"} for row in keyboard)
+
+
+@pytest.mark.parametrize(("proxy", "trusted"), [("", False), ("http://proxy.lan:3128", True)])
+async def test_the_proxy_environment_is_read_only_when_a_proxy_is_set(
+    monkeypatch: pytest.MonkeyPatch, proxy: str, trusted: bool
+) -> None:
+    for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("NO_PROXY", "localhost")  # says where not to use one: none is set
+    if proxy:
+        monkeypatch.setenv("HTTPS_PROXY", proxy)
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        assert request._session is not None
+        assert request._session.trust_env is trusted
+    finally:
+        await request.shutdown()
+
+
+async def test_an_update_s_whole_path_runs_few_statements() -> None:
+    """From stored to settled, on SQLite. A new statement on this path costs every update:
+    raise these bounds only knowingly (docs/ARCHITECTURE.md, "One update, few round trips")."""
+    with tempfile.TemporaryDirectory() as workdir:
+        counted = dict(await common_updates(f"sqlite+aiosqlite:///{Path(workdir) / 'c.db'}"))
+
+    bounds = {
+        'a new user\'s "menu"': (8, 3),  # SQLite's BEGIN goes to the driver: not counted
+        "a menu button pressed": (10, 4),
+        "a tip step (the commune typed)": (10, 3),
+        "a tip step (the category typed)": (8, 3),
+    }
+    for name, (statements, transactions) in bounds.items():
+        tally = counted[name]
+        assert tally.statements <= statements, (name, tally)
+        assert tally.transactions <= transactions, (name, tally)
+        assert tally.thread_trips == 0, (name, tally)
