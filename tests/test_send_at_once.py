@@ -140,3 +140,20 @@ async def test_what_a_failed_event_queued_is_never_sent(
     assert len(replies) == 1  # the apology
     assert sender.sent == []
     assert await rows(db) == []
+
+
+async def test_a_pass_leaves_what_the_handling_path_is_about_to_send(
+    engine: DialogEngine, worker: OutboxWorker, sender: RecordingSender
+) -> None:
+    """A pass under way would hold a card just queued behind its own messages (about a
+    second of them): it leaves the rows `send_soon` was given to it."""
+    captured: list[list[int]] = []
+    engine.send_now = lambda _channel, ids: captured.append(ids)
+    await engine.handle(command("TB-6", "u6"))
+
+    worker.send_soon(captured[0])
+    passed = await worker.send_due()  # a pass claiming at the same moment
+    await worker.sending_done()
+
+    assert passed == 0
+    assert sorted(sender.sent) == [(DESK, "card TB-6"), (DESK, "note TB-6")]

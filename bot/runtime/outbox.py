@@ -98,6 +98,7 @@ class OutboxWorker:
         self._running = False
         self._prefetched: asyncio.Task[list[Delivery]] | None = None
         self._sending_now: set[asyncio.Task[None]] = set()
+        self._soon: set[int] = set()  # rows given to `send_soon`, not yet claimed by it
 
     def wake(self) -> None:
         """New rows were queued: look now rather than at the next idle check."""
@@ -107,6 +108,7 @@ class OutboxWorker:
         """Send these rows now, not at the next pass: what an event just queued for others (a
         tip's police card). They are claimed with a lease first, so the worker never sends
         them too; any of this channel's rows the worker holds already are left to it."""
+        self._soon.update(ids)  # not this worker's passes: they would hold them behind a pass
         task = asyncio.create_task(self._send_these(list(ids)))
         self._sending_now.add(task)
         task.add_done_callback(self._sending_now.discard)
@@ -118,6 +120,8 @@ class OutboxWorker:
                 await self._send_claimed(rows)
         except Exception:
             log.exception("sending %d new row(s) at once failed on %s", len(ids), self.channel)
+        finally:
+            self._soon.difference_update(ids)
         self.wake()  # whatever else the event queued (and anything left) goes at the next pass
 
     async def sending_done(self) -> None:
@@ -212,6 +216,9 @@ class OutboxWorker:
                 limit=len(ids) if ids is not None else self.batch_size,
                 ids=ids,
                 chat_id=self.only_chat,
+                # A pass leaves what `send_soon` is about to claim: a card just queued goes
+                # now, not after the pass under way (about a second of messages).
+                excluding=self._soon if ids is None else (),
             )
             deliveries = []
             for row in rows:

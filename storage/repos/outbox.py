@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, insert, literal, or_, select, update
+from sqlalchemy import bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,38 +59,6 @@ async def queue_message(
     if claimed_until is None and not_before is None:
         _remember(session, channel, row.id)
     return row
-
-
-_QUEUE_REPLY = insert(_OUTBOX).returning(_OUTBOX.c.id)  # built once: see storage/prepared.py
-
-
-async def queue_reply(
-    session: AsyncSession,
-    *,
-    channel: str,
-    chat_id: str,
-    payload: dict[str, Any],
-    is_group_chat: bool,
-    claimed_until: datetime,
-) -> int:
-    """Queue a reply born claimed by the process answering (see `queue_message`); its id.
-
-    Core, not the ORM: every update queues one, and nothing reads the row back as an object."""
-    return int(
-        await session.scalar(
-            _QUEUE_REPLY,
-            {
-                "channel": channel,
-                "chat_id": chat_id,
-                "payload": payload,
-                "priority": int(Priority.REPLY),
-                "is_group_chat": is_group_chat,
-                "status": OutboxStatus.SENDING,
-                "claimed_until": claimed_until,
-                "attempts": 1,
-            },
-        )
-    )
 
 
 _KEY_LIMIT = 160  # the column's width
@@ -236,8 +204,10 @@ async def claim_messages(
     limit: int,
     ids: Sequence[int] | None = None,
     chat_id: str | None = None,
+    excluding: Collection[int] = (),
 ) -> list[OutboxMessage]:
-    """Take due messages for sending: pending ones, and ones whose sender died mid-lease.
+    """Take due messages for sending: pending ones, and ones whose sender died mid-lease;
+    not those `excluding` names (rows about to be claimed by id).
 
     On PostgreSQL the rows are locked with SKIP LOCKED, so several processes claim disjoint sets.
     """
@@ -250,6 +220,8 @@ async def claim_messages(
         query = query.where(OutboxMessage.id.in_(ids))
     if chat_id is not None:
         query = query.where(OutboxMessage.chat_id == chat_id)
+    if excluding:
+        query = query.where(OutboxMessage.id.not_in(list(excluding)))
     query = (
         query.order_by(OutboxMessage.priority, OutboxMessage.id)
         .limit(limit)

@@ -37,7 +37,8 @@ from storage.db import Database
 from storage.models import Priority
 from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
-from storage.repos.outbox import queue_message, queue_reply, queued_in
+from storage.repos.outbox import queue_message, queued_in
+from storage.repos.replies import queue_reply
 
 # What flows take from the engine by name (handlers import them from here).
 __all__ = [
