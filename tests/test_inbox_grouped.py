@@ -110,15 +110,28 @@ async def test_when_storing_fails_every_caller_of_the_group_hears_it(db: Databas
     assert recorder.handled == []
 
 
-async def test_a_cancelled_first_caller_leaves_the_others_to_store_theirs(db: Database) -> None:
+async def test_a_cancelled_first_caller_leaves_the_others_to_store_theirs(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recorder = Recorder(db)
     recorder.release.set()
     inbox = Inbox(db=db, channel="telegram", handle=recorder.handle)
+    storing, gate = asyncio.Event(), asyncio.Event()
+    store = inbox._store
+
+    async def held_once(session: Any, updates: list[Received]) -> Any:
+        if not gate.is_set():  # the first store stops here, in its transaction
+            storing.set()
+            await gate.wait()
+        return await store(session, updates)
+
+    monkeypatch.setattr(inbox, "_store", held_once)
     first = asyncio.create_task(inbox.receive([update(1)]))
-    await asyncio.sleep(0)
+    await storing.wait()
     second = asyncio.create_task(inbox.receive([update(2)]))
-    await asyncio.sleep(0)
+    await asyncio.sleep(0)  # the second waits for the store under way
     first.cancel()
+    gate.set()
 
     own = await asyncio.wait_for(second, timeout=30)
 
@@ -126,4 +139,5 @@ async def test_a_cancelled_first_caller_leaves_the_others_to_store_theirs(db: Da
         await first
     assert len(own) == 1
     await asyncio.gather(*own)
-    assert 2 in recorder.handled
+    assert recorder.handled == [2]  # the cancelled store was rolled back: never handled
+    assert await waiting(db) == 0

@@ -117,6 +117,7 @@ class Inbox:
         try:
             async with self.db.transaction() as session:
                 await session.connection()
+                await asyncio.sleep(0)  # posts read meanwhile join (PostgreSQL connects at once)
                 batch, self._arriving = self._arriving, []
                 stored = await self._store(session, [u for arrived, _ in batch for u in arrived])
         except Exception as exc:
@@ -126,7 +127,8 @@ class Inbox:
                 arrival.set_exception(exc)
             return
         except BaseException:  # cancelled: the others store theirs in their turn
-            self._arriving[:0] = [entry for entry in batch if entry[1] is not own]
+            waiting = [entry for entry in batch + self._arriving if entry[1] is not own]
+            self._arriving = waiting
             raise
         started = {key: self._start(row_id, chat, payload) for key, row_id, chat, payload in stored}
         for arrived, arrival in batch:  # a redelivery in the same group gets nothing to wait on
