@@ -37,7 +37,7 @@ from sqlalchemy import func, select, update
 from benchmarks.inbound import _backend, _fresh_settings
 from benchmarks.peer import peer_process
 from bot.config import Settings
-from bot.runtime.app import running_bot
+from bot.runtime.app import running_bot, startup_frozen
 from storage.db import Database
 from storage.models import Commune, Tip, TipAttachment
 from tests.fakes.telegram_api import FakeTelegramAPI
@@ -236,7 +236,8 @@ async def bench(url: str, media_dir: Path) -> list[Run]:
         )
         await _point_commune_at_the_desk(settings)
         async with running_bot(settings, migrate=False) as app:
-            report = await peer.ask({"go": True})
+            with startup_frozen():  # as `python -m bot run` serves
+                report = await peer.ask({"go": True})
             if app.media_store is not None:  # let the last photos land before counting
                 app.media_store.wake()
                 await asyncio.sleep(1.0)

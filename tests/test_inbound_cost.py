@@ -4,6 +4,7 @@ only when a proxy is set, and an update's path runs a bounded number of statemen
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from collections.abc import AsyncIterator
@@ -15,6 +16,7 @@ from telegram import Update
 
 from benchmarks.counts import common_updates
 from bot.config import Settings
+from bot.runtime.app import startup_frozen
 from bot.runtime.channels.telegram_http import AiohttpRequest
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import bot_running, telegram_settings
@@ -94,3 +96,14 @@ async def test_an_update_s_whole_path_runs_few_statements() -> None:
         assert tally.statements <= statements, (name, tally)
         assert tally.transactions <= transactions, (name, tally)
         assert tally.thread_trips == 0, (name, tally)
+
+
+def test_the_full_collections_skip_what_was_made_to_start_while_the_bot_serves() -> None:
+    gc.collect()
+    startup = [object()]  # a container, which the collector tracks
+
+    with startup_frozen():
+        assert gc.get_freeze_count() > 0
+        assert not any(item is startup for item in gc.get_objects(generation=2))
+
+    assert gc.get_freeze_count() == 0  # a stopped bot leaves the collector as it found it
