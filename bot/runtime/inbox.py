@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.runtime.channels.base import ChatLocks
 from bot.runtime.clean_input import clean_payload
 from storage.base import utcnow
@@ -137,8 +139,9 @@ class Inbox:
             )
 
     async def _store(
-        self, session: Any, updates: list[Received]
+        self, session: AsyncSession, updates: list[Received]
     ) -> list[tuple[str, int, str, dict[str, Any]]]:
+        """The updates new to the inbox: (update key, row id, chat key, payload)."""
         now = self.clock()
         for item in updates:
             if item.update_key.startswith(DIGEST_PREFIX):

@@ -75,7 +75,7 @@ def build_application(settings: Settings, *, observe_api: ApiObserver | None = N
     return builder.updater(None).build()
 
 
-PARSED_KEPT = 10_000  # parsed updates waiting to be handled; a burst is a thousand
+PARSED_KEPT = 2_000  # parsed updates waiting to be handled (a burst is a thousand; a few MB)
 
 
 class TelegramChannel:
