@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.authz import PRIVILEGED_ROLES
 from bot.messages import Choice
 from bot.runtime.dialog.turn import Turn
-from bot.text_match import fold
+from handlers.household_choice import household_or_ask_again
 from handlers.joining_code import CodeSteps
 from handlers.joining_steps import MAX_HOUSEHOLD_BUTTONS, NOT_LISTED, Step
 from storage.models import Group, Household, Invite, ScopeKind, Village
@@ -114,19 +114,10 @@ class PlaceSteps(CodeSteps):
                 free_text=True,
             )
             return
-        households = await self.households(turn)
-        if turn.choice is not None:
-            picked = [h for h in households if str(h.id) == turn.choice]
-        else:
-            typed = set(fold(turn.event.text).split())
-            picked = [h for h in households if typed and typed <= set(fold(h.address).split())]
-        if len(picked) != 1:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("I could not find exactly one household with that address."),
-            )
+        household = household_or_ask_again(turn, await self.households(turn))
+        if household is None:
             return
-        await self.finish(turn, invite=await self.invite(turn), household=picked[0])
+        await self.finish(turn, invite=await self.invite(turn), household=household)
 
     async def on_address(self, turn: Turn) -> None:
         """Adds the typed address as an unconfirmed household and sends the request."""

@@ -9,6 +9,7 @@ from bot.meetings.service import host_label
 from bot.messages import Choice
 from bot.runtime.dialog.flows import Flow
 from bot.runtime.dialog.turn import Turn
+from handlers.household_choice import household_or_ask_again
 from handlers.meeting_parts import (
     AT_HOST,
     KEEP,
@@ -21,7 +22,6 @@ from handlers.meeting_parts import (
     actor_id,
     may,
     not_available,
-    pick_household,
 )
 from storage.models import Household, HouseholdStatus, Meeting
 from storage.repos.meetings import (
@@ -99,13 +99,8 @@ class MeetingHostSteps(Flow):
         if turn.choice == SKIP_LIST:
             await self._ask_skip(turn)
             return
-        households = await self._households(turn)
-        picked = pick_household(turn, households)
+        picked = household_or_ask_again(turn, await self._households(turn))
         if picked is None:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("I could not find exactly one household with that address."),
-            )
             return
         await self._set_host(turn, picked.id)
 
@@ -130,12 +125,8 @@ class MeetingHostSteps(Flow):
     async def on_skip(self, turn: Turn) -> None:
         """Passes over the household in the rotation, or takes it back; asks the host again."""
         households = await households_of(turn.session, turn.data["group_id"])
-        picked = pick_household(turn, households)
+        picked = household_or_ask_again(turn, households)
         if picked is None:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("I could not find exactly one household with that address."),
-            )
             return
         if not await may(turn, Action.SCHEDULE_MEETING, turn.data["group_id"]):
             not_available(turn)

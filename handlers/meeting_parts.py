@@ -1,5 +1,5 @@
 """What the meeting conversations share: their step names (stored in conversations: keep
-them), button keys, limits, the server-side check of a leader's right, picking a household."""
+them), button keys, limits, the server-side check of a leader's right."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from enum import StrEnum
 from bot.authz import Action, Forbidden, group_scope, load_actor, require
 from bot.i18n import N_
 from bot.runtime.dialog.turn import Turn
-from bot.text_match import fold
-from storage.models import Household
 
 USE_PROPOSED, RULE, TASKS = "proposed", "rule", "tasks"
 RESCHEDULE, CANCEL_MEETING, HOST_AGREED = "reschedule", "cancel_meeting", "host_agreed"
@@ -67,13 +65,3 @@ def not_available(turn: Turn) -> None:
     """Says the option is not theirs, and ends the conversation."""
     turn.say(turn._("That option is not available to you."))
     turn.leave()
-
-
-def pick_household(turn: Turn, households: list[Household]) -> Household | None:
-    """The household pressed, or the one whose address holds every word typed."""
-    if turn.choice is not None:
-        picked = [h for h in households if str(h.id) == turn.choice]
-    else:
-        typed = set(fold(turn.event.text).split())
-        picked = [h for h in households if typed and typed <= set(fold(h.address).split())]
-    return picked[0] if len(picked) == 1 else None

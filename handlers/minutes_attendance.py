@@ -7,7 +7,7 @@ from bot.meetings.minutes import GUESTS
 from bot.messages import Choice
 from bot.runtime.dialog.turn import Turn
 from bot.text_match import fold
-from handlers.meeting_parts import pick_household
+from handlers.household_choice import pick_household
 from handlers.minutes_steps import (
     DONE,
     KEEP,

@@ -8,14 +8,15 @@ from bot.messages import Choice
 from bot.pledges.service import may_delegate, tell_household
 from bot.runtime.dialog.turn import Turn
 from handlers.pledge_pages import NOT_AVAILABLE, PledgePages, Step
-from storage.models import PledgeDelegate
+from storage.models import Household, Person, PledgeDelegate
 from storage.repos.pledges import delegate_ids, delegation, drop_delegation, members_living_in
 
 
 class ChooseDelegates(PledgePages):
     """The head's steps to choose who else may sign (part of the household's pledge)."""
 
-    async def ask_delegate(self, turn: Turn) -> None:
+    async def _head_and_household(self, turn: Turn) -> tuple[Person, Household] | None:
+        """The head and their household, when they may choose who signs; else says no."""
         household = await self.household(turn)
         person = turn.person
         actor = await load_actor(turn.session, person.id if person else None)
@@ -26,7 +27,13 @@ class ChooseDelegates(PledgePages):
         ):
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()
+            return None
+        return person, household
+
+    async def ask_delegate(self, turn: Turn) -> None:
+        if (allowed := await self._head_and_household(turn)) is None:
             return
+        person, household = allowed
         members = await members_living_in(turn.session, household.id)
         others = [p for p in members if p.id != person.id]
         if not others:
@@ -57,17 +64,9 @@ class ChooseDelegates(PledgePages):
 
     async def on_delegate(self, turn: Turn) -> None:
         """Lets the member picked sign, or takes it back, and tells them."""
-        household = await self.household(turn)
-        person = turn.person
-        actor = await load_actor(turn.session, person.id if person else None)
-        if (
-            household is None
-            or person is None
-            or not await may_delegate(turn.session, actor, person, household)
-        ):
-            turn.say(turn._(NOT_AVAILABLE))
-            turn.leave()
+        if (allowed := await self._head_and_household(turn)) is None:
             return
+        person, household = allowed
         # The name pressed must be a member of this household, as the database says now.
         members = {str(p.id): p for p in await members_living_in(turn.session, household.id)}
         other = members.get(turn.choice or "")

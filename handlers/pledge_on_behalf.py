@@ -26,7 +26,7 @@ from bot.pledges.service import (
 )
 from bot.runtime.dialog.flows import MenuEntry
 from bot.runtime.dialog.turn import Turn
-from bot.text_match import fold
+from handlers.household_choice import household_or_ask_again
 from handlers.pledge_pages import (
     CONFIRM,
     LATER,
@@ -114,19 +114,9 @@ class PledgeOnBehalf(PledgePages):
 
     async def on_household(self, turn: Turn) -> None:
         """Stores the household picked or typed; asks how it confirmed, or shows its pledge."""
-        households = await self._households(turn)
-        if turn.choice is not None:
-            picked = [h for h in households if str(h.id) == turn.choice]
-        else:
-            typed = set(fold(turn.event.text).split())
-            picked = [h for h in households if typed and typed <= set(fold(h.address).split())]
-        if len(picked) != 1:
-            turn.show(
-                turn.prompt,  # type: ignore[arg-type]
-                prefix=turn._("I could not find exactly one household with that address."),
-            )
+        household = household_or_ask_again(turn, await self._households(turn))
+        if household is None:
             return
-        household = picked[0]
         if not await self._allowed_group(turn, household.group_id):
             turn.say(turn._(NOT_AVAILABLE))
             turn.leave()

@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import InboxUpdate, ProcessedUpdate
 from storage.prepared import Prepared
+from storage.repos.outbox import insert_ignoring_duplicates
 
 _INBOX = InboxUpdate.__table__
 _STORE = Prepared(
-    lambda insert: (
-        insert(_INBOX).on_conflict_do_nothing().returning(_INBOX.c.id, _INBOX.c.update_key)
-    )
+    lambda session: insert_ignoring_duplicates(
+        session, _INBOX, ["channel", "update_key"]
+    ).returning(_INBOX.c.id, _INBOX.c.update_key)
 )
 _REMOVE = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
 

@@ -9,8 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ProcessedUpdate
 from storage.prepared import Prepared
+from storage.repos.outbox import insert_ignoring_duplicates
 
-_RECORD = Prepared(lambda insert: insert(ProcessedUpdate.__table__).on_conflict_do_nothing())
+_RECORD = Prepared(
+    lambda session: insert_ignoring_duplicates(
+        session, ProcessedUpdate.__table__, ["channel", "update_key"]
+    )
+)
 
 
 async def was_processed(session: AsyncSession, *, channel: str, update_key: str) -> bool:

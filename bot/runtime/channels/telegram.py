@@ -104,7 +104,7 @@ class TelegramChannel:
         self.inbox = Inbox(db=db, channel=CHANNEL, handle=self._handle_stored)
         self._poller: asyncio.Task[None] | None = None
         # Updates as parsed when they were stored, until handled: parsed once, not twice.
-        self._parsed: dict[object, Update] = {}
+        self._parsed: dict[int, Update] = {}
 
     @property
     def bot(self):  # type: ignore[no-untyped-def]
