@@ -130,6 +130,36 @@ async def test_pacing_keeps_the_overall_and_per_chat_rates() -> None:
     assert pacer.reserve("group", is_group=True) == pytest.approx(2.0 + 1 / 30 + 3.0)
 
 
+async def test_a_message_held_by_its_chat_s_gap_does_not_hold_up_other_chats() -> None:
+    now = [0.0]
+    rules = PacingRules(overall_per_second=30, private_chat_interval=1.0, group_chat_interval=3.0)
+    pacer = Pacer(rules, clock=lambda: now[0])
+    assert pacer.reserve("reporter", is_group=False) == 0
+    assert pacer.reserve("reporter", is_group=False) == pytest.approx(1.0)  # its chat's gap
+    # The desk's card goes in the next slot of the overall rate, not after the reporter's.
+    assert pacer.reserve("desk", is_group=True) == pytest.approx(1 / 30)
+    assert pacer.reserve("someone", is_group=False) == pytest.approx(2 / 30)
+
+
+async def test_sends_held_by_their_chats_gaps_still_keep_the_overall_rate() -> None:
+    loop = StalledLoop(until=0.0)
+    pacer = Pacer(
+        PacingRules(overall_per_second=10, private_chat_interval=1.0),
+        clock=loop.clock,
+        sleep=loop.sleep,
+    )
+
+    async def send(chat: str) -> None:
+        async with pacer.turn(chat, is_group=False):
+            loop.sends.append(loop.now)
+
+    # Each of 20 chats has had a message: the next ones are all held to the same moment.
+    await asyncio.gather(*(send(f"chat-{n}") for n in range(20)))
+    await asyncio.gather(*(send(f"chat-{n}") for n in range(20)))
+    assert len(loop.sends) == 40
+    assert loop.most_in_one_second() <= 10
+
+
 class StalledLoop:
     """A clock and a sleep for senders waiting together: nothing wakes before `until` (the
     loop was busy), and whatever was due by then wakes at that same moment."""

@@ -75,9 +75,14 @@ class Pacer:
         """Book the next slot for this chat; returns the delay in seconds until it."""
         now = self.clock()
         at = max(now - CATCH_UP, self._next_overall, self._paused_until)
-        if not ignore_chat_gap:
-            at = max(at, self._next_by_chat.get(chat_id, 0.0))
-        self._next_overall = at + 1.0 / self.rules.overall_per_second
+        chat_at = 0.0 if ignore_chat_gap else self._next_by_chat.get(chat_id, 0.0)
+        if chat_at > at:
+            # Held by its own chat's gap: it books no slot of the overall schedule, which would
+            # hold every other chat behind it (a reporter's second message pushed the desk's
+            # cards back a second); the window of the second counts it when it goes.
+            at = chat_at
+        else:
+            self._next_overall = at + 1.0 / self.rules.overall_per_second
         gap = self.rules.group_chat_interval if is_group else self.rules.private_chat_interval
         self._next_by_chat[chat_id] = max(at, now) + gap  # a made-up slot keeps the full gap
         self._forget_old(now)
