@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import QueuePool
 
+from bot.places import Places
 from storage.sqlite_inline import WAIT_FOR_LOCK_MS, InlineConnection, inline_creator
 
 
@@ -83,11 +85,22 @@ class Database:
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = create_session_factory(self.engine)
+        # SQLite's one connection: the line for it is kept here, where a transaction that
+        # frees others may go first (the pool's own line is first come, first served).
+        one = isinstance(self.engine.pool, QueuePool) and self.engine.pool.size() == 1
+        self._line = Places(1) if one else None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """One unit of work: commits when the block ends, rolls back if it raises."""
-        async with self.sessions() as session, session.begin():
+    async def transaction(self, *, first: bool = False) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commits when the block ends, rolls back if it raises.
+
+        `first`: short, and what it settles frees others (a send's mark frees its place in
+        flight): on SQLite it takes the connection before the updates waiting for it."""
+        if self._line is None:
+            async with self.sessions() as session, session.begin():
+                yield session
+            return
+        async with self._line.held(urgent=first), self.sessions() as session, session.begin():
             yield session
 
     async def close(self) -> None:

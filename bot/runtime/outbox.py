@@ -27,7 +27,7 @@ from bot.runtime.pacing import ChannelResting, Pacer, PacerStopped
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
-from storage.models import OutboxMessage
+from storage.models import OutboxMessage, Priority
 from storage.repos.notices import Buttons, remember_notice_buttons
 from storage.repos.outbox import (
     claim_messages,
@@ -55,11 +55,13 @@ class Delivery:
     is_group: bool
     message: OutboundMessage
     attempts: int
+    urgent: bool = False  # about a tip (a police card, its photos, news to the reporter)
 
     @classmethod
     def of(cls, row: OutboxMessage, cipher: FieldCipher | None = None) -> Delivery:
         message = open_payload(row.payload, cipher)
-        return cls(row.id, row.chat_id, row.is_group_chat, message, row.attempts)
+        urgent = row.priority == Priority.TIP
+        return cls(row.id, row.chat_id, row.is_group_chat, message, row.attempts, urgent)
 
 
 class OutboxWorker:
@@ -207,7 +209,9 @@ class OutboxWorker:
         return await task if task is not None else await self._claim()
 
     async def _claim(self, ids: Sequence[int] | None = None) -> list[Delivery]:
-        async with self.db.transaction() as session:
+        # What an event just queued for others (a police card) is claimed before the updates
+        # waiting for the connection; a pass's claim waits its turn.
+        async with self.db.transaction(first=ids is not None) as session:
             rows = await claim_messages(
                 session,
                 channel=self.channel,
@@ -281,7 +285,8 @@ class OutboxWorker:
             batch: list[tuple[int, str | None]] = []
             kept: list[tuple[str, Buttons]] = []
             try:
-                async with self.db.transaction() as session:
+                # First in line for the connection: a mark frees its send's place in flight.
+                async with self.db.transaction(first=True) as session:
                     # Taken once the connection is ours: sends that finish while we wait for it
                     # (SQLite has one, busy with updates being handled) join this commit.
                     await session.connection()
@@ -311,7 +316,7 @@ class OutboxWorker:
         (False, "") when it will never go, so nothing behind it should wait for it."""
         try:
             async with self.pacer.turn(
-                item.chat_id, is_group=item.is_group, ignore_chat_gap=replying
+                item.chat_id, is_group=item.is_group, ignore_chat_gap=replying, urgent=item.urgent
             ):
                 message = await self._resolve_edit(item.message)
                 external_id = await self.sender.send(item.chat_id, message)

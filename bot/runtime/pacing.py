@@ -17,6 +17,8 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
+from bot.places import Places
+
 
 class PacerStopped(Exception):
     """The worker is stopping: the send did not happen, and will not here."""
@@ -66,10 +68,10 @@ class Pacer:
     _failures: int = 0  # the messenger's failures in a row
     _stopped: asyncio.Event = field(default_factory=asyncio.Event)
     _window_turns: asyncio.Lock = field(default_factory=asyncio.Lock)
-    _in_flight: asyncio.Semaphore = field(init=False)
+    _in_flight: Places = field(init=False)
 
     def __post_init__(self) -> None:
-        self._in_flight = asyncio.Semaphore(self.rules.max_in_flight)
+        self._in_flight = Places(self.rules.max_in_flight)
 
     def reserve(self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False) -> float:
         """Book the next slot for this chat; returns the delay in seconds until it."""
@@ -90,9 +92,15 @@ class Pacer:
 
     @asynccontextmanager
     async def turn(
-        self, chat_id: str, *, is_group: bool, ignore_chat_gap: bool = False
+        self,
+        chat_id: str,
+        *,
+        is_group: bool,
+        ignore_chat_gap: bool = False,
+        urgent: bool = False,
     ) -> AsyncIterator[None]:
-        """Wait for this chat's slot, then hold one of the places in flight while sending.
+        """Wait for this chat's slot, then hold one of the places in flight while sending;
+        an `urgent` send (about a tip) takes the next free place before the others waiting.
 
         Counting sends in flight, not only their starts: when the messenger stalls, sends the
         pacer let go would otherwise pile up in the connection pool and arrive together.
@@ -101,7 +109,7 @@ class Pacer:
         delay = self.reserve(chat_id, is_group=is_group, ignore_chat_gap=ignore_chat_gap)
         if delay > 0:
             await self._rest(delay)
-        async with self._in_flight:
+        async with self._in_flight.held(urgent=urgent):
             await self._within_the_second()
             yield
 
