@@ -114,3 +114,22 @@ def test_the_full_collections_skip_what_was_made_to_start_while_the_bot_serves()
         assert not any(item is startup for item in gc.get_objects(generation=2))
 
     assert gc.get_freeze_count() == 0  # a stopped bot leaves the collector as it found it
+
+
+def test_the_menu_a_set_of_roles_sees_is_worked_out_once_and_again_after_a_change() -> None:
+    from bot.runtime.dialog.flows import FlowRegistry, MenuEntry
+
+    asked: list[frozenset[str]] = []
+
+    def police(roles: frozenset[str]) -> bool:
+        asked.append(roles)
+        return "police" in roles
+
+    flows = FlowRegistry()
+    flows.menu.append(MenuEntry(key="desk", label="Desk", flow="desk", visible_to=police))
+    roles = frozenset({"police"})
+    assert [e.key for e in flows.menu_for(roles)] == ["desk"]
+    assert [e.key for e in flows.menu_for(roles)] == ["desk"]
+    assert len(asked) == 1  # every update asks; the answer is kept
+    flows.move_under_more({"desk"})
+    assert flows.menu_for(roles)[0].secondary

@@ -105,6 +105,10 @@ class FlowRegistry:
     # Flows' takers of words typed outside any conversation that match no menu entry (a reply
     # to a police question); each returns whether it took them.
     text_hooks: list[Callable[[Turn], Awaitable[bool]]] = field(default_factory=list)
+    # The menu as each set of roles sees it: asked for on every update, the same every time.
+    _seen_by: dict[frozenset[str], tuple[MenuEntry, ...]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def add_action(
         self,
@@ -151,15 +155,21 @@ class FlowRegistry:
         self.flows[flow.name] = flow
         self.menu.extend(entries)
         self.menu.sort(key=lambda entry: entry.order)
+        self._seen_by.clear()
 
     def move_under_more(self, keys: set[str]) -> None:
         """Put these entries on the menu's "More…" page."""
         unknown = keys - {entry.key for entry in self.menu}
         assert not unknown, f"no menu entries {unknown}"
         self.menu = [replace(e, secondary=True) if e.key in keys else e for e in self.menu]
+        self._seen_by.clear()
 
-    def menu_for(self, roles: frozenset[str]) -> list[MenuEntry]:
-        return [entry for entry in self.menu if entry.visible_to(roles)]
+    def menu_for(self, roles: frozenset[str]) -> tuple[MenuEntry, ...]:
+        seen = self._seen_by.get(roles)
+        if seen is None:
+            seen = tuple(entry for entry in self.menu if entry.visible_to(roles))
+            self._seen_by[roles] = seen
+        return seen
 
     def entry(self, key: str) -> MenuEntry | None:
         return next((entry for entry in self.menu if entry.key == key), None)

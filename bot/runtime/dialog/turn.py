@@ -25,6 +25,11 @@ from bot.work import Work
 from storage.models import ChannelAccount, Conversation, Person, Priority
 
 
+def new_token() -> str:
+    """A question's token: a button pressed under an older copy of it is stale."""
+    return secrets.token_urlsafe(3)
+
+
 @dataclass
 class Prompt:
     """An open question: re-asked on unclear input, on "back", and after a stale button."""
@@ -33,7 +38,7 @@ class Prompt:
     text: str
     choices: tuple[Choice, ...] = ()
     free_text: bool = False
-    token: str = field(default_factory=lambda: secrets.token_urlsafe(3))
+    token: str = field(default_factory=lambda: new_token())
     offer_share: str | None = None  # see OutboundMessage.offer_share
     share_label: str | None = None
     numbered: bool = True  # see OutboundMessage.numbered
@@ -187,7 +192,7 @@ class Turn:
 
     def show(self, prompt: Prompt, prefix: str | None = None) -> None:
         """Re-send an open question, with a fresh token so older copies become stale."""
-        self._open(Prompt(**{**prompt.__dict__, "token": Prompt(step=None, text="").token}), prefix)
+        self._open(Prompt(**{**prompt.__dict__, "token": new_token()}), prefix)
 
     def _open(self, prompt: Prompt, prefix: str | None = None) -> None:
         if self.flow and prompt.step is not None:
