@@ -100,8 +100,16 @@ class Database:
             async with self.sessions() as session, session.begin():
                 yield session
             return
-        async with self._line.held(urgent=first), self.sessions() as session, session.begin():
-            yield session
+        async with self._line.held(urgent=first):
+            session = self.sessions()
+            try:
+                async with session.begin():
+                    yield session
+            finally:
+                # Not AsyncSession's own exit, which closes in a task of its own, shielded from
+                # cancellation (a fifth of an empty transaction): closing here gives back a
+                # connection that needs no reset (pool_reset_on_return), with no I/O to cancel.
+                await session.close()
 
     async def close(self) -> None:
         await self.engine.dispose()
