@@ -246,3 +246,7 @@ async def main() -> int:
                 print(f"  ({took:.0f} s, peak RSS so far {peak_rss_mb():.0f} MB)")
         await print_counts(urls)
     return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))

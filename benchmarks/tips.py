@@ -280,3 +280,9 @@ async def main() -> int:
             took = time.perf_counter() - started
             print(f"  peak RSS so far {_peak_rss_mb():.0f} MB  ({took:.0f} s)")
     return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(asyncio.run(main()))

@@ -138,3 +138,9 @@ async def main() -> int:
                 took = time.perf_counter() - started
                 print(result.line(), f"  {verdict} the target  ({took:.0f} s)")
     return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(asyncio.run(main()))
