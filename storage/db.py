@@ -20,6 +20,8 @@ from sqlalchemy.pool import QueuePool
 from bot.places import Places
 from storage.sqlite_inline import WAIT_FOR_LOCK_MS, InlineConnection, inline_creator
 
+POSTGRES_POOL_SIZE = 20
+
 
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
@@ -29,6 +31,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Create the engine; for SQLite also the file's folder, WAL mode and write transactions."""
     if not is_sqlite(url):
         kwargs.setdefault("pool_pre_ping", True)
+        # Connections are opened as needed and up to this many kept: with SQLAlchemy's 5, the
+        # updates handled together on a webhook (Telegram posts on up to 40 connections) went
+        # past it, and every connection past it was opened and closed again for one
+        # transaction (PostgreSQL webhook benchmark 159-176 -> 284-286 updates/s with 20).
+        # Two processes at 20 + 10 stay well under PostgreSQL's 100 connections.
+        kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+        kwargs.setdefault("max_overflow", 10)
         return create_async_engine(url, **kwargs)
 
     parsed = make_url(url)

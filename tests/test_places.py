@@ -7,11 +7,13 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, text
 
 from bot.places import Places
 from bot.runtime.pacing import Pacer, PacingRules
 from storage.db import Database
 from storage.migrate import upgrade_async
+from tests.conftest import POSTGRES_URL
 
 
 async def _settle() -> None:
@@ -140,3 +142,35 @@ async def test_on_sqlite_a_transaction_marked_first_gets_the_connection_first(
     finally:
         await db.close()
     assert order == ["sent mark", "update 1", "update 2"]
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's pool: SQLite has one connection")
+async def test_on_postgresql_updates_handled_together_reuse_their_connections() -> None:
+    db = Database(POSTGRES_URL)
+    opened: list[object] = []
+    event.listen(db.engine.sync_engine, "connect", lambda conn, _record: opened.append(conn))
+
+    async def together(count: int) -> None:
+        gate, all_in, holding = asyncio.Event(), asyncio.Event(), [0]
+
+        async def transaction() -> None:
+            async with db.transaction() as session:
+                await session.execute(text("SELECT 1"))
+                holding[0] += 1
+                if holding[0] == count:
+                    all_in.set()
+                await gate.wait()  # all of them at once, as a webhook's posts
+
+        tasks = [asyncio.create_task(transaction()) for _ in range(count)]
+        await all_in.wait()
+        gate.set()
+        await asyncio.gather(*tasks)
+
+    try:
+        await together(12)  # more than SQLAlchemy's default of 5 kept
+        first = len(opened)
+        await together(12)
+    finally:
+        await db.close()
+    assert first == 12
+    assert len(opened) == first  # kept and used again, not opened anew for each transaction
