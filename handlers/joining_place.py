@@ -10,9 +10,8 @@ from handlers.household_choice import household_or_ask_again
 from handlers.joining_code import CodeSteps
 from handlers.joining_steps import MAX_HOUSEHOLD_BUTTONS, NOT_LISTED, Step
 from storage.models import Group, Household, Invite, ScopeKind, Village
-from storage.repos.org import commune_by_code, find_communes
+from storage.repos.org import commune_by_code, find_communes, groups_with_villages
 from storage.repos.people import household_at, resident_households
-from storage.repos.places import groups_with_villages
 
 
 class PlaceSteps(CodeSteps):
@@ -61,7 +60,7 @@ class PlaceSteps(CodeSteps):
         in_village = invite.scope_kind == ScopeKind.VILLAGE
         return await groups_with_villages(
             turn.session,
-            commune_code=invite.commune_code,
+            invite.commune_code,
             village_id=int(invite.scope_id) if in_village else None,
         )
 

@@ -21,7 +21,7 @@ from bot.meetings.schedule import quarter_label
 from bot.meetings.service import date_text
 from bot.reports.sheets import DATE, DATE_TIME, finish_sheet
 from storage.models import Meeting
-from storage.repos.meeting_people import group_names, groups_with_villages, province_name
+from storage.repos.meeting_people import group_names, names_of_groups, province_name
 from storage.repos.meetings import absences, group_households
 from storage.repos.minutes import held_in_year, last_minutes_in_quarter, open_task_count
 
@@ -192,7 +192,7 @@ async def quarter_summary(
     session: AsyncSession, group_ids: list[int], year: int, quarter: int
 ) -> list[GroupQuarter]:
     rows: list[GroupQuarter] = []
-    for group_id, group, village in await groups_with_villages(session, group_ids):
+    for group_id, group, village in await names_of_groups(session, group_ids):
         minutes = await last_minutes_in_quarter(session, group_id, year, quarter)
         open_tasks = await open_task_count(session, group_id)
         rows.append(

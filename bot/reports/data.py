@@ -151,7 +151,7 @@ async def meeting_numbers(
     start, end = period.bounds(tz)
     numbers = MeetingNumbers(quarters=period.quarters(), whole_quarters=period.whole_quarters())
     groups: dict[int, GroupMeetings] = {}
-    for group_id, group, village_id, village in await q.groups_with_villages(
+    for group_id, group, village_id, village in await q.groups_of_unit(
         session, unit.commune_code, **_narrowed(unit)
     ):
         groups[group_id] = GroupMeetings(group_id, group, village_id, village)

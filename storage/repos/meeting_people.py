@@ -43,7 +43,7 @@ async def group_names(session: AsyncSession, group_id: int) -> tuple[str, str, s
     return (row[0], row[1], row[2], row[3]) if row else ("", "", "", "")
 
 
-async def groups_with_villages(
+async def names_of_groups(
     session: AsyncSession, group_ids: list[int]
 ) -> list[tuple[int, str, str]]:
     """(group id, group name, village name) of these groups, by village then group name."""

@@ -26,19 +26,6 @@ async def group_and_village_names(session: AsyncSession, group_id: int) -> tuple
     return (row[0], row[1]) if row else None
 
 
-async def groups_with_villages(
-    session: AsyncSession, *, commune_code: str, village_id: int | None = None
-) -> list[tuple[Group, Village]]:
-    """The groups of a commune (or of one of its villages), by village and group name."""
-    query = select(Group, Village).join(Village, Village.id == Group.village_id)
-    if village_id is not None:
-        query = query.where(Village.id == village_id)
-    else:
-        query = query.where(Village.commune_code == commune_code)
-    rows = await session.execute(query.order_by(Village.name, Group.name))
-    return [(group, village) for group, village in rows]
-
-
 async def village_names(session: AsyncSession, village_ids: Collection[int]) -> dict[int, str]:
     """Village id → name, for these villages."""
     if not village_ids:

@@ -187,7 +187,7 @@ async def pledged_by_village(
     return (await session.execute(_groups_in(query, commune_code, village_id, group_id))).all()
 
 
-async def groups_with_villages(
+async def groups_of_unit(
     session: AsyncSession, commune_code: str, *, village_id: int | None, group_id: int | None
 ) -> Sequence[Row[tuple[int, str, int, str]]]:
     """(group id, group name, village id, village name) of the unit's groups."""
