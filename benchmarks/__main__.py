@@ -2,7 +2,7 @@
 
 Each runs in a process of its own, so the peak RSS it prints is its bot's alone (one process
 running them all in turn printed the largest of all of them so far, over 200 MB, while no
-bot's own peak passes 150 MB), and no benchmark warms or burdens the next one.
+bot's own peak passes 175 MB), and no benchmark warms or burdens the next one.
 """
 
 import subprocess

@@ -1,10 +1,10 @@
-"""Places in flight, with a way to the front for what is urgent.
+"""A fixed number of places, with a way to the front for what is urgent.
 
-A channel lets a fixed number of sends await their answer at once (`PacingRules.max_in_flight`).
-Under load every place is busy with replies and the next send waits for one to come free; a
-tip's police card waiting behind a queue of replies reached the desk a second late at 20 tips a
-second (`make bench`). An urgent send takes the next free place before any other waiting send;
-among equals, first come, first served.
+A channel lets a fixed number of sends await their answer at once (`PacingRules.max_in_flight`):
+under load every place is busy with replies, and a tip's police card waited behind them. On
+SQLite, the one connection is a single place (`storage.db.Database`), where a send's sent mark
+waited behind the updates being handled while its send held a place in flight. What is urgent
+takes the next free place before anything else waiting; among equals, first come, first served.
 """
 
 from __future__ import annotations
@@ -29,10 +29,6 @@ class Places:
             yield
         finally:
             self._give_back()
-
-    @property
-    def waiting(self) -> int:
-        return len(self._urgent) + len(self._others)
 
     async def _take(self, urgent: bool) -> None:
         if self._free > 0 and not self._urgent and (urgent or not self._others):

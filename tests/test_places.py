@@ -4,6 +4,8 @@ others waiting, and nobody waiting is lost or takes a place twice."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
 import pytest
@@ -21,16 +23,21 @@ async def _settle() -> None:
         await asyncio.sleep(0)
 
 
-async def _queue_behind_a_holder(places: Places, order: list[str], names: list[str]) -> None:
-    """`names` wait, in this order, while the only place is held; then it is let go."""
+Hold = Callable[[bool], AbstractAsyncContextManager[object]]  # urgent -> a held place
+
+
+async def _order_behind_a_holder(hold: Hold, names: list[str]) -> list[str]:
+    """`names` wait, in this order, while the only place is held (those named "card" or
+    "mark" urgent); then it is let go. Returns the order in which they got it."""
+    order: list[str] = []
     release = asyncio.Event()
 
     async def holder() -> None:
-        async with places.held():
+        async with hold(False):
             await release.wait()
 
     async def waiter(name: str) -> None:
-        async with places.held(urgent=name.startswith("card")):
+        async with hold(name.startswith(("card", "mark"))):
             order.append(name)
 
     held = asyncio.create_task(holder())
@@ -41,17 +48,24 @@ async def _queue_behind_a_holder(places: Places, order: list[str], names: list[s
         await _settle()
     release.set()
     await asyncio.gather(held, *waiting)
+    return order
+
+
+def _places(places: Places) -> Hold:
+    return lambda urgent: places.held(urgent=urgent)
 
 
 async def test_an_urgent_send_takes_the_next_free_place_before_those_waiting() -> None:
-    order: list[str] = []
-    await _queue_behind_a_holder(Places(1), order, ["reply 1", "reply 2", "card", "reply 3"])
+    order = await _order_behind_a_holder(
+        _places(Places(1)), ["reply 1", "reply 2", "card", "reply 3"]
+    )
     assert order == ["card", "reply 1", "reply 2", "reply 3"]
 
 
 async def test_among_equals_first_come_first_served() -> None:
-    order: list[str] = []
-    await _queue_behind_a_holder(Places(1), order, ["reply 1", "card 1", "reply 2", "card 2"])
+    order = await _order_behind_a_holder(
+        _places(Places(1)), ["reply 1", "card 1", "reply 2", "card 2"]
+    )
     assert order == ["card 1", "card 2", "reply 1", "reply 2"]
 
 
@@ -72,8 +86,8 @@ async def test_a_waiter_cancelled_in_line_takes_no_place() -> None:
         await gone
     release.set()
     await held
-    async with places.held():
-        assert places.waiting == 0  # the place came back, and nobody is left in line
+    # The place came back, and nobody is left in line for it: it is taken without waiting.
+    await asyncio.wait_for(places.held().__aenter__(), timeout=5)
 
 
 async def test_a_waiter_cancelled_as_it_was_handed_a_place_gives_it_back() -> None:
@@ -92,24 +106,11 @@ async def test_a_waiter_cancelled_as_it_was_handed_a_place_gives_it_back() -> No
 
 async def test_the_pacer_lets_a_card_through_before_the_replies_waiting() -> None:
     pacer = Pacer(PacingRules(overall_per_second=1e9, private_chat_interval=0, max_in_flight=1))
-    order: list[str] = []
-    release = asyncio.Event()
-
-    async def send(name: str, *, urgent: bool = False, wait: bool = False) -> None:
-        async with pacer.turn(name, is_group=False, urgent=urgent):
-            order.append(name)
-            if wait:
-                await release.wait()
-
-    first = asyncio.create_task(send("reply 0", wait=True))
-    await _settle()
-    later = [asyncio.create_task(send(f"reply {n}")) for n in (1, 2)]
-    await _settle()
-    card = asyncio.create_task(send("card", urgent=True))
-    await _settle()
-    release.set()
-    await asyncio.gather(first, *later, card)
-    assert order == ["reply 0", "card", "reply 1", "reply 2"]
+    order = await _order_behind_a_holder(
+        lambda urgent: pacer.turn("chat", is_group=False, urgent=urgent),
+        ["reply 1", "reply 2", "card"],
+    )
+    assert order == ["card", "reply 1", "reply 2"]
 
 
 async def test_on_sqlite_a_transaction_marked_first_gets_the_connection_first(
@@ -118,30 +119,13 @@ async def test_on_sqlite_a_transaction_marked_first_gets_the_connection_first(
     url = f"sqlite+aiosqlite:///{tmp_path / 'line.db'}"
     await upgrade_async(url)
     db = Database(url)
-    order: list[str] = []
-    release = asyncio.Event()
-
-    async def holding() -> None:
-        async with db.transaction():
-            await release.wait()
-
-    async def transaction(name: str, *, first: bool = False) -> None:
-        async with db.transaction(first=first) as session:
-            await session.connection()
-            order.append(name)
-
     try:
-        held = asyncio.create_task(holding())
-        await _settle()
-        updates = [asyncio.create_task(transaction(f"update {n}")) for n in (1, 2)]
-        await _settle()
-        mark = asyncio.create_task(transaction("sent mark", first=True))
-        await _settle()
-        release.set()
-        await asyncio.gather(held, *updates, mark)
+        order = await _order_behind_a_holder(
+            lambda first: db.transaction(first=first), ["update 1", "update 2", "mark"]
+        )
     finally:
         await db.close()
-    assert order == ["sent mark", "update 1", "update 2"]
+    assert order == ["mark", "update 1", "update 2"]
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's pool: SQLite has one connection")
