@@ -19,7 +19,9 @@ import aiosqlite.core
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+import storage.direct
 from bot.runtime.app import BotApp, running_bot
+from storage.direct import run_inline
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import telegram_settings
 
@@ -61,13 +63,19 @@ def counting() -> Iterator[Tally]:
         tally.thread_trips += 1
         return in_executor(self, executor, func, *args)
 
+    async def direct(*args: Any) -> Any:  # storage/direct.py: on the driver's connection
+        tally.statements += 1
+        return await run_inline(*args)
+
     event.listen(Engine, "before_cursor_execute", statement)
+    storage.direct.run_inline = direct  # type: ignore[assignment]
     event.listen(Engine, "commit", commit)
     aiosqlite.core.Connection._execute = hop  # type: ignore[method-assign]
     asyncio.BaseEventLoop.run_in_executor = executor_hop  # type: ignore[method-assign]
     try:
         yield tally
     finally:
+        storage.direct.run_inline = run_inline
         asyncio.BaseEventLoop.run_in_executor = in_executor  # type: ignore[method-assign]
         aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
         event.remove(Engine, "before_cursor_execute", statement)

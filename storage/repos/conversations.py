@@ -2,10 +2,45 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
+from storage.direct import Direct
 from storage.models import Conversation
+
+_KEPT = ("flow", "step", "data", "prompt", "history", "updated_at")
+_TABLE = Conversation.__table__
+_SAVE = Direct(
+    lambda _dialect: (
+        update(_TABLE)
+        .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.version == bindparam("was"))
+        .values(version=bindparam("now"), **{key: bindparam(f"new_{key}") for key in _KEPT})
+    )
+)
+
+
+async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
+    """Write the turn's conversation, if it changed, in one statement on the driver's
+    connection (the unit of work flushing it was a sixth of an update's CPU), and take it out
+    of the session: the turn is over.
+
+    The version check is the ORM's own (`version_id_col`): a conversation another process
+    changed since it was loaded raises StaleDataError, and the engine runs the update again."""
+    state = inspect(conversation)
+    if not state.persistent or not state.modified:
+        return
+    values = {f"new_{key}": getattr(conversation, key) for key in _KEPT}
+    was = conversation.version
+    outcome = await _SAVE.run(
+        session, {**values, "row_id": conversation.id, "was": was, "now": was + 1}
+    )
+    if outcome.rowcount != 1:
+        raise StaleDataError("the conversation changed since it was loaded")
+    set_committed_value(conversation, "version", was + 1)
+    # Written: out of the session, or its flush at the commit would go over it again.
+    session.expunge(conversation)
 
 
 async def move_chat(

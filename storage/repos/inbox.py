@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import InboxUpdate, ProcessedUpdate
 from storage.prepared import Prepared
 from storage.repos.outbox import insert_ignoring_duplicates
@@ -19,7 +20,7 @@ _STORE = Prepared(
         session, _INBOX, ["channel", "update_key"]
     ).returning(_INBOX.c.id, _INBOX.c.update_key)
 )
-_REMOVE = delete(_INBOX).where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
+_REMOVE = Direct(lambda _dialect: delete(_INBOX).where(_INBOX.c.id == bindparam("id")))
 
 
 async def store_updates(
@@ -71,7 +72,7 @@ async def waiting_updates(
 
 
 async def remove_updates(session: AsyncSession, *, update_ids: Sequence[int]) -> None:
-    await session.execute(_REMOVE, {"ids": list(update_ids)})
+    await _REMOVE.run(session, [{"id": update_id} for update_id in update_ids])
 
 
 async def forget_processed_key(

@@ -7,14 +7,15 @@ from datetime import datetime
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import ProcessedUpdate
-from storage.prepared import Prepared
-from storage.repos.outbox import insert_ignoring_duplicates
+from storage.repos.outbox import insert_ignoring_duplicates_in
 
-_RECORD = Prepared(
-    lambda session: insert_ignoring_duplicates(
-        session, ProcessedUpdate.__table__, ["channel", "update_key"]
-    )
+_RECORD = Direct(
+    lambda dialect: insert_ignoring_duplicates_in(
+        dialect, ProcessedUpdate.__table__, ["channel", "update_key"]
+    ),
+    columns=["channel", "update_key", "processed_at"],
 )
 
 
@@ -31,8 +32,8 @@ async def record_processed(
     One INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first
     transaction and then finds the row, without aborting ours.
     """
-    result = await session.execute(
-        _RECORD.of(session), {"channel": channel, "update_key": update_key, "processed_at": at}
+    result = await _RECORD.run(
+        session, {"channel": channel, "update_key": update_key, "processed_at": at}
     )
     return bool(result.rowcount)
 

@@ -11,6 +11,7 @@ from sqlalchemy import bindparam, case, func, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.direct import Direct
 from storage.models import OutboxMessage, OutboxStatus, Priority
 
 _OUTBOX = OutboxMessage.__table__
@@ -76,7 +77,11 @@ def dedupe_key(kind: str, *parts: object) -> str:
 
 def insert_ignoring_duplicates(session: AsyncSession, table, conflict: list[str]):  # type: ignore[no-untyped-def]
     """INSERT … ON CONFLICT DO NOTHING on PostgreSQL, INSERT OR IGNORE on SQLite."""
-    if session.bind.dialect.name == "postgresql":
+    return insert_ignoring_duplicates_in(session.bind.dialect.name, table, conflict)
+
+
+def insert_ignoring_duplicates_in(dialect: str, table, conflict: list[str]):  # type: ignore[no-untyped-def]
+    if dialect == "postgresql":
         return postgresql.insert(table).on_conflict_do_nothing(index_elements=conflict)
     return sqlite.insert(table).on_conflict_do_nothing()
 
@@ -243,16 +248,18 @@ SPENT_PAYLOAD: dict[str, Any] = {"text": ""}
 _KEPT_CHAT = case((_OUTBOX.c.is_group_chat, _OUTBOX.c.chat_id), else_=literal(""))
 
 
-_MARK_SENT = (
-    update(_OUTBOX)
-    .where(_OUTBOX.c.id == bindparam("row_id"))
-    .values(
-        status=OutboxStatus.SENT,
-        sent_at=bindparam("settled_at"),
-        claimed_until=None,
-        external_message_id=bindparam("external_id"),
-        payload=SPENT_PAYLOAD,
-        chat_id=_KEPT_CHAT,
+_MARK_SENT = Direct(
+    lambda _dialect: (
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id == bindparam("row_id"))
+        .values(
+            status=OutboxStatus.SENT,
+            sent_at=bindparam("settled_at"),
+            claimed_until=None,
+            external_message_id=bindparam("external_id"),
+            payload=SPENT_PAYLOAD,
+            chat_id=_KEPT_CHAT,
+        )
     )
 )
 
@@ -264,8 +271,8 @@ async def mark_all_sent(
     if not sent:
         return
     # Core executemany (not the ORM's bulk update by id), so the chat id can be an expression.
-    await session.execute(
-        _MARK_SENT,
+    await _MARK_SENT.run(
+        session,
         [
             {"row_id": message_id, "external_id": external_id, "settled_at": at}
             for message_id, external_id in sent

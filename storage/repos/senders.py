@@ -7,10 +7,13 @@ person-less one) rather than one per table.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
+from storage.direct import Direct
 from storage.models import ChannelAccount, Conversation, Person, RoleAssignment
 
 LAST_SEEN_PRECISION = timedelta(hours=1)
@@ -30,6 +33,14 @@ _SENDER = (
         ChannelAccount.channel == bindparam("channel"),
         ChannelAccount.external_user_id == bindparam("user_id"),
     )
+)
+_NEW_ACCOUNT = Direct(
+    lambda _dialect: insert(ChannelAccount.__table__).returning(ChannelAccount.id),
+    columns=[c.key for c in ChannelAccount.__table__.columns if c.key != "id"],
+)
+_NEW_CONVERSATION = Direct(
+    lambda _dialect: insert(Conversation.__table__).returning(Conversation.id),
+    columns=[c.key for c in Conversation.__table__.columns if c.key != "id"],
 )
 _PERSON = (
     select(Person, RoleAssignment.role)
@@ -56,25 +67,56 @@ async def load_sender(
     row = (await session.execute(_SENDER, parameters)).first()
     account, conversation = (row[0], row[1]) if row else (None, None)
     if account is None:
-        account = ChannelAccount(
-            channel=channel,
-            external_user_id=user_id,
-            chat_id=private_chat_id,
-            language=language,
-            created_at=now,
-            last_seen_at=now,
+        account = await _added(
+            session,
+            _NEW_ACCOUNT,
+            ChannelAccount(
+                channel=channel,
+                external_user_id=user_id,
+                chat_id=private_chat_id,
+                language=language,
+                person_id=None,
+                own_tips_encrypted=None,
+                blocked_at=None,
+                created_at=now,
+                last_seen_at=now,
+            ),
         )
-        session.add(account)
     elif now - account.last_seen_at > LAST_SEEN_PRECISION:
         account.last_seen_at = now  # coarse on purpose: one write an hour, not one a message
     if account.blocked_at is not None:
         account.blocked_at = None
     if conversation is None:
-        conversation = Conversation(
-            channel=channel, chat_id=chat_id, user_id=user_id, data={}, history=[]
+        conversation = await _added(
+            session,
+            _NEW_CONVERSATION,
+            Conversation(
+                channel=channel,
+                chat_id=chat_id,
+                user_id=user_id,
+                flow=None,
+                step=None,
+                data={},
+                prompt=None,
+                history=[],
+                version=1,
+                updated_at=now,
+            ),
         )
-        session.add(conversation)
     return account, conversation
+
+
+Row = TypeVar("Row", ChannelAccount, Conversation)
+
+
+async def _added(session: AsyncSession, insert: Direct, row: Row) -> Row:
+    """The row inserted at once and kept in the session as if loaded: one statement on the
+    driver's connection, where the ORM's unit of work cost a fifth of a new user's update."""
+    values = {key: getattr(row, key) for key in insert.columns}
+    row.id = (await insert.run(session, values)).scalar()
+    make_transient_to_detached(row)
+    session.add(row)
+    return row
 
 
 async def load_person(

@@ -35,6 +35,7 @@ from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import Priority
+from storage.repos.conversations import save_conversation
 from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
 from storage.repos.outbox import queue_message, queued_in
@@ -140,6 +141,7 @@ class DialogEngine(Navigation, Menus):
             )
             await self._dispatch(turn)
             turn.conversation.updated_at = turn.now
+            await save_conversation(session, turn.conversation)
             replies = await self._queue_replies(turn)
         if inbox_row is not None:
             inbox_row.removed = True

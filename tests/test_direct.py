@@ -1,0 +1,193 @@
+"""The statements every update runs, on SQLite's own connection (storage/direct.py): the same
+rows in the same transaction as through the session, and a turn's new account and its
+conversation written without the ORM's unit of work, conflicts still caught."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event, insert, select, text
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.messages import EventKind, InboundEvent
+from bot.runtime.dialog.engine import DialogEngine
+from storage.base import utcnow
+from storage.db import Database
+from storage.models import ChannelAccount, Conversation, OutboxMessage, OutboxStatus, Priority
+from storage.repos.conversations import save_conversation
+from storage.repos.ledger import record_processed, was_processed
+from storage.repos.replies import queue_reply
+from storage.repos.senders import load_sender
+
+_OUTBOX = OutboxMessage.__table__
+
+
+def _stored(row: Any) -> dict[str, Any]:
+    """A row as the database keeps it, but for what differs between two rows by nature."""
+    values = dict(row._mapping)
+    for key in ("id", "created_at", "next_attempt_at"):
+        values.pop(key)
+    return values
+
+
+async def test_a_reply_queued_directly_is_the_row_the_session_would_write(db: Database) -> None:
+    until = utcnow() + timedelta(seconds=60)
+    values = {
+        "channel": "telegram",
+        "chat_id": "42",
+        "payload": {"text": "Chào bác", "choices": [["a", "Báo tin"]]},
+        "is_group_chat": False,
+    }
+    async with db.transaction() as session:
+        direct = await queue_reply(session, **values, claimed_until=until)
+        through_session = await session.scalar(
+            insert(_OUTBOX).returning(_OUTBOX.c.id),
+            {
+                **values,
+                "priority": int(Priority.REPLY),
+                "status": OutboxStatus.SENDING,
+                "claimed_until": until,
+                "attempts": 1,
+            },
+        )
+    async with db.transaction() as session:
+        rows = {
+            row.id: row for row in await session.execute(text("SELECT * FROM outbox ORDER BY id"))
+        }
+        reread = await session.get(OutboxMessage, direct)
+    assert _stored(rows[direct]) == _stored(rows[through_session])
+    assert rows[direct].created_at is not None and rows[direct].next_attempt_at is not None
+    assert reread is not None and reread.payload == values["payload"]
+    assert reread.claimed_until == until and reread.created_at <= utcnow()
+
+
+async def test_a_direct_statement_is_part_of_its_transaction(db: Database) -> None:
+    at = utcnow()
+    with pytest.raises(RuntimeError):
+        async with db.transaction() as session:
+            assert await record_processed(session, channel="test", update_key="7", at=at)
+            raise RuntimeError("the update failed")
+    async with db.transaction() as session:
+        assert not await was_processed(session, channel="test", update_key="7")
+        assert await record_processed(session, channel="test", update_key="7", at=at)
+        assert not await record_processed(session, channel="test", update_key="7", at=at)
+    async with db.transaction() as session:
+        assert await was_processed(session, channel="test", update_key="7")
+
+
+async def test_a_session_s_second_transaction_holds_its_direct_statements_too(
+    db: Database,
+) -> None:
+    at = utcnow()
+    async with db.sessions() as session:
+        async with session.begin():
+            await record_processed(session, channel="test", update_key="1", at=at)
+        with pytest.raises(RuntimeError):
+            async with session.begin():
+                await record_processed(session, channel="test", update_key="2", at=at)
+                raise RuntimeError("the update failed")
+    async with db.transaction() as session:
+        assert await was_processed(session, channel="test", update_key="1")
+        assert not await was_processed(session, channel="test", update_key="2")
+
+
+async def test_on_sqlite_the_hot_statements_bypass_sqlalchemy(db: Database) -> None:
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL runs them through the session")
+    seen: list[str] = []
+
+    def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
+        seen.append(sql)
+
+    event.listen(db.engine.sync_engine, "before_cursor_execute", statement)
+    try:
+        async with db.transaction() as session:
+            await record_processed(session, channel="test", update_key="8", at=utcnow())
+            await queue_reply(
+                session,
+                channel="test",
+                chat_id="8",
+                payload={"text": "x"},
+                is_group_chat=False,
+                claimed_until=utcnow(),
+            )
+    finally:
+        event.remove(db.engine.sync_engine, "before_cursor_execute", statement)
+    assert seen == []
+
+
+async def test_a_new_user_s_first_update_writes_nothing_through_the_unit_of_work(
+    engine: DialogEngine, db: Database
+) -> None:
+    flushed: list[tuple[int, int]] = []
+
+    def after_flush(session: Session, _context: Any) -> None:
+        if session.new or session.dirty:
+            flushed.append((len(session.new), len(session.dirty)))
+
+    event.listen(Session, "after_flush", after_flush)
+    try:
+        replies = await engine.handle(
+            InboundEvent(
+                channel="test",
+                chat_id="31",
+                user_id="31",
+                kind=EventKind.TEXT,
+                text="menu",
+                update_key="31",
+                language="vi",
+            )
+        )
+    finally:
+        event.remove(Session, "after_flush", after_flush)
+    assert replies and flushed == []
+    async with db.transaction() as session:
+        account = await session.scalar(select(ChannelAccount))
+        conversation = await session.scalar(select(Conversation))
+    assert account is not None and account.external_user_id == "31"
+    assert account.person_id is None and account.language == "vi"
+    assert conversation is not None and conversation.prompt is not None  # the menu, open
+    assert conversation.version == 2  # inserted, then the turn's state saved
+
+
+async def test_a_conversation_is_saved_once_and_only_when_it_changed(db: Database) -> None:
+    now = utcnow()
+    async with db.transaction() as session:
+        _, conversation = await _sender(session, now)
+        await save_conversation(session, conversation)  # unchanged: nothing written
+        assert conversation.version == 1
+        conversation.flow, conversation.data = "tip", {"commune": "Thạnh Mỹ"}
+        await save_conversation(session, conversation)
+    async with db.transaction() as session:
+        stored = await session.scalar(select(Conversation))
+    assert stored is not None and stored.version == 2  # not written again at the commit
+    assert (stored.flow, stored.data) == ("tip", {"commune": "Thạnh Mỹ"})
+
+
+async def test_a_conversation_changed_elsewhere_since_it_was_loaded_is_not_overwritten(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        await _sender(session, utcnow())
+    with pytest.raises(StaleDataError):
+        async with db.transaction() as session:
+            _, conversation = await _sender(session, utcnow())
+            # Another process's turn, committed in between (unseen by this session's objects).
+            await session.execute(text("UPDATE conversations SET version = version + 1"))
+            conversation.step = "category"
+            await save_conversation(session, conversation)
+
+
+async def _sender(session: Any, now: Any) -> tuple[ChannelAccount, Conversation]:
+    return await load_sender(
+        session,
+        channel="test",
+        user_id="9",
+        chat_id="9",
+        private_chat_id="9",
+        language="vi",
+        now=now,
+    )
