@@ -45,6 +45,8 @@ class _Compiled:
     convert: tuple[Callable[[Any], Any] | None, ...]  # each parameter's type conversion
     defaults: dict[str, Callable[[], Any]]  # Python-side column defaults
     fixed: dict[str, Any]  # the values written into the statement itself, converted
+    # Each column's conversion as read (SQLite keeps times as text): a SELECT's or RETURNING's.
+    read: tuple[Callable[[Any], Any] | None, ...] = ()
 
 
 class Direct:
@@ -93,7 +95,13 @@ class Direct:
             for name, convert in zip(names, convert, strict=True)
             if not (bind := compiled.binds[name]).required and name not in defaults
         }
-        self._compiled = _Compiled(compiled.string, names, convert, defaults, fixed)
+        read = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.exported_columns  # a SELECT's, or RETURNING's
+        )
+        if not any(read):
+            read = ()
+        self._compiled = _Compiled(compiled.string, names, convert, defaults, fixed, read)
         return self._compiled
 
 
@@ -104,7 +112,10 @@ async def run_inline(
     try:
         if isinstance(params, dict):  # not the Mapping ABC: its check costs every statement
             await connection._run(cursor.execute, compiled.sql, _values(compiled, params))
-            return Outcome(cursor.fetchall(), cursor.rowcount)
+            rows = cursor.fetchall()
+            if compiled.read:
+                rows = [_read(compiled.read, row) for row in rows]
+            return Outcome(rows, cursor.rowcount)
         values = [_values(compiled, one) for one in params]
         await connection._run(cursor.executemany, compiled.sql, values)
         return Outcome([], cursor.rowcount)
@@ -122,6 +133,13 @@ def _values(compiled: _Compiled, params: Params) -> list[Any]:
         else:
             values.append(_converted(compiled.defaults[name](), convert))
     return values
+
+
+def _read(read: tuple[Callable[[Any], Any] | None, ...], row: tuple[Any, ...]) -> tuple[Any, ...]:
+    return tuple(
+        value if convert is None else convert(value)
+        for value, convert in zip(row, read, strict=True)
+    )
 
 
 def _converted(value: Any, convert: Callable[[Any], Any] | None) -> Any:

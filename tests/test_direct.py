@@ -191,3 +191,28 @@ async def _sender(session: Any, now: Any) -> tuple[ChannelAccount, Conversation]
         language="vi",
         now=now,
     )
+
+
+async def test_a_known_sender_is_read_as_the_orm_would_load_them_and_changes_still_kept(
+    db: Database,
+) -> None:
+    first = utcnow()
+    async with db.transaction() as session:
+        _, conversation = await _sender(session, first)
+        conversation.flow, conversation.data = "tip", {"commune": "Thạnh Mỹ"}
+        await save_conversation(session, conversation)
+    later = first + timedelta(hours=2)
+    async with db.transaction() as session:
+        account, conversation = await _sender(session, later)
+        assert await session.get(ChannelAccount, account.id) is account  # the session's own
+        assert await session.get(Conversation, conversation.id) is conversation
+        assert (account.created_at, account.last_seen_at) == (first, later)
+        assert (conversation.flow, conversation.data, conversation.version) == (
+            "tip",
+            {"commune": "Thạnh Mỹ"},
+            2,
+        )
+        assert conversation.updated_at == first
+    async with db.transaction() as session:
+        stored = await session.get(ChannelAccount, account.id)
+    assert stored is not None and stored.last_seen_at == later  # the ORM wrote the change
