@@ -114,6 +114,11 @@ async def test_on_sqlite_the_hot_statements_bypass_sqlalchemy(db: Database) -> N
                 is_group_chat=False,
                 claimed_until=utcnow(),
             )
+            _, conversation = await _sender(session, utcnow())  # a new user's rows
+            conversation.flow = "tip"
+            await save_conversation(session, conversation)
+        async with db.transaction() as session:
+            await _sender(session, utcnow())  # read again, known
     finally:
         event.remove(db.engine.sync_engine, "before_cursor_execute", statement)
     assert seen == []
