@@ -16,11 +16,13 @@ rest.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
 
@@ -110,17 +112,32 @@ async def run_inline(
 ) -> Outcome:
     cursor = connection._conn.cursor()
     try:
-        if isinstance(params, dict):  # not the Mapping ABC: its check costs every statement
-            await connection._run(cursor.execute, compiled.sql, _values(compiled, params))
-            rows = cursor.fetchall()
-            if compiled.read:
-                rows = [_read(compiled.read, row) for row in rows]
-            return Outcome(rows, cursor.rowcount)
-        values = [_values(compiled, one) for one in params]
-        await connection._run(cursor.executemany, compiled.sql, values)
-        return Outcome([], cursor.rowcount)
+        return await _execute(connection, cursor, compiled, params)
+    except sqlite3.Error as error:
+        # As SQLAlchemy raises it (an IntegrityError is a conflict the engine retries), without
+        # the values: they may be personal data, and exceptions are logged.
+        raise DBAPIError.instance(
+            compiled.sql, None, error, sqlite3.Error, hide_parameters=True
+        ) from error
     finally:
         cursor.close()
+
+
+async def _execute(
+    connection: InlineConnection,
+    cursor: sqlite3.Cursor,
+    compiled: _Compiled,
+    params: Params | Sequence[Params],
+) -> Outcome:
+    if isinstance(params, dict):  # not the Mapping ABC: its check costs every statement
+        await connection._run(cursor.execute, compiled.sql, _values(compiled, params))
+        rows = cursor.fetchall()
+        if compiled.read:
+            rows = [_read(compiled.read, row) for row in rows]
+        return Outcome(rows, cursor.rowcount)
+    values = [_values(compiled, one) for one in params]
+    await connection._run(cursor.executemany, compiled.sql, values)
+    return Outcome([], cursor.rowcount)
 
 
 def _values(compiled: _Compiled, params: Params) -> list[Any]:

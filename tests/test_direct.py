@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, insert, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -20,7 +21,7 @@ from storage.models import ChannelAccount, Conversation, OutboxMessage, OutboxSt
 from storage.repos.conversations import save_conversation
 from storage.repos.ledger import record_processed, was_processed
 from storage.repos.replies import queue_reply
-from storage.repos.senders import load_sender
+from storage.repos.senders import _NEW_ACCOUNT, load_sender
 
 _OUTBOX = OutboxMessage.__table__
 
@@ -221,3 +222,17 @@ async def test_a_known_sender_is_read_as_the_orm_would_load_them_and_changes_sti
     async with db.transaction() as session:
         stored = await session.get(ChannelAccount, account.id)
     assert stored is not None and stored.last_seen_at == later  # the ORM wrote the change
+
+
+async def test_a_conflict_on_the_driver_s_connection_is_sqlalchemy_s_integrity_error(
+    db: Database,
+) -> None:
+    """What the engine retries (a new user's first two messages, in two chats at once, from
+    two processes); the values stay out of the message, which is logged."""
+    with pytest.raises(IntegrityError) as raised:
+        async with db.transaction() as session:
+            account, _ = await _sender(session, utcnow())
+            again = {key: getattr(account, key) for key in _NEW_ACCOUNT.columns}
+            await _NEW_ACCOUNT.run(session, again)
+    if db.engine.dialect.name == "sqlite":
+        assert "'9'" not in str(raised.value)
