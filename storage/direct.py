@@ -1,17 +1,17 @@
-"""The few statements every update runs, on SQLite's own connection.
+"""The few statements every update runs, on the driver's connection.
 
 Through a session, a compiled and cached Core statement still cost about 80 µs on SQLite
 against some 25 µs for the same statement on the sqlite3 connection: the session's and the
 connection's machinery (the greenlet hop, the execution context, the result) was a third of an
 update's CPU in `make bench`. These statements are compiled once per dialect by SQLAlchemy, with
 its type conversions and Python-side defaults, and then run on the connection of the session's
-own transaction: same statement, same transaction, same commit. On PostgreSQL (asyncpg, its own
-paramstyle and types) they run through the session as any other.
+own transaction: same statement, same transaction, same commit. On SQLite that is the sqlite3
+connection on the loop (storage/sqlite_inline.py); on PostgreSQL, SQLAlchemy's DBAPI adapter
+for asyncpg, which begins the transaction, keeps the prepared statements and translates errors.
 
-Nothing pending in the session is flushed first (the session would autoflush), on either
-database: these statements touch tables no ORM object of a turn does, or write the turn's own
-account and conversation (storage/repos/senders.py, conversations.py); the commit flushes the
-rest.
+Nothing pending in the session is flushed first (the session would autoflush): these
+statements touch tables no ORM object of a turn does, or write the turn's own account and
+conversation (storage/repos/senders.py, conversations.py); the commit flushes the rest.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.util import greenlet_spawn
 
 from storage.sqlite_inline import InlineConnection
 
@@ -61,7 +62,7 @@ class Direct:
         self._build = build
         self._statements: dict[str, ClauseElement] = {}
         self.columns = tuple(columns)
-        self._compiled: _Compiled | None = None
+        self._compiled: dict[str, _Compiled] = {}
 
     def statement(self, dialect: str) -> ClauseElement:
         if (statement := self._statements.get(dialect)) is None:
@@ -69,16 +70,13 @@ class Direct:
         return statement
 
     async def run(self, session: AsyncSession, params: Params | Sequence[Params]) -> Outcome:
-        """Run once, or once for each set of values (without RETURNING: SQLite's executemany)."""
-        connection = await _inline(session)
-        if connection is None:
-            statement = self.statement(session.bind.dialect.name)
-            with session.sync_session.no_autoflush:  # as on SQLite's connection
-                result = await session.execute(statement, params)  # type: ignore[arg-type]
-            rows = [tuple(row) for row in result] if result.returns_rows else []
-            return Outcome(rows, result.rowcount)
-        compiled = self._compiled or self._compile(session.bind.dialect)
-        return await run_inline(connection, compiled, params)
+        """Run once, or once for each set of values (without RETURNING: an executemany)."""
+        connection = await _connection(session)
+        dialect = session.bind.dialect
+        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        if isinstance(connection, InlineConnection):
+            return await run_inline(connection, compiled, params)
+        return await run_adapted(connection, compiled, params, dialect.loaded_dbapi.Error)
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self.statement(dialect.name)
@@ -103,8 +101,9 @@ class Direct:
         )
         if not any(read):
             read = ()
-        self._compiled = _Compiled(compiled.string, names, convert, defaults, fixed, read)
-        return self._compiled
+        made = _Compiled(compiled.string, names, convert, defaults, fixed, read)
+        self._compiled[dialect.name] = made
+        return made
 
 
 async def run_inline(
@@ -119,6 +118,31 @@ async def run_inline(
         raise DBAPIError.instance(
             compiled.sql, None, error, sqlite3.Error, hide_parameters=True
         ) from error
+    finally:
+        cursor.close()
+
+
+async def run_adapted(
+    connection: Any, compiled: _Compiled, params: Params | Sequence[Params], error: type
+) -> Outcome:
+    """On PostgreSQL: SQLAlchemy's DBAPI adapter for asyncpg (which begins the transaction
+    SQLAlchemy commits, keeps asyncpg's prepared statements and translates its errors), called
+    without the session's and the connection's machinery."""
+    cursor = connection.cursor()
+    try:
+        if isinstance(params, dict):
+            await greenlet_spawn(cursor.execute, compiled.sql, _values(compiled, params))
+            rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
+            if compiled.read:
+                rows = [_read(compiled.read, row) for row in rows]
+            return Outcome(rows, cursor.rowcount)
+        values = [_values(compiled, one) for one in params]
+        await greenlet_spawn(cursor.executemany, compiled.sql, values)
+        return Outcome([], cursor.rowcount)
+    except error as failed:
+        raise DBAPIError.instance(compiled.sql, None, failed, error, hide_parameters=True) from (
+            failed
+        )
     finally:
         cursor.close()
 
@@ -173,20 +197,20 @@ def _default_of(column: Any) -> Callable[[], Any]:
     return lambda: default.arg(None)  # SQLAlchemy wraps a no-argument callable to take a context
 
 
-async def _inline(session: AsyncSession) -> InlineConnection | None:
-    """The SQLite connection of the session's transaction, begun; None on any other database.
+async def _connection(session: AsyncSession) -> Any:
+    """The driver's connection of the session's transaction, begun: SQLite's own, or
+    SQLAlchemy's adapter for asyncpg.
 
     Kept for the transaction only: a statement on the connection outside a transaction begun
     by SQLAlchemy would commit on its own."""
     transaction = session.sync_session.get_transaction()
-    kept = session.info.get("inline")
+    kept = session.info.get("driver")
     if kept is not None and transaction is not None and kept[0] is transaction:
         return kept[1]
-    found = None
-    if session.bind.dialect.name == "sqlite":
-        connection = await session.connection()  # begins the transaction if it has not yet
-        raw = await connection.get_raw_connection()
-        if isinstance(raw.driver_connection, InlineConnection):
-            found = raw.driver_connection
-    session.info["inline"] = (session.sync_session.get_transaction(), found)
+    connection = await session.connection()  # begins the transaction if it has not yet
+    raw = await connection.get_raw_connection()
+    found = raw.driver_connection
+    if not isinstance(found, InlineConnection):
+        found = raw.dbapi_connection
+    session.info["driver"] = (session.sync_session.get_transaction(), found)
     return found

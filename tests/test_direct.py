@@ -1,5 +1,6 @@
-"""The statements every update runs, on SQLite's own connection (storage/direct.py): the same
-rows in the same transaction as through the session, and a turn's new account and its
+"""The statements every update runs, on the driver's connection (storage/direct.py: SQLite's
+own, or SQLAlchemy's adapter for asyncpg): the same rows in the same transaction as through the
+session, and a turn's new account and its
 conversation written without the ORM's unit of work, conflicts still caught."""
 
 from __future__ import annotations
@@ -95,9 +96,7 @@ async def test_a_session_s_second_transaction_holds_its_direct_statements_too(
         assert not await was_processed(session, channel="test", update_key="2")
 
 
-async def test_on_sqlite_the_hot_statements_bypass_sqlalchemy(db: Database) -> None:
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL runs them through the session")
+async def test_the_hot_statements_bypass_sqlalchemy_s_session_and_connection(db: Database) -> None:
     seen: list[str] = []
 
     def statement(_conn: Any, _cursor: Any, sql: str, *_args: Any) -> None:
@@ -234,5 +233,4 @@ async def test_a_conflict_on_the_driver_s_connection_is_sqlalchemy_s_integrity_e
             account, _ = await _sender(session, utcnow())
             again = {key: getattr(account, key) for key in _NEW_ACCOUNT.columns}
             await _NEW_ACCOUNT.run(session, again)
-    if db.engine.dialect.name == "sqlite":
-        assert "'9'" not in str(raised.value)
+    assert "'9'" not in str(raised.value)
