@@ -50,6 +50,7 @@ class _Compiled:
     fixed: dict[str, Any]  # the values written into the statement itself, converted
     # Each column's conversion as read (SQLite keeps times as text): a SELECT's or RETURNING's.
     read: tuple[Callable[[Any], Any] | None, ...] = ()
+    positional: bool = True  # the driver takes the values in order (sqlite3, asyncpg)
 
 
 class Direct:
@@ -62,7 +63,7 @@ class Direct:
         self._build = build
         self._statements: dict[str, ClauseElement] = {}
         self.columns = tuple(columns)
-        self._compiled: dict[str, _Compiled] = {}
+        self._compiled: dict[tuple[str, str], _Compiled] = {}  # by dialect and driver
 
     def statement(self, dialect: str) -> ClauseElement:
         if (statement := self._statements.get(dialect)) is None:
@@ -73,10 +74,16 @@ class Direct:
         """Run once, or once for each set of values (without RETURNING: an executemany)."""
         connection = await _connection(session)
         dialect = session.bind.dialect
-        compiled = self._compiled.get(dialect.name) or self._compile(dialect)
+        compiled = self._compiled.get((dialect.name, dialect.driver)) or self._compile(dialect)
         if isinstance(connection, InlineConnection):
             return await run_inline(connection, compiled, params)
-        return await run_adapted(connection, compiled, params, dialect.loaded_dbapi.Error)
+        if compiled.positional:
+            return await run_adapted(connection, compiled, params, dialect.loaded_dbapi.Error)
+        # A driver whose parameters go by name (not asyncpg's nor sqlite3's): as any statement.
+        with session.sync_session.no_autoflush:
+            result = await session.execute(self.statement(dialect.name), params)  # type: ignore[arg-type]
+        rows = [tuple(row) for row in result] if result.returns_rows else []
+        return Outcome(rows, result.rowcount)
 
     def _compile(self, dialect: Dialect) -> _Compiled:
         statement = self.statement(dialect.name)
@@ -101,8 +108,9 @@ class Direct:
         )
         if not any(read):
             read = ()
-        made = _Compiled(compiled.string, names, convert, defaults, fixed, read)
-        self._compiled[dialect.name] = made
+        positional = compiled.positiontup is not None or not compiled.binds
+        made = _Compiled(compiled.string, names, convert, defaults, fixed, read, positional)
+        self._compiled[dialect.name, dialect.driver] = made
         return made
 
 

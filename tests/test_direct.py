@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, insert, select, text
+from sqlalchemy.dialects.postgresql import asyncpg, psycopg2
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -20,7 +21,7 @@ from storage.base import utcnow
 from storage.db import Database
 from storage.models import ChannelAccount, Conversation, OutboxMessage, OutboxStatus, Priority
 from storage.repos.conversations import save_conversation
-from storage.repos.ledger import record_processed, was_processed
+from storage.repos.ledger import _RECORD, record_processed, was_processed
 from storage.repos.replies import queue_reply
 from storage.repos.senders import _NEW_ACCOUNT, load_sender
 
@@ -172,6 +173,18 @@ async def test_a_conversation_is_saved_once_and_only_when_it_changed(db: Databas
     assert (stored.flow, stored.data) == ("tip", {"commune": "Thạnh Mỹ"})
 
 
+async def test_a_conversation_moved_to_another_chat_is_left_to_the_unit_of_work(
+    db: Database,
+) -> None:
+    async with db.transaction() as session:
+        _, conversation = await _sender(session, utcnow())
+        conversation.chat_id, conversation.step = "-100777", "category"
+        await save_conversation(session, conversation)
+    async with db.transaction() as session:
+        stored = await session.scalar(select(Conversation))
+    assert stored is not None and (stored.chat_id, stored.step) == ("-100777", "category")
+
+
 async def test_a_conversation_changed_elsewhere_since_it_was_loaded_is_not_overwritten(
     db: Database,
 ) -> None:
@@ -234,3 +247,9 @@ async def test_a_conflict_on_the_driver_s_connection_is_sqlalchemy_s_integrity_e
             again = {key: getattr(account, key) for key in _NEW_ACCOUNT.columns}
             await _NEW_ACCOUNT.run(session, again)
     assert "'9'" not in str(raised.value)
+
+
+def test_a_driver_taking_values_by_name_gets_the_statement_through_the_session() -> None:
+    """Only sqlite3's and asyncpg's positional values are passed straight to the driver."""
+    assert _RECORD._compile(asyncpg.dialect()).positional
+    assert not _RECORD._compile(psycopg2.dialect()).positional

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.attributes import get_history, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.direct import Direct
 from storage.models import Conversation
 
 _KEPT = ("flow", "step", "data", "prompt", "history", "updated_at")
+_WHOSE = ("channel", "chat_id", "user_id")
 _TABLE = Conversation.__table__
 _SAVE = Direct(
     lambda _dialect: (
@@ -31,6 +32,8 @@ async def save_conversation(session: AsyncSession, conversation: Conversation) -
     state = inspect(conversation)
     if not state.persistent or not state.modified:
         return
+    if any(get_history(conversation, key).has_changes() for key in _WHOSE):
+        return  # moved to another chat or person: the unit of work writes all of it
     values = {f"new_{key}": getattr(conversation, key) for key in _KEPT}
     was = conversation.version
     outcome = await _SAVE.run(
