@@ -232,6 +232,23 @@ async def test_police_triage_a_tip_by_typing_its_code(
     police.does_not_see("Lời nhắn kết thúc ngắn")  # the note came with the command
 
 
+async def test_a_card_s_command_typed_without_its_slash_is_done_as_with_it(
+    db: Database, tips_engine: DialogEngine, org: Org
+) -> None:
+    code = await _file(tips_engine, org)
+    stranger = Chat(tips_engine, user_id="stranger2")
+    await stranger.says(f"tiepnhan {code}")
+    stranger.sees("Mục này không dành cho bạn.")
+    police = Chat(tips_engine, user_id="police")
+    await police.says(f"Tiep nhan {code}")
+    police.does_not_see("chưa hiểu")
+    assert (await tip_by_code(db, code)).status == TipStatus.ACKNOWLEDGED
+    await police.says(f"tiepnhan {code}")
+    police.sees(f"{code} đã ở trạng thái: đã tiếp nhận.")
+    await police.says("tiep tuc nhe")  # no command's words: not understood, as before
+    police.sees("Xin lỗi, tôi chưa hiểu.")
+
+
 async def test_typed_commands_are_authorised_like_the_buttons(
     db: Database, tips_engine: DialogEngine, org: Org
 ) -> None:

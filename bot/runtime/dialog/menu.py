@@ -64,7 +64,8 @@ class Menus:
 
     async def _typed_elsewhere(self, turn: Turn) -> bool:
         """Words that are no menu entry: a notice button's typed form ("da xong"), what a flow
-        takes from there (an answer to a police question), or an invitation code."""
+        takes from there (an answer to a police question), an invitation code, or a notice's
+        typed command without its slash."""
         if not turn.event.is_group and (key := await notice_button_for(turn)) is not None:
             turn.event = replace(turn.event, kind=EventKind.CHOICE, choice_key=key)
             await self._run_action(turn)
@@ -72,7 +73,23 @@ class Menus:
         for hook in self.flows.text_hooks:
             if await hook(turn):
                 return True
-        return await self._typed_invite_code(turn)
+        return await self._typed_invite_code(turn) or await self._command_without_slash(turn)
+
+    async def _command_without_slash(self, turn: Turn) -> bool:
+        """ "tiepnhan TB-7K3Q", or "tiep nhan TB-7K3Q": what a card says to type, slash left out
+        (a Zalo user's habit), done as with it. Tried last, where the words were otherwise not
+        understood; authorised by the action as a button is."""
+        words = turn.event.text.split()
+        for count in (1, 2):
+            typed = self.flows.typed_action(fold(" ".join(words[:count])).replace(" ", ""))
+            if len(words) >= count and typed is not None:
+                args = " ".join(words[count:])
+                turn.event = replace(
+                    turn.event, kind=EventKind.COMMAND, command=typed.command, args=args
+                )
+                await self._run_action(turn)
+                return True
+        return False
 
     async def _typed_invite_code(self, turn: Turn) -> bool:
         """A bare invitation code typed in a private chat (on Zalo, by someone who has not
