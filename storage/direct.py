@@ -17,7 +17,7 @@ conversation (storage/repos/senders.py, conversations.py); the commit flushes th
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,12 +94,18 @@ class Direct:
             for name in names
         )
         defaults = {
-            column.key: _default_of(column)
-            for column in (*compiled.insert_prefetch, *compiled.update_prefetch)
+            **{
+                column.key: _default_of(column, column.default)
+                for column in compiled.insert_prefetch
+            },
+            **{
+                column.key: _default_of(column, column.onupdate)
+                for column in compiled.update_prefetch
+            },
         }
         fixed = {
-            name: _converted(bind.effective_value, convert)
-            for name, convert in zip(names, convert, strict=True)
+            name: _converted(bind.effective_value, processor)
+            for name, processor in zip(names, convert, strict=True)
             if not (bind := compiled.binds[name]).required and name not in defaults
         }
         read = tuple(
@@ -117,17 +123,10 @@ class Direct:
 async def run_inline(
     connection: InlineConnection, compiled: _Compiled, params: Params | Sequence[Params]
 ) -> Outcome:
+    """On SQLite: its own connection, on the loop (a locked database is waited for in a
+    thread, as `InlineConnection` does for any statement)."""
     cursor = connection._conn.cursor()
-    try:
-        return await _execute(connection, cursor, compiled, params)
-    except sqlite3.Error as error:
-        # As SQLAlchemy raises it (an IntegrityError is a conflict the engine retries), without
-        # the values: they may be personal data, and exceptions are logged.
-        raise DBAPIError.instance(
-            compiled.sql, None, error, sqlite3.Error, hide_parameters=True
-        ) from error
-    finally:
-        cursor.close()
+    return await _run(connection._run, cursor, compiled, params, sqlite3.Error)
 
 
 async def run_adapted(
@@ -136,40 +135,35 @@ async def run_adapted(
     """On PostgreSQL: SQLAlchemy's DBAPI adapter for asyncpg (which begins the transaction
     SQLAlchemy commits, keeps asyncpg's prepared statements and translates its errors), called
     without the session's and the connection's machinery."""
-    cursor = connection.cursor()
+    return await _run(greenlet_spawn, connection.cursor(), compiled, params, error)
+
+
+async def _run(
+    call: Callable[..., Awaitable[Any]],
+    cursor: Any,
+    compiled: _Compiled,
+    params: Params | Sequence[Params],
+    error: type,
+) -> Outcome:
+    """`call(method, *args)` runs one of the cursor's methods as its driver needs."""
     try:
-        if isinstance(params, dict):
-            await greenlet_spawn(cursor.execute, compiled.sql, _values(compiled, params))
+        if isinstance(params, dict):  # not the Mapping ABC: its check costs every statement
+            await call(cursor.execute, compiled.sql, _values(compiled, params))
             rows = [tuple(row) for row in cursor.fetchall()] if cursor.description else []
             if compiled.read:
                 rows = [_read(compiled.read, row) for row in rows]
             return Outcome(rows, cursor.rowcount)
         values = [_values(compiled, one) for one in params]
-        await greenlet_spawn(cursor.executemany, compiled.sql, values)
+        await call(cursor.executemany, compiled.sql, values)
         return Outcome([], cursor.rowcount)
     except error as failed:
-        raise DBAPIError.instance(compiled.sql, None, failed, error, hide_parameters=True) from (
-            failed
-        )
+        # As SQLAlchemy raises it (an IntegrityError is a conflict the engine retries), without
+        # the values: they may be personal data, and exceptions are logged.
+        raise DBAPIError.instance(
+            compiled.sql, None, failed, error, hide_parameters=True
+        ) from failed
     finally:
         cursor.close()
-
-
-async def _execute(
-    connection: InlineConnection,
-    cursor: sqlite3.Cursor,
-    compiled: _Compiled,
-    params: Params | Sequence[Params],
-) -> Outcome:
-    if isinstance(params, dict):  # not the Mapping ABC: its check costs every statement
-        await connection._run(cursor.execute, compiled.sql, _values(compiled, params))
-        rows = cursor.fetchall()
-        if compiled.read:
-            rows = [_read(compiled.read, row) for row in rows]
-        return Outcome(rows, cursor.rowcount)
-    values = [_values(compiled, one) for one in params]
-    await connection._run(cursor.executemany, compiled.sql, values)
-    return Outcome([], cursor.rowcount)
 
 
 def _values(compiled: _Compiled, params: Params) -> list[Any]:
@@ -196,8 +190,7 @@ def _converted(value: Any, convert: Callable[[Any], Any] | None) -> Any:
     return value if convert is None or value is None else convert(value)
 
 
-def _default_of(column: Any) -> Callable[[], Any]:
-    default = column.default if column.default is not None else column.onupdate
+def _default_of(column: Any, default: Any) -> Callable[[], Any]:
     if default is None or not (default.is_scalar or default.is_callable):
         raise ValueError(f"{column}: a default computed by the database cannot be run directly")
     if default.is_scalar:

@@ -15,7 +15,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from bot.messages import EventKind, InboundEvent
 from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
@@ -24,6 +23,7 @@ from storage.repos.conversations import save_conversation
 from storage.repos.ledger import _RECORD, record_processed, was_processed
 from storage.repos.replies import queue_reply
 from storage.repos.senders import _NEW_ACCOUNT, load_sender
+from tests.conversation import Chat
 
 _OUTBOX = OutboxMessage.__table__
 
@@ -136,17 +136,7 @@ async def test_a_new_user_s_first_update_writes_nothing_through_the_unit_of_work
 
     event.listen(Session, "after_flush", after_flush)
     try:
-        replies = await engine.handle(
-            InboundEvent(
-                channel="test",
-                chat_id="31",
-                user_id="31",
-                kind=EventKind.TEXT,
-                text="menu",
-                update_key="31",
-                language="vi",
-            )
-        )
+        replies = await Chat(engine, user_id="31").says("menu")
     finally:
         event.remove(Session, "after_flush", after_flush)
     assert replies and flushed == []

@@ -47,12 +47,12 @@ _SENDER = Direct(
 _ACCOUNT_KEYS = tuple(column.key for column in _ACCOUNT.columns)
 _CONVERSATION_KEYS = tuple(column.key for column in _CONVERSATION.columns)
 _NEW_ACCOUNT = Direct(
-    lambda _dialect: insert(ChannelAccount.__table__).returning(ChannelAccount.id),
-    columns=[c.key for c in ChannelAccount.__table__.columns if c.key != "id"],
+    lambda _dialect: insert(_ACCOUNT).returning(_ACCOUNT.c.id),
+    columns=[key for key in _ACCOUNT_KEYS if key != "id"],
 )
 _NEW_CONVERSATION = Direct(
-    lambda _dialect: insert(Conversation.__table__).returning(Conversation.id),
-    columns=[c.key for c in Conversation.__table__.columns if c.key != "id"],
+    lambda _dialect: insert(_CONVERSATION).returning(_CONVERSATION.c.id),
+    columns=[key for key in _CONVERSATION_KEYS if key != "id"],
 )
 _PERSON = (
     select(Person, RoleAssignment.role)
@@ -138,11 +138,11 @@ def _loaded(session: AsyncSession, model: type[Row], keys: tuple[str, ...], valu
     return row
 
 
-async def _added(session: AsyncSession, insert: Direct, row: Row) -> Row:
+async def _added(session: AsyncSession, statement: Direct, row: Row) -> Row:
     """The row inserted at once and kept in the session as if loaded: one statement on the
     driver's connection, where the ORM's unit of work cost a fifth of a new user's update."""
-    values = {key: getattr(row, key) for key in insert.columns}
-    row.id = (await insert.run(session, values)).scalar()
+    values = {key: getattr(row, key) for key in statement.columns}
+    row.id = (await statement.run(session, values)).scalar()
     make_transient_to_detached(row)
     session.add(row)
     return row

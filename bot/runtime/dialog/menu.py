@@ -80,9 +80,9 @@ class Menus:
         (a Zalo user's habit), done as with it. Tried last, where the words were otherwise not
         understood; authorised by the action as a button is."""
         words = turn.event.text.split()
-        for count in (1, 2):
-            typed = self.flows.typed_action(fold(" ".join(words[:count])).replace(" ", ""))
-            if len(words) >= count and typed is not None:
+        for count in range(1, min(2, len(words)) + 1):
+            typed = self.flows.typed_action(fold("".join(words[:count])))
+            if typed is not None:
                 args = " ".join(words[count:])
                 turn.event = replace(
                     turn.event, kind=EventKind.COMMAND, command=typed.command, args=args
