@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
@@ -112,6 +112,13 @@ class DialogEngine(Navigation, Menus):
                 if attempt == 2:
                     log.exception("conflict persisted on a %s event", event.channel)
                     return await self._apologise(event)
+            except DBAPIError as error:
+                # The connection was lost (the database restarted): nothing was committed, and
+                # the pool has let that connection go; again, on another.
+                if not error.connection_invalidated or attempt == 2:
+                    log.exception("failed to handle a %s %s event", event.channel, event.kind)
+                    return await self._apologise(event)
+                log.warning("lost the database connection on a %s event; again", event.channel)
             except Exception:
                 # The one error boundary per event: log without personal data, apologise.
                 log.exception("failed to handle a %s %s event", event.channel, event.kind)
