@@ -1,7 +1,8 @@
 """What one update costs: SQL statements, transactions, and round trips to another thread
 (aiosqlite's, and the loop's executor: aiohttp looks up netrc and proxies there for each request
-when trusting the environment), for the common updates, the whole inbound path counted (stored
-in the inbox, handled, replies sent and settled, cleared from the inbox).
+when trusting the environment) or, on PostgreSQL, to the server (each BEGIN, statement, COMMIT
+and check of a connection), for the common updates, the whole inbound path counted (stored in
+the inbox, handled, replies sent and settled, cleared from the inbox).
 
 The updates go through the running bot one at a time, so nothing else is counted with them; the
 fake Bot API runs in this process (it touches no database).
@@ -16,12 +17,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite.core
+import asyncpg.connection
+import asyncpg.prepared_stmt
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 import storage.direct
 from bot.runtime.app import BotApp, running_bot
-from storage.direct import run_inline
+from storage.direct import run_asyncpg, run_inline
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import telegram_settings
 
@@ -31,9 +34,12 @@ class Tally:
     statements: int = 0
     transactions: int = 0
     thread_trips: int = 0
+    server_trips: int = 0  # PostgreSQL's
 
     def line(self, name: str) -> str:
         trips = f"{self.thread_trips:3d} thread round trips"
+        if self.server_trips:
+            trips += f", {self.server_trips:3d} to the server"
         return (
             f"  {name:<34} {self.statements:3d} statements  {self.transactions:2d} transactions"
             f"  {trips}"
@@ -67,19 +73,67 @@ def counting() -> Iterator[Tally]:
         tally.statements += 1
         return await run_inline(*args)
 
+    async def direct_asyncpg(*args: Any) -> Any:
+        tally.statements += 1
+        return await run_asyncpg(*args)
+
     event.listen(Engine, "before_cursor_execute", statement)
     storage.direct.run_inline = direct  # type: ignore[assignment]
+    storage.direct.run_asyncpg = direct_asyncpg  # type: ignore[assignment]
     event.listen(Engine, "commit", commit)
     aiosqlite.core.Connection._execute = hop  # type: ignore[method-assign]
     asyncio.BaseEventLoop.run_in_executor = executor_hop  # type: ignore[method-assign]
+    with _server_trips(tally):
+        try:
+            yield tally
+        finally:
+            storage.direct.run_inline = run_inline
+            storage.direct.run_asyncpg = run_asyncpg
+            asyncio.BaseEventLoop.run_in_executor = in_executor  # type: ignore[method-assign]
+            aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
+            event.remove(Engine, "before_cursor_execute", statement)
+            event.remove(Engine, "commit", commit)
+
+
+# asyncpg's calls that wait for the server once each (a statement asyncpg has not prepared on
+# that connection yet waits twice: that is counted too, by `_prepare`).
+_ONE_TRIP = {
+    asyncpg.connection.Connection: (
+        "execute",
+        "executemany",
+        "fetch",
+        "fetchrow",
+        "fetchval",
+        "_prepare",
+    ),
+    asyncpg.prepared_stmt.PreparedStatement: ("fetch", "fetchrow", "fetchval", "executemany"),
+}
+
+
+@contextlib.contextmanager
+def _server_trips(tally: Tally) -> Iterator[None]:
+    """Counts asyncpg's round trips to PostgreSQL (its calls nest: only the outermost counts)."""
+    depth = [0]
+    saved = [(cls, name, getattr(cls, name)) for cls, names in _ONE_TRIP.items() for name in names]
+
+    def counted(method: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+        async def call(*args: Any, **kwargs: Any) -> Any:
+            tally.server_trips += depth[0] == 0
+            depth[0] += 1
+            try:
+                return await method(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for cls, name, method in saved:
+        setattr(cls, name, counted(method))
     try:
-        yield tally
+        yield
     finally:
-        storage.direct.run_inline = run_inline
-        asyncio.BaseEventLoop.run_in_executor = in_executor  # type: ignore[method-assign]
-        aiosqlite.core.Connection._execute = original  # type: ignore[method-assign]
-        event.remove(Engine, "before_cursor_execute", statement)
-        event.remove(Engine, "commit", commit)
+        for cls, name, method in saved:
+            setattr(cls, name, method)
 
 
 async def count_one(app: BotApp, update: dict[str, Any]) -> Tally:
