@@ -15,11 +15,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+import storage.direct
 from bot.runtime.dialog.engine import DialogEngine
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import ChannelAccount, Conversation, OutboxMessage, OutboxStatus, Priority
 from storage.repos.conversations import save_conversation
+from storage.repos.inbox import store_updates, waiting_updates
 from storage.repos.ledger import _RECORD, record_processed, was_processed
 from storage.repos.replies import queue_reply
 from storage.repos.senders import _NEW_ACCOUNT, load_sender
@@ -79,6 +81,40 @@ async def test_a_direct_statement_is_part_of_its_transaction(db: Database) -> No
         assert not await record_processed(session, channel="test", update_key="7", at=at)
     async with db.transaction() as session:
         assert await was_processed(session, channel="test", update_key="7")
+
+
+async def test_the_ledger_entry_takes_the_update_s_inbox_row_out_in_one_round_trip(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    at = utcnow()
+    async with db.transaction() as session:
+        stored = await store_updates(
+            session, channel="test", updates=[("9", "c9", {}), ("10", "c10", {})], at=at
+        )
+    first, second = (row_id for _, row_id, _, _ in stored)
+    statements: list[object] = []
+    original = storage.direct.run_asyncpg
+
+    async def counted(*args: Any) -> Any:
+        statements.append(args[1])
+        return await original(*args)
+
+    monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+    async with db.transaction() as session:
+        assert await record_processed(
+            session, channel="test", update_key="9", at=at, clearing=first
+        )
+    with pytest.raises(RuntimeError):  # a redelivery is rolled back, its row kept
+        async with db.transaction() as session:
+            assert not await record_processed(
+                session, channel="test", update_key="9", at=at, clearing=second
+            )
+            raise RuntimeError("a redelivery")
+    async with db.transaction() as session:
+        left = await waiting_updates(session, channel="test")
+    assert [row_id for row_id, *_ in left] == [second]
+    if db.engine.dialect.name == "postgresql":  # SQLite's two statements cost no round trip
+        assert len(statements) == 2  # one each time: the ledger's INSERT with the DELETE
 
 
 async def test_a_session_s_second_transaction_holds_its_direct_statements_too(

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.direct import Direct
-from storage.models import ProcessedUpdate
+from storage.models import InboxUpdate, ProcessedUpdate
+from storage.repos.inbox import remove_updates
 from storage.repos.outbox import insert_ignoring_duplicates_in
 
+_COLUMNS = ["channel", "update_key", "processed_at"]
 _RECORD = Direct(
     lambda dialect: insert_ignoring_duplicates_in(
         dialect, ProcessedUpdate.__table__, ["channel", "update_key"]
     ),
-    columns=["channel", "update_key", "processed_at"],
+    columns=_COLUMNS,
+)
+_INBOX = InboxUpdate.__table__
+# PostgreSQL runs a DELETE in a WITH of the INSERT: one round trip to the server for both.
+_RECORD_AND_CLEAR = Direct(
+    lambda dialect: insert_ignoring_duplicates_in(
+        dialect, ProcessedUpdate.__table__, ["channel", "update_key"]
+    ).add_cte(delete(_INBOX).where(_INBOX.c.id == bindparam("inbox_id")).cte("cleared")),
+    columns=_COLUMNS,
 )
 
 
@@ -25,16 +35,27 @@ async def was_processed(session: AsyncSession, *, channel: str, update_key: str)
 
 
 async def record_processed(
-    session: AsyncSession, *, channel: str, update_key: str, at: datetime
+    session: AsyncSession,
+    *,
+    channel: str,
+    update_key: str,
+    at: datetime,
+    clearing: int | None = None,
 ) -> bool:
-    """Add the update to the ledger; False if it is there already (a redelivery).
+    """Add the update to the ledger; False if it is there already (a redelivery). `clearing`:
+    the update's inbox row, removed in the same transaction (the caller rolls back a
+    redelivery's).
 
     One INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first
     transaction and then finds the row, without aborting ours.
     """
-    result = await _RECORD.run(
-        session, {"channel": channel, "update_key": update_key, "processed_at": at}
-    )
+    values = {"channel": channel, "update_key": update_key, "processed_at": at}
+    if clearing is not None and session.bind.dialect.name == "postgresql":
+        result = await _RECORD_AND_CLEAR.run(session, {**values, "inbox_id": clearing})
+        return bool(result.rowcount)
+    result = await _RECORD.run(session, values)
+    if clearing is not None:
+        await remove_updates(session, update_ids=[clearing])
     return bool(result.rowcount)
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
@@ -30,7 +31,7 @@ from bot.runtime.dialog.menu import Menus
 from bot.runtime.dialog.navigation import Navigation
 from bot.runtime.dialog.texts import NOT_UNDERSTOOD, STALE_BUTTON, help_text, unsupported_text
 from bot.runtime.dialog.turn import Turn
-from bot.runtime.inbox import in_hand
+from bot.runtime.inbox import InHand, in_hand
 from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database
@@ -133,12 +134,7 @@ class DialogEngine(Navigation, Menus):
 
     async def _handle_once(self, event: InboundEvent) -> list[QueuedReply]:
         async with self.db.transaction() as session:
-            if event.update_key and not await record_processed(
-                session, channel=event.channel, update_key=event.update_key, at=self.clock()
-            ):
-                raise DuplicateUpdate
-            if (inbox_row := in_hand.get()) is not None and not inbox_row.removed:
-                await remove_updates(session, update_ids=[inbox_row.update_id])
+            cleared = await self._record(session, event)
             turn = await load_turn(
                 session,
                 event,
@@ -150,8 +146,8 @@ class DialogEngine(Navigation, Menus):
             turn.conversation.updated_at = turn.now
             await save_conversation(session, turn.conversation)
             replies = await self._queue_replies(turn)
-        if inbox_row is not None:
-            inbox_row.removed = True
+        if cleared is not None:
+            cleared.removed = True
         # Committed: what this event queued for others goes now, as replies do.
         notices = queued_in(session)
         for channel, ids in notices.items():
@@ -159,6 +155,23 @@ class DialogEngine(Navigation, Menus):
         for channel in turn.queued - notices.keys():
             self.on_queued(channel)
         return replies
+
+    async def _record(self, session: AsyncSession, event: InboundEvent) -> InHand | None:
+        """Enter the update in the ledger (DuplicateUpdate if it is there already) and take
+        its inbox row out in the same transaction; returns the row taken out, if any."""
+        row = in_hand.get()
+        clearing = None if row is None or row.removed else row
+        if event.update_key and not await record_processed(
+            session,
+            channel=event.channel,
+            update_key=event.update_key,
+            at=self.clock(),
+            clearing=clearing and clearing.update_id,
+        ):
+            raise DuplicateUpdate
+        if clearing is not None and not event.update_key:
+            await remove_updates(session, update_ids=[clearing.update_id])
+        return clearing
 
     async def _dispatch(self, turn: Turn) -> None:
         if self._expired(turn):
