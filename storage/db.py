@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.pool import QueuePool
 
 from bot.places import Places
+from storage.group_commit import GroupedTransactions
 from storage.sqlite_inline import WAIT_FOR_LOCK_MS, InlineConnection, inline_creator
 
 POSTGRES_POOL_SIZE = 20
@@ -135,10 +136,15 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
 class Database:
     """The engine and its session factory, owned by the application and closed with it."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(self, url: str, *, group_commit: bool | None = None, **engine_kwargs: Any) -> None:
+        """`group_commit`: updates handled at the same time share a transaction (`grouped`);
+        by default on PostgreSQL, where a transaction costs two round trips to the server."""
         self.url = url
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = create_session_factory(self.engine)
+        if group_commit is None:
+            group_commit = not is_sqlite(url)
+        self._groups = GroupedTransactions(self.sessions) if group_commit else None
         # SQLite's one connection: the line for it is kept here, where a transaction that
         # frees others may go first (the pool's own line is first come, first served).
         one = isinstance(self.engine.pool, QueuePool) and self.engine.pool.size() == 1
@@ -164,6 +170,14 @@ class Database:
                 # cancellation (a fifth of an empty transaction): closing here gives back a
                 # connection that needs no reset (pool_reset_on_return), with no I/O to cancel.
                 await session.close()
+
+    def grouped(self) -> AbstractAsyncContextManager[AsyncSession]:
+        """An update's handling: in a transaction shared with the others handled meanwhile,
+        where group commit is on (storage/group_commit.py; it may raise GroupRolledBack, and
+        the update is then handled again on its own), else in one of its own."""
+        if self._groups is None:
+            return self.transaction()
+        return self._groups.transaction()
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -20,9 +20,10 @@ _OUTBOX = OutboxMessage.__table__
 _QUEUED_KEY = "queued_outbox_ids"
 
 
-def queued_in(session: AsyncSession) -> dict[str, list[int]]:
-    """The rows queued in this session, due now and not born claimed: ids by channel."""
-    return dict(session.info.get(_QUEUED_KEY, {}))
+def take_queued(session: AsyncSession) -> dict[str, list[int]]:
+    """The rows queued in this session since the last take, due now and not born claimed:
+    ids by channel."""
+    return dict(session.info.pop(_QUEUED_KEY, {}))
 
 
 def _remember(session: AsyncSession, channel: str, row_id: int) -> None:

@@ -35,11 +35,12 @@ from bot.runtime.inbox import InHand, in_hand
 from bot.sealed_messages import outbox_payload
 from storage.base import utcnow
 from storage.db import Database
+from storage.group_commit import GroupRolledBack
 from storage.models import Priority
 from storage.repos.conversations import save_conversation
 from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
-from storage.repos.outbox import queue_message, queued_in
+from storage.repos.outbox import queue_message, take_queued
 from storage.repos.replies import queue_reply
 
 # What flows take from the engine by name (handlers import them from here).
@@ -100,9 +101,12 @@ class DialogEngine(Navigation, Menus):
     async def handle(self, event: InboundEvent) -> list[QueuedReply]:
         """Process one event exactly once; returns the replies to send to its chat now."""
         event = clean_event(event)
+        grouped = True
         for attempt in range(3):
             try:
-                return await self._handle_once(event)
+                return await self._handle_once(event, grouped=grouped)
+            except GroupRolledBack:  # another update in its transaction failed: alone, again
+                grouped = False
             except DuplicateUpdate:
                 log.info("dropped a redelivered %s update", event.channel)
                 return []
@@ -132,8 +136,8 @@ class DialogEngine(Navigation, Menus):
                 session, channel=event.channel, update_key=event.update_key or ""
             )
 
-    async def _handle_once(self, event: InboundEvent) -> list[QueuedReply]:
-        async with self.db.transaction() as session:
+    async def _handle_once(self, event: InboundEvent, *, grouped: bool) -> list[QueuedReply]:
+        async with self.db.grouped() if grouped else self.db.transaction() as session:
             cleared = await self._record(session, event)
             turn = await load_turn(
                 session,
@@ -146,10 +150,10 @@ class DialogEngine(Navigation, Menus):
             turn.conversation.updated_at = turn.now
             await save_conversation(session, turn.conversation)
             replies = await self._queue_replies(turn)
+            notices = take_queued(session)  # this update's: the session may be shared
         if cleared is not None:
             cleared.removed = True
         # Committed: what this event queued for others goes now, as replies do.
-        notices = queued_in(session)
         for channel, ids in notices.items():
             self.send_now(channel, ids)
         for channel in turn.queued - notices.keys():
