@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.dialects.postgresql import asyncpg, psycopg2
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -23,7 +23,7 @@ from storage.models import ChannelAccount, Conversation, OutboxMessage, OutboxSt
 from storage.repos.conversations import save_conversation
 from storage.repos.inbox import store_updates, waiting_updates
 from storage.repos.ledger import _RECORD, record_processed, was_processed
-from storage.repos.replies import queue_reply
+from storage.repos.replies import queue_reply, save_and_queue_reply
 from storage.repos.senders import _NEW_ACCOUNT, load_sender
 from tests.conversation import Chat
 
@@ -225,6 +225,56 @@ async def test_a_conversation_changed_elsewhere_since_it_was_loaded_is_not_overw
             await save_conversation(session, conversation)
 
 
+_REPLY = {
+    "channel": "test",
+    "chat_id": "9",
+    "payload": {"text": "Chào bác"},
+    "is_group_chat": False,
+}
+
+
+async def test_the_conversation_and_its_first_reply_are_one_round_trip_on_postgresql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with db.transaction() as session:
+        await _sender(session, utcnow())
+    statements: list[object] = []
+    original = storage.direct.run_asyncpg
+
+    async def counted(*args: Any) -> Any:
+        statements.append(args[1])
+        return await original(*args)
+
+    until = utcnow() + timedelta(seconds=60)
+    async with db.transaction() as session:
+        _, conversation = await _sender(session, utcnow())
+        conversation.step = "category"
+        monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+        reply_id = await save_and_queue_reply(session, conversation, **_REPLY, claimed_until=until)
+    async with db.transaction() as session:
+        reply = await session.get(OutboxMessage, reply_id)
+        saved = await session.get(Conversation, conversation.id)
+    assert reply is not None and reply.payload == _REPLY["payload"] and reply.claimed_until == until
+    assert reply.status == OutboxStatus.SENDING and reply.created_at <= utcnow()
+    assert reply.next_attempt_at is not None
+    assert saved is not None and saved.step == "category" and saved.version == 2
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 1
+
+
+async def test_a_reply_is_not_queued_with_a_conversation_changed_elsewhere(db: Database) -> None:
+    async with db.transaction() as session:
+        await _sender(session, utcnow())
+    with pytest.raises(StaleDataError):
+        async with db.transaction() as session:
+            _, conversation = await _sender(session, utcnow())
+            await session.execute(text("UPDATE conversations SET version = version + 1"))
+            conversation.step = "category"
+            await save_and_queue_reply(session, conversation, **_REPLY, claimed_until=utcnow())
+    async with db.transaction() as session:
+        assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
 async def _sender(session: Any, now: Any) -> tuple[ChannelAccount, Conversation]:
     return await load_sender(
         session,
@@ -235,6 +285,34 @@ async def _sender(session: Any, now: Any) -> tuple[ChannelAccount, Conversation]
         language="vi",
         now=now,
     )
+
+
+async def test_a_new_user_s_account_and_conversation_are_one_round_trip_on_postgresql(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    statements: list[object] = []
+    original = storage.direct.run_asyncpg
+
+    async def counted(*args: Any) -> Any:
+        statements.append(args[1])
+        return await original(*args)
+
+    monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+    now = utcnow()
+    async with db.transaction() as session:
+        account, conversation = await _sender(session, now)
+        assert account.id is not None and conversation.id is not None
+    async with db.transaction() as session:
+        assert (await _sender(session, now))[0].id == account.id  # read back, not inserted again
+        stored = await session.get(Conversation, conversation.id)
+    assert stored is not None and (stored.channel, stored.chat_id, stored.user_id) == (
+        "test",
+        "9",
+        "9",
+    )
+    assert stored.data == {} and stored.history == [] and stored.version == 1
+    if db.engine.dialect.name == "postgresql":
+        assert len(statements) == 3  # the read and one INSERT for both; then the read again
 
 
 async def test_a_known_sender_is_read_as_the_orm_would_load_them_and_changes_still_kept(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, inspect, select, update
+from typing import Any
+
+from sqlalchemy import Update, bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import get_history, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
@@ -13,13 +15,21 @@ from storage.models import Conversation
 _KEPT = ("flow", "step", "data", "prompt", "history", "updated_at")
 _WHOSE = ("channel", "chat_id", "user_id")
 _TABLE = Conversation.__table__
-_SAVE = Direct(
-    lambda _dialect: (
+
+
+def save_statement() -> Update:
+    """The turn's conversation written, if still at the version loaded (`saving` its values)."""
+    return (
         update(_TABLE)
         .where(_TABLE.c.id == bindparam("row_id"), _TABLE.c.version == bindparam("was"))
-        .values(version=bindparam("now"), **{key: bindparam(f"new_{key}") for key in _KEPT})
+        .values(
+            version=bindparam("now", type_=_TABLE.c.version.type),
+            **{key: bindparam(f"new_{key}", type_=_TABLE.c[key].type) for key in _KEPT},
+        )
     )
-)
+
+
+SAVE = Direct(lambda _dialect: save_statement())
 
 
 async def save_conversation(session: AsyncSession, conversation: Conversation) -> None:
@@ -29,19 +39,28 @@ async def save_conversation(session: AsyncSession, conversation: Conversation) -
 
     The version check is the ORM's own (`version_id_col`): a conversation another process
     changed since it was loaded raises StaleDataError, and the engine runs the update again."""
+    if (values := saving(conversation)) is not None:
+        saved(session, conversation, (await SAVE.run(session, values)).rowcount)
+
+
+def saving(conversation: Conversation) -> dict[str, Any] | None:
+    """The values of `SAVE` for the turn's conversation; None if there is nothing to write,
+    or if it moved to another chat or person (the unit of work writes all of it then)."""
     state = inspect(conversation)
     if not state.persistent or not state.modified:
-        return
+        return None
     if any(get_history(conversation, key).has_changes() for key in _WHOSE):
-        return  # moved to another chat or person: the unit of work writes all of it
-    values = {f"new_{key}": getattr(conversation, key) for key in _KEPT}
+        return None
     was = conversation.version
-    outcome = await _SAVE.run(
-        session, {**values, "row_id": conversation.id, "was": was, "now": was + 1}
-    )
-    if outcome.rowcount != 1:
+    values = {f"new_{key}": getattr(conversation, key) for key in _KEPT}
+    return {**values, "row_id": conversation.id, "was": was, "now": was + 1}
+
+
+def saved(session: AsyncSession, conversation: Conversation, rowcount: int) -> None:
+    """After `SAVE` changed `rowcount` rows: none means another process changed it first."""
+    if rowcount != 1:
         raise StaleDataError("the conversation changed since it was loaded")
-    set_committed_value(conversation, "version", was + 1)
+    set_committed_value(conversation, "version", conversation.version + 1)
     # Written: out of the session, or its flush at the commit would go over it again.
     session.expunge(conversation)
 

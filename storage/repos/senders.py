@@ -54,6 +54,8 @@ _NEW_CONVERSATION = Direct(
     lambda _dialect: insert(_CONVERSATION).returning(_CONVERSATION.c.id),
     columns=[key for key in _CONVERSATION_KEYS if key != "id"],
 )
+# PostgreSQL inserts a new user's conversation with their account, in a WITH: one round trip.
+_NEW_ACCOUNT_AND_CONVERSATION = Direct(lambda _dialect: _account_and_conversation())
 _PERSON = (
     select(Person, RoleAssignment.role)
     .outerjoin(RoleAssignment, RoleAssignment.person_id == Person.id)
@@ -84,9 +86,8 @@ async def load_sender(
         if values[0] is not None:
             conversation = _loaded(session, Conversation, _CONVERSATION_KEYS, values)
     if account is None:
-        account = await _added(
+        return await _first_contact(
             session,
-            _NEW_ACCOUNT,
             ChannelAccount(
                 channel=channel,
                 external_user_id=user_id,
@@ -98,29 +99,52 @@ async def load_sender(
                 created_at=now,
                 last_seen_at=now,
             ),
+            _new_conversation(channel, chat_id, user_id, now),
         )
-    elif now - account.last_seen_at > LAST_SEEN_PRECISION:
+    if now - account.last_seen_at > LAST_SEEN_PRECISION:
         account.last_seen_at = now  # coarse on purpose: one write an hour, not one a message
     if account.blocked_at is not None:
         account.blocked_at = None
     if conversation is None:
         conversation = await _added(
-            session,
-            _NEW_CONVERSATION,
-            Conversation(
-                channel=channel,
-                chat_id=chat_id,
-                user_id=user_id,
-                flow=None,
-                step=None,
-                data={},
-                prompt=None,
-                history=[],
-                version=1,
-                updated_at=now,
-            ),
+            session, _NEW_CONVERSATION, _new_conversation(channel, chat_id, user_id, now)
         )
     return account, conversation
+
+
+async def _first_contact(
+    session: AsyncSession, account: ChannelAccount, conversation: Conversation
+) -> tuple[ChannelAccount, Conversation]:
+    """A new user's account and their conversation, inserted; on PostgreSQL in one statement
+    (the conversation's INSERT with the account's in its WITH), one round trip fewer."""
+    if session.bind.dialect.name != "postgresql":
+        return (
+            await _added(session, _NEW_ACCOUNT, account),
+            await _added(session, _NEW_CONVERSATION, conversation),
+        )
+    values = {f"a_{key}": getattr(account, key) for key in _NEW_ACCOUNT.columns}
+    values |= {f"c_{key}": getattr(conversation, key) for key in _NEW_CONVERSATION.columns}
+    outcome = await _NEW_ACCOUNT_AND_CONVERSATION.run(session, values)
+    account.id, conversation.id = outcome.rows[0]
+    for row in (account, conversation):
+        make_transient_to_detached(row)
+        session.add(row)
+    return account, conversation
+
+
+def _new_conversation(channel: str, chat_id: str, user_id: str, now: datetime) -> Conversation:
+    return Conversation(
+        channel=channel,
+        chat_id=chat_id,
+        user_id=user_id,
+        flow=None,
+        step=None,
+        data={},
+        prompt=None,
+        history=[],
+        version=1,
+        updated_at=now,
+    )
 
 
 Row = TypeVar("Row", ChannelAccount, Conversation)
@@ -146,6 +170,28 @@ async def _added(session: AsyncSession, statement: Direct, row: Row) -> Row:
     make_transient_to_detached(row)
     session.add(row)
     return row
+
+
+def _account_and_conversation() -> Any:
+    account = (
+        insert(_ACCOUNT)
+        .values(
+            {key: bindparam(f"a_{key}", type_=_ACCOUNT.c[key].type) for key in _NEW_ACCOUNT.columns}
+        )
+        .returning(_ACCOUNT.c.id)
+        .cte("new_account")
+    )
+    return (
+        insert(_CONVERSATION)
+        .values(
+            {
+                key: bindparam(f"c_{key}", type_=_CONVERSATION.c[key].type)
+                for key in _NEW_CONVERSATION.columns
+            }
+        )
+        .returning(select(account.c.id).scalar_subquery(), _CONVERSATION.c.id)
+        .add_cte(account)
+    )
 
 
 async def load_person(

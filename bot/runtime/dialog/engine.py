@@ -41,7 +41,7 @@ from storage.repos.conversations import save_conversation
 from storage.repos.inbox import remove_updates
 from storage.repos.ledger import record_processed, was_processed
 from storage.repos.outbox import queue_message, take_queued
-from storage.repos.replies import queue_reply
+from storage.repos.replies import queue_reply, save_and_queue_reply
 
 # What flows take from the engine by name (handlers import them from here).
 __all__ = [
@@ -148,8 +148,7 @@ class DialogEngine(Navigation, Menus):
             )
             await self._dispatch(turn)
             turn.conversation.updated_at = turn.now
-            await save_conversation(session, turn.conversation)
-            replies = await self._queue_replies(turn)
+            replies = await self._save_and_queue_replies(turn)
             notices = take_queued(session)  # this update's: the session may be shared
         if cleared is not None:
             cleared.removed = True
@@ -223,17 +222,24 @@ class DialogEngine(Navigation, Menus):
         only when asked for, so the group is not filled with menus."""
         return not turn.event.is_group or command in (Universal.MENU, Universal.START)
 
-    async def _queue_replies(self, turn: Turn) -> list[QueuedReply]:
+    async def _save_and_queue_replies(self, turn: Turn) -> list[QueuedReply]:
+        """The turn's conversation saved and its replies queued (the first with the save: on
+        PostgreSQL one statement)."""
+        if not turn.replies:
+            await save_conversation(turn.session, turn.conversation)
         queued = []
-        for message in turn.replies:
-            row_id = await queue_reply(
-                turn.session,
-                channel=turn.event.channel,
-                chat_id=turn.event.chat_id,
-                payload=outbox_payload(message, self.settings),
-                is_group_chat=turn.event.is_group,
-                claimed_until=turn.now + REPLY_LEASE,
-            )
+        for index, message in enumerate(turn.replies):
+            reply = {
+                "channel": turn.event.channel,
+                "chat_id": turn.event.chat_id,
+                "payload": outbox_payload(message, self.settings),
+                "is_group_chat": turn.event.is_group,
+                "claimed_until": turn.now + REPLY_LEASE,
+            }
+            if index == 0:
+                row_id = await save_and_queue_reply(turn.session, turn.conversation, **reply)
+            else:
+                row_id = await queue_reply(turn.session, **reply)
             queued.append(
                 QueuedReply(
                     row_id, turn.event.chat_id, turn.event.is_group, message, turn.account.language
