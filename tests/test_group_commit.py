@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings
 from bot.runtime.dialog.engine import DialogEngine
@@ -130,3 +131,33 @@ async def test_an_update_cancelled_while_waiting_its_turn_does_not_hold_the_othe
     release.set()
     await asyncio.wait_for(asyncio.gather(holder, kept), timeout=10)
     assert cancelled.cancelled()
+
+
+class _Deadlock(Exception):
+    """What the asyncpg adapter's error carries when PostgreSQL ended a deadlock."""
+
+    class driver_exception:  # the adapter's attribute
+        sqlstate = "40P01"
+
+
+async def test_a_transaction_undone_to_end_a_deadlock_is_run_again(
+    grouped_engine: DialogEngine,
+) -> None:
+    """Updates sharing a transaction hold their rows longer: two groups may each wait for a
+    row the other holds, and PostgreSQL then undoes one of them. That update is run again,
+    not answered with an apology."""
+    handle_once = grouped_engine._handle_once
+    undone: list[bool] = []
+
+    async def once_deadlocked(*args: Any, **kwargs: Any) -> Any:
+        if not undone:
+            undone.append(True)
+            raise DBAPIError("UPDATE conversations …", None, _Deadlock())
+        return await handle_once(*args, **kwargs)
+
+    grouped_engine._handle_once = once_deadlocked  # type: ignore[method-assign]
+    chat = Chat(grouped_engine, user_id="46")
+    await chat.says("menu")
+    assert undone
+    chat.sees("Báo tin")
+    chat.does_not_see("Xin lỗi")

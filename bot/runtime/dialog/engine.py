@@ -71,6 +71,15 @@ class QueuedReply:
     language: str = ""  # the reader's, for what a text-only channel adds (hints)
 
 
+# PostgreSQL's deadlock detected and serialization failure: the transaction may simply be rerun.
+_RERUN_STATES = {"40P01", "40001"}
+
+
+def _worth_again(error: DBAPIError) -> bool:
+    state = getattr(getattr(error.orig, "driver_exception", error.orig), "sqlstate", None)
+    return error.connection_invalidated or state in _RERUN_STATES
+
+
 class DuplicateUpdate(Exception):
     """This update was processed before (a redelivery)."""
 
@@ -118,12 +127,12 @@ class DialogEngine(Navigation, Menus):
                     log.exception("conflict persisted on a %s event", event.channel)
                     return await self._apologise(event)
             except DBAPIError as error:
-                # The connection was lost (the database restarted): nothing was committed, and
-                # the pool has let that connection go; again, on another.
-                if not error.connection_invalidated or attempt == 2:
+                # The connection was lost (the database restarted; the pool has let it go), or
+                # PostgreSQL undid this transaction to end a deadlock: nothing was kept; again.
+                if not _worth_again(error) or attempt == 2:
                     log.exception("failed to handle a %s %s event", event.channel, event.kind)
                     return await self._apologise(event)
-                log.warning("lost the database connection on a %s event; again", event.channel)
+                log.warning("a %s event's transaction was undone; again", event.channel)
             except Exception:
                 # The one error boundary per event: log without personal data, apologise.
                 log.exception("failed to handle a %s %s event", event.channel, event.kind)
