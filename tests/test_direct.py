@@ -30,6 +30,19 @@ from tests.conversation import Chat
 _OUTBOX = OutboxMessage.__table__
 
 
+def _count_round_trips(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The statements run on asyncpg from now on (each one round trip to PostgreSQL)."""
+    statements: list[object] = []
+    original = storage.direct.run_asyncpg
+
+    async def counted(*args: Any) -> Any:
+        statements.append(args[1])
+        return await original(*args)
+
+    monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+    return statements
+
+
 def _stored(row: Any) -> dict[str, Any]:
     """A row as the database keeps it, but for what differs between two rows by nature."""
     values = dict(row._mapping)
@@ -92,14 +105,7 @@ async def test_the_ledger_entry_takes_the_update_s_inbox_row_out_in_one_round_tr
             session, channel="test", updates=[("9", "c9", {}), ("10", "c10", {})], at=at
         )
     first, second = (row_id for _, row_id, _, _ in stored)
-    statements: list[object] = []
-    original = storage.direct.run_asyncpg
-
-    async def counted(*args: Any) -> Any:
-        statements.append(args[1])
-        return await original(*args)
-
-    monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+    statements = _count_round_trips(monkeypatch)
     async with db.transaction() as session:
         assert await record_processed(
             session, channel="test", update_key="9", at=at, clearing=first
@@ -238,18 +244,11 @@ async def test_the_conversation_and_its_first_reply_are_one_round_trip_on_postgr
 ) -> None:
     async with db.transaction() as session:
         await _sender(session, utcnow())
-    statements: list[object] = []
-    original = storage.direct.run_asyncpg
-
-    async def counted(*args: Any) -> Any:
-        statements.append(args[1])
-        return await original(*args)
-
     until = utcnow() + timedelta(seconds=60)
     async with db.transaction() as session:
         _, conversation = await _sender(session, utcnow())
         conversation.step = "category"
-        monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+        statements = _count_round_trips(monkeypatch)
         reply_id = await save_and_queue_reply(session, conversation, **_REPLY, claimed_until=until)
     async with db.transaction() as session:
         reply = await session.get(OutboxMessage, reply_id)
@@ -290,14 +289,7 @@ async def _sender(session: Any, now: Any) -> tuple[ChannelAccount, Conversation]
 async def test_a_new_user_s_account_and_conversation_are_one_round_trip_on_postgresql(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    statements: list[object] = []
-    original = storage.direct.run_asyncpg
-
-    async def counted(*args: Any) -> Any:
-        statements.append(args[1])
-        return await original(*args)
-
-    monkeypatch.setattr(storage.direct, "run_asyncpg", counted)
+    statements = _count_round_trips(monkeypatch)
     now = utcnow()
     async with db.transaction() as session:
         account, conversation = await _sender(session, now)
