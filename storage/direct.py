@@ -6,8 +6,9 @@ connection's machinery (the greenlet hop, the execution context, the result) was
 update's CPU in `make bench`. These statements are compiled once per dialect by SQLAlchemy, with
 its type conversions and Python-side defaults, and then run on the connection of the session's
 own transaction: same statement, same transaction, same commit. On SQLite that is the sqlite3
-connection on the loop (storage/sqlite_inline.py); on PostgreSQL, SQLAlchemy's DBAPI adapter
-for asyncpg, which begins the transaction, keeps the prepared statements and translates errors.
+connection on the loop (storage/sqlite_inline.py); on PostgreSQL, asyncpg's connection under
+SQLAlchemy's adapter, in the transaction the adapter begins, with its type codecs and asyncpg's
+own prepared statements, errors translated as the adapter does.
 
 Nothing pending in the session is flushed first (the session would autoflush): these
 statements touch tables no ORM object of a turn does, or write the turn's own account and

@@ -5,6 +5,7 @@ conversation written without the ORM's unit of work, conflicts still caught."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -217,20 +218,6 @@ async def test_a_conversation_moved_to_another_chat_is_left_to_the_unit_of_work(
     assert stored is not None and (stored.chat_id, stored.step) == ("-100777", "category")
 
 
-async def test_a_conversation_changed_elsewhere_since_it_was_loaded_is_not_overwritten(
-    db: Database,
-) -> None:
-    async with db.transaction() as session:
-        await _sender(session, utcnow())
-    with pytest.raises(StaleDataError):
-        async with db.transaction() as session:
-            _, conversation = await _sender(session, utcnow())
-            # Another process's turn, committed in between (unseen by this session's objects).
-            await session.execute(text("UPDATE conversations SET version = version + 1"))
-            conversation.step = "category"
-            await save_conversation(session, conversation)
-
-
 _REPLY = {
     "channel": "test",
     "chat_id": "9",
@@ -261,16 +248,28 @@ async def test_the_conversation_and_its_first_reply_are_one_round_trip_on_postgr
         assert len(statements) == 1
 
 
-async def test_a_reply_is_not_queued_with_a_conversation_changed_elsewhere(db: Database) -> None:
+async def _save_alone(session: Any, conversation: Conversation) -> None:
+    await save_conversation(session, conversation)
+
+
+async def _save_with_reply(session: Any, conversation: Conversation) -> None:
+    await save_and_queue_reply(session, conversation, **_REPLY, claimed_until=utcnow())
+
+
+@pytest.mark.parametrize("save", [_save_alone, _save_with_reply])
+async def test_a_conversation_changed_elsewhere_since_it_was_loaded_is_not_overwritten(
+    db: Database, save: Callable[[Any, Conversation], Awaitable[None]]
+) -> None:
     async with db.transaction() as session:
         await _sender(session, utcnow())
     with pytest.raises(StaleDataError):
         async with db.transaction() as session:
             _, conversation = await _sender(session, utcnow())
+            # Another process's turn, committed in between (unseen by this session's objects).
             await session.execute(text("UPDATE conversations SET version = version + 1"))
             conversation.step = "category"
-            await save_and_queue_reply(session, conversation, **_REPLY, claimed_until=utcnow())
-    async with db.transaction() as session:
+            await save(session, conversation)
+    async with db.transaction() as session:  # nor is a reply queued with it
         assert await session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 

@@ -9,7 +9,6 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.base import utcnow
 from storage.direct import Direct
 from storage.models import Conversation, OutboxMessage, OutboxStatus, Priority
 from storage.repos import conversations
@@ -25,7 +24,8 @@ _COLUMNS = [
     "claimed_until",
     "attempts",
 ]
-_DEFAULTED = ["next_attempt_at", "created_at"]  # the model's defaults: utcnow
+# Columns whose Python-side defaults the joined INSERT below runs itself.
+_DEFAULTED = [_OUTBOX.c.next_attempt_at, _OUTBOX.c.created_at]
 _QUEUE_REPLY = Direct(lambda _dialect: insert(_OUTBOX).returning(_OUTBOX.c.id), columns=_COLUMNS)
 # PostgreSQL saves the turn's conversation in a WITH of the reply's INSERT: one round trip, and
 # RETURNING says whether the conversation was still at its version (the row saved, or none).
@@ -38,7 +38,8 @@ def _saved_with_reply() -> Any:
     # The reply's values named here, not as the compiler's column keys: those would name the
     # conversation's columns of the same names too; and its times given (`_DEFAULTED`), as
     # SQLAlchemy runs no Python-side default for an INSERT with a WITH.
-    reply = {key: bindparam(key, type_=_OUTBOX.c[key].type) for key in _COLUMNS + _DEFAULTED}
+    named = [_OUTBOX.c[key] for key in _COLUMNS] + _DEFAULTED
+    reply = {column.key: bindparam(column.key, type_=column.type) for column in named}
     return insert(_OUTBOX).values(reply).returning(_OUTBOX.c.id, count).add_cte(saved)
 
 
@@ -51,8 +52,8 @@ async def save_and_queue_reply(
     if values is None or session.bind.dialect.name != "postgresql":
         await conversations.save_conversation(session, conversation)
         return await queue_reply(session, **reply)
-    now = utcnow()
-    defaulted = dict.fromkeys(_DEFAULTED, now)
+    # The model's own defaults, as SQLAlchemy runs them (a no-argument callable, wrapped).
+    defaulted = {column.key: column.default.arg(None) for column in _DEFAULTED}
     outcome = await _SAVE_AND_QUEUE.run(session, {**values, **_reply_values(**reply), **defaulted})
     reply_id, rowcount = outcome.rows[0]
     conversations.saved(session, conversation, rowcount)

@@ -178,7 +178,7 @@ class DialogEngine(Navigation, Menus):
             channel=event.channel,
             update_key=event.update_key,
             at=self.clock(),
-            clearing=clearing and clearing.update_id,
+            clearing=None if clearing is None else clearing.update_id,
         ):
             raise DuplicateUpdate
         if clearing is not None and not event.update_key:
