@@ -171,6 +171,26 @@ class Database:
                 # connection that needs no reset (pool_reset_on_return), with no I/O to cancel.
                 await session.close()
 
+    @asynccontextmanager
+    async def autocommit(self, *, first: bool = False) -> AsyncIterator[AsyncSession]:
+        """For statements that need no transaction around them, each kept as it runs (a batch
+        written in one statement, or statements that may each be kept alone).
+
+        On PostgreSQL without BEGIN and COMMIT, each their own round trip: storing an update
+        in the inbox, or marking a reply sent, is one round trip instead of three. On SQLite
+        a transaction (`transaction(first=...)`), which costs no round trip there."""
+        if is_sqlite(self.url):
+            async with self.transaction(first=first) as session:
+                yield session
+            return
+        async with self.engine.connect() as connection:
+            await connection.execution_options(isolation_level="AUTOCOMMIT")
+            session = self.sessions(bind=connection)
+            try:
+                yield session
+            finally:
+                await session.close()
+
     def grouped(self) -> AbstractAsyncContextManager[AsyncSession]:
         """An update's handling: in a transaction shared with the others handled meanwhile,
         where group commit is on (storage/group_commit.py; it may raise GroupRolledBack, and

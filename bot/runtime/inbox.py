@@ -98,8 +98,8 @@ class Inbox:
         Returns once they are stored: the caller may then tell the messenger they arrived. The
         tasks returned end when each update has been handled (or has failed, to be retried).
         Updates that arrive together (a webhook's concurrent posts) are stored together, in one
-        transaction (group commit): on SQLite's one writer, a transaction each was the webhook's
-        bottleneck.
+        INSERT (group commit): on SQLite's one writer, a transaction each was the webhook's
+        bottleneck. On PostgreSQL that INSERT is kept as it runs, with no BEGIN and COMMIT.
         """
         arrival: Arrival = asyncio.get_running_loop().create_future()
         self._arriving.append((updates, arrival))
@@ -109,15 +109,15 @@ class Inbox:
         return await arrival
 
     async def _store_waiting(self, own: Arrival) -> None:
-        """Store every waiting caller's updates in one transaction; start them in arrival
+        """Store every waiting caller's updates in one INSERT; start them in arrival
         order (a chat's order holds) and give each caller its own tasks.
 
         The batch is taken once the database connection is ours: what arrives while we wait
-        for it (SQLite has one, busy with the updates being handled) joins this commit.
+        for it (SQLite has one, busy with the updates being handled) joins this INSERT.
         """
         batch: list[tuple[Sequence[Received], Arrival]] = []
         try:
-            async with self.db.transaction() as session:
+            async with self.db.autocommit() as session:
                 await session.connection()
                 await asyncio.sleep(0)  # posts read meanwhile join (PostgreSQL connects at once)
                 batch, self._arriving = self._arriving, []

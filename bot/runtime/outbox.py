@@ -278,24 +278,30 @@ class OutboxWorker:
         writer, a transaction per message was the bottleneck of replies and fan-outs alike.
         """
         self._unsettled.extend(sent)
-        self._unsettled_buttons.extend(buttons)
+        if self.cipher is not None:  # without it, no typed forms are kept
+            self._unsettled_buttons.extend(buttons)
         async with self._settle_lock:
-            if not self._unsettled:
+            if not self._unsettled and not self._unsettled_buttons:
                 return  # committed by whoever held the lock before us
             batch: list[tuple[int, str | None]] = []
             kept: list[tuple[str, Buttons]] = []
+            # Kept buttons are read and written in one transaction; marks alone need none:
+            # each is kept as it runs, one round trip to PostgreSQL instead of three.
+            with_buttons = bool(self._unsettled_buttons)
+            settling = self.db.transaction if with_buttons else self.db.autocommit
             try:
                 # First in line for the connection: a mark frees its send's place in flight.
-                async with self.db.transaction(first=True) as session:
+                async with settling(first=True) as session:
                     # Taken once the connection is ours: sends that finish while we wait for it
                     # (SQLite has one, busy with updates being handled) join this commit.
                     await session.connection()
                     await asyncio.sleep(0)  # answers already here settle with this one
                     batch, self._unsettled = self._unsettled, []
-                    kept, self._unsettled_buttons = self._unsettled_buttons, []
                     await mark_all_sent(session, sent=batch, at=self.clock())
-                    # The outbox row forgets its buttons: their typed forms are read here.
-                    if kept and self.cipher is not None:
+                    # The outbox row forgets its buttons: their typed forms are read here. Those
+                    # of sends that finished meanwhile wait for their own caller's transaction.
+                    if with_buttons and self.cipher is not None:
+                        kept, self._unsettled_buttons = self._unsettled_buttons, []
                         await remember_notice_buttons(
                             session,
                             self.cipher,
