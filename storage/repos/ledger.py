@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,13 +22,37 @@ _RECORD = Direct(
     columns=_COLUMNS,
 )
 _INBOX = InboxUpdate.__table__
-# PostgreSQL runs a DELETE in a WITH of the INSERT: one round trip to the server for both.
-_RECORD_AND_CLEAR = Direct(
-    lambda dialect: insert_ignoring_duplicates_in(
-        dialect, ProcessedUpdate.__table__, ["channel", "update_key"]
-    ).add_cte(delete(_INBOX).where(_INBOX.c.id == bindparam("inbox_id")).cte("cleared")),
-    columns=_COLUMNS,
-)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What an update's handling enters first: the update in the ledger (`update_key`; none
+    for an event without one) and its inbox row taken out (`inbox_id`, if it came from there)."""
+
+    channel: str
+    update_key: str
+    at: datetime
+    inbox_id: int | None = None
+
+
+def entering() -> Any:
+    """PostgreSQL's INSERT of an entry, its values named as `Entry`'s, RETURNING a row only if
+    the update was not in the ledger yet: for a WITH (storage/repos/senders.py)."""
+    table = ProcessedUpdate.__table__
+    return (
+        insert_ignoring_duplicates_in("postgresql", table, ["channel", "update_key"])
+        .values(
+            channel=bindparam("channel", type_=table.c.channel.type),
+            update_key=bindparam("update_key", type_=table.c.update_key.type),
+            processed_at=bindparam("at", type_=table.c.processed_at.type),
+        )
+        .returning(table.c.channel)
+    )
+
+
+def clearing() -> Any:
+    """PostgreSQL's DELETE of an entry's inbox row, for a WITH."""
+    return delete(_INBOX).where(_INBOX.c.id == bindparam("inbox_id", type_=_INBOX.c.id.type))
 
 
 async def was_processed(session: AsyncSession, *, channel: str, update_key: str) -> bool:
@@ -34,28 +60,28 @@ async def was_processed(session: AsyncSession, *, channel: str, update_key: str)
     return found is not None
 
 
+async def enter(session: AsyncSession, entry: Entry) -> bool:
+    """The update entered in the ledger and its inbox row taken out; False, with nothing
+    entered, if it was in the ledger already (a redelivery: the caller rolls back)."""
+    if entry.update_key and not await record_processed(
+        session, channel=entry.channel, update_key=entry.update_key, at=entry.at
+    ):
+        return False
+    if entry.inbox_id is not None:
+        await remove_updates(session, update_ids=[entry.inbox_id])
+    return True
+
+
 async def record_processed(
-    session: AsyncSession,
-    *,
-    channel: str,
-    update_key: str,
-    at: datetime,
-    clearing: int | None = None,
+    session: AsyncSession, *, channel: str, update_key: str, at: datetime
 ) -> bool:
-    """Add the update to the ledger; False if it is there already (a redelivery). `clearing`:
-    the update's inbox row, removed in the same transaction (the caller rolls back a
-    redelivery's).
+    """Add the update to the ledger; False if it is there already (a redelivery).
 
     One INSERT … ON CONFLICT DO NOTHING: a concurrent duplicate waits for the first
     transaction and then finds the row, without aborting ours.
     """
     values = {"channel": channel, "update_key": update_key, "processed_at": at}
-    if clearing is not None and session.bind.dialect.name == "postgresql":
-        result = await _RECORD_AND_CLEAR.run(session, {**values, "inbox_id": clearing})
-        return bool(result.rowcount)
     result = await _RECORD.run(session, values)
-    if clearing is not None:
-        await remove_updates(session, update_ids=[clearing])
     return bool(result.rowcount)
 
 

@@ -14,7 +14,6 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.exc import DBAPIError, IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.config import Settings
@@ -38,8 +37,7 @@ from storage.db import Database
 from storage.group_commit import GroupRolledBack
 from storage.models import Priority
 from storage.repos.conversations import save_conversation
-from storage.repos.inbox import remove_updates
-from storage.repos.ledger import record_processed, was_processed
+from storage.repos.ledger import Entry, record_processed, was_processed
 from storage.repos.outbox import queue_message, take_queued
 from storage.repos.replies import queue_reply, save_and_queue_reply
 
@@ -147,20 +145,24 @@ class DialogEngine(Navigation, Menus):
 
     async def _handle_once(self, event: InboundEvent, *, grouped: bool) -> list[QueuedReply]:
         async with self.db.grouped() if grouped else self.db.transaction() as session:
-            cleared = await self._record(session, event)
+            row = in_hand.get()
+            clearing = None if row is None or row.removed else row
             turn = await load_turn(
                 session,
                 event,
                 settings=self.settings,
                 now=self.clock(),
                 capabilities=self.messengers.of(event.channel),
+                entry=self._entry(event, clearing),
             )
+            if turn is None:
+                raise DuplicateUpdate
             await self._dispatch(turn)
             turn.conversation.updated_at = turn.now
             replies = await self._save_and_queue_replies(turn)
             notices = take_queued(session)  # this update's: the session may be shared
-        if cleared is not None:
-            cleared.removed = True
+        if clearing is not None:
+            clearing.removed = True
         # Committed: what this event queued for others goes now, as replies do.
         for channel, ids in notices.items():
             self.send_now(channel, ids)
@@ -168,22 +170,17 @@ class DialogEngine(Navigation, Menus):
             self.on_queued(channel)
         return replies
 
-    async def _record(self, session: AsyncSession, event: InboundEvent) -> InHand | None:
-        """Enter the update in the ledger (DuplicateUpdate if it is there already) and take
-        its inbox row out in the same transaction; returns the row taken out, if any."""
-        row = in_hand.get()
-        clearing = None if row is None or row.removed else row
-        if event.update_key and not await record_processed(
-            session,
+    def _entry(self, event: InboundEvent, clearing: InHand | None) -> Entry | None:
+        """What the update's handling enters first, in its transaction: the update in the
+        ledger (DuplicateUpdate if it is there already), and its inbox row taken out."""
+        if not event.update_key and clearing is None:
+            return None
+        return Entry(
             channel=event.channel,
-            update_key=event.update_key,
+            update_key=event.update_key or "",
             at=self.clock(),
-            clearing=None if clearing is None else clearing.update_id,
-        ):
-            raise DuplicateUpdate
-        if clearing is not None and not event.update_key:
-            await remove_updates(session, update_ids=[clearing.update_id])
-        return clearing
+            inbox_id=None if clearing is None else clearing.update_id,
+        )
 
     async def _dispatch(self, turn: Turn) -> None:
         if self._expired(turn):

@@ -11,6 +11,7 @@ from bot.i18n import Translator, pick_locale
 from bot.messages import InboundEvent
 from bot.messengers import Capabilities
 from bot.runtime.dialog.turn import Turn
+from storage.repos.ledger import Entry
 from storage.repos.senders import load_person, load_sender
 
 # Not a role anyone is given: everyone the bot keeps something about has it (a member, or a
@@ -25,10 +26,12 @@ async def load_turn(
     settings: Settings,
     now: datetime,
     capabilities: Capabilities,
-) -> Turn:
+    entry: Entry | None = None,
+) -> Turn | None:
     """The turn of one event: its sender's account and conversation (created on first
-    contact), person and roles, in the account's language."""
-    account, conversation = await load_sender(
+    contact), person and roles, in the account's language, once its `entry` is made (the
+    ledger, the inbox); None if the update was in the ledger already (a redelivery)."""
+    sender = await load_sender(
         session,
         channel=event.channel,
         user_id=event.user_id,
@@ -36,7 +39,11 @@ async def load_turn(
         private_chat_id=event.user_id if event.is_group else event.chat_id,
         language=pick_locale(event.language, settings.bot_locale),
         now=now,
+        entry=entry,
     )
+    if sender is None:
+        return None
+    account, conversation = sender
     person, roles = await load_person(session, account.person_id)
     return Turn(
         event=event,
