@@ -54,10 +54,10 @@ async def test_sent_messages_are_marked_in_one_round_trip(db: Database) -> None:
     clock, sender = Clock(), RecordingSender()
     worker = make_worker(db, sender, clock)
     ids = [await queue(db, clock, chat, "Chào bác") for chat in ("41", "42", "43", "44")]
-    await worker._settle([(ids[0], "m0")])  # the statement prepared on the connection
+    await worker.marks.settle([(ids[0], "m0")])  # the statement prepared on the connection
 
     with counting() as tally:
-        await worker._settle([(ids[1], "m1"), (ids[2], "m2")])
+        await worker.marks.settle([(ids[1], "m1"), (ids[2], "m2")])
 
     assert tally.server_trips == 1
     for row_id, external in zip(ids[:3], ("m0", "m1", "m2"), strict=True):
@@ -84,14 +84,14 @@ async def test_a_notice_s_buttons_sent_while_marks_settle_without_them_are_still
     @contextlib.asynccontextmanager
     async def notice_ends_meanwhile(**kwargs: Any) -> AsyncIterator[Any]:
         # The reply's settle chose no transaction; now the notice's send ends.
-        settle = worker._settle([(notice, "n")], [("42", buttons)])
+        settle = worker.marks.settle([(notice, "n")], [("42", buttons)])
         notice_settled.append(asyncio.create_task(settle))
         await asyncio.sleep(0)
         async with autocommit(**kwargs) as session:
             yield session
 
     db.autocommit = notice_ends_meanwhile  # type: ignore[method-assign]
-    await worker._settle([(reply, "r")])
+    await worker.marks.settle([(reply, "r")])
     db.autocommit = autocommit  # type: ignore[method-assign]
     await notice_settled[0]
 

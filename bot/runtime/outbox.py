@@ -24,14 +24,13 @@ from bot.runtime.dialog.engine import QueuedReply
 from bot.runtime.dialog.flows import ACTION_PREFIX
 from bot.runtime.outbox_outcomes import Outcomes
 from bot.runtime.pacing import ChannelResting, Pacer, PacerStopped
+from bot.runtime.sent_marks import SentMarks
 from bot.sealed_messages import open_payload
 from storage.base import utcnow
 from storage.db import Database
 from storage.models import OutboxMessage, Priority
-from storage.repos.notices import Buttons, remember_notice_buttons
 from storage.repos.outbox import (
     claim_messages,
-    mark_all_sent,
     mark_failed,
     mark_retry,
     next_due_at,
@@ -94,9 +93,7 @@ class OutboxWorker:
         self.max_per_chat = max_per_chat
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
-        self._unsettled: list[tuple[int, str | None]] = []
-        self._unsettled_buttons: list[tuple[str, Buttons]] = []  # (chat id, a notice's buttons)
-        self._settle_lock = asyncio.Lock()
+        self.marks = SentMarks(db, self.channel, clock, cipher)
         self._running = False
         self._prefetched: asyncio.Task[list[Delivery]] | None = None
         self._sending_now: set[asyncio.Task[None]] = set()
@@ -130,6 +127,7 @@ class OutboxWorker:
         """Returns once what `send_soon` was given is sent (or left for a pass)."""
         while self._sending_now:
             await asyncio.wait(set(self._sending_now))
+        await self.marks.done()
 
     def stop(self) -> None:
         self._stopping.set()
@@ -195,7 +193,7 @@ class OutboxWorker:
         if prefetch:
             self._prefetched = asyncio.create_task(self._claim())
         await asyncio.gather(*(self._send_chat(items) for items in by_chat.values()))
-        await self._settle([])  # any marks a failed commit left behind
+        await self.marks.settle([])  # any marks a failed commit left behind
 
     def _per_chat(self, is_group: bool) -> int:
         rules = self.pacer.rules
@@ -268,55 +266,6 @@ class OutboxWorker:
                 await self.outcomes.postpone([later.id for later in items[index + 1 :]])
                 return
 
-    async def _settle(
-        self, sent: list[tuple[int, str | None]], buttons: Sequence[tuple[str, Buttons]] = ()
-    ) -> None:
-        """Mark messages sent; returns once they are committed (or kept for the next try).
-
-        Sends that finish together settle together (group commit): whoever takes the lock
-        commits everything waiting, so the others find theirs done. On SQLite, with its one
-        writer, a transaction per message was the bottleneck of replies and fan-outs alike.
-        """
-        self._unsettled.extend(sent)
-        if self.cipher is not None:  # without it, no typed forms are kept
-            self._unsettled_buttons.extend(buttons)
-        async with self._settle_lock:
-            if not self._unsettled and not self._unsettled_buttons:
-                return  # committed by whoever held the lock before us
-            batch: list[tuple[int, str | None]] = []
-            kept: list[tuple[str, Buttons]] = []
-            # Kept buttons are read and written in one transaction; marks alone need none:
-            # each is kept as it runs, one round trip to PostgreSQL instead of three.
-            with_buttons = bool(self._unsettled_buttons)
-            settling = self.db.transaction if with_buttons else self.db.autocommit
-            try:
-                # First in line for the connection: a mark frees its send's place in flight.
-                async with settling(first=True) as session:
-                    # Taken once the connection is ours: sends that finish while we wait for it
-                    # (SQLite has one, busy with updates being handled) join this commit.
-                    await session.connection()
-                    await asyncio.sleep(0)  # answers already here settle with this one
-                    batch, self._unsettled = self._unsettled, []
-                    await mark_all_sent(session, sent=batch, at=self.clock())
-                    # The outbox row forgets its buttons: their typed forms are read here. Those
-                    # of sends that finished meanwhile wait for their own caller's transaction.
-                    if with_buttons and self.cipher is not None:
-                        kept, self._unsettled_buttons = self._unsettled_buttons, []
-                        await remember_notice_buttons(
-                            session,
-                            self.cipher,
-                            channel=self.channel,
-                            sent=kept,
-                            now=self.clock(),
-                        )
-            except BaseException as exc:
-                self._unsettled[:0] = batch  # the next one to take the lock tries again
-                self._unsettled_buttons[:0] = kept
-                if not isinstance(exc, Exception):
-                    raise
-                # Sent is sent: not retried (that would send it twice), marked at the next try.
-                log.warning("could not mark %d message(s) sent: %s", len(batch), type(exc).__name__)
-
     async def _send_one(self, item: Delivery, *, replying: bool) -> tuple[bool, str | None]:
         """(True, messenger id) when sent; (False, None) when it must wait for a retry;
         (False, "") when it will never go, so nothing behind it should wait for it."""
@@ -332,7 +281,7 @@ class OutboxWorker:
                 actions = [
                     (c.key, c.label) for c in message.choices if c.key.startswith(ACTION_PREFIX)
                 ]
-                await self._settle(
+                await self.marks.settle(
                     [(item.id, external_id)], [(item.chat_id, actions)] if actions else ()
                 )
                 return True, external_id
