@@ -73,15 +73,26 @@ class SentMarks:
             self._settler = None
 
     async def _commit_one_batch(self) -> None:
-        """What waits now, in one commit; what comes meanwhile waits for the next."""
-        committed, self._committed = self._committed, None
-        batch, self._sent = self._sent, []
-        kept, self._buttons = self._buttons, []
-        # Kept buttons are read and written in a transaction; marks alone need none, each kept
-        # as it runs: one round trip to PostgreSQL instead of three.
-        settling = self.db.transaction if kept else self.db.autocommit
+        """What waits once the connection is ours, in one commit; what comes later waits for
+        the next. Kept buttons are read and written in a transaction; marks alone need none,
+        each kept as it runs: one round trip to PostgreSQL instead of three."""
+        with_buttons = bool(self._buttons)
+        settling = self.db.transaction if with_buttons else self.db.autocommit
+        committed: asyncio.Future[None] | None = None
+        batch: list[Sent] = []
+        kept: list[tuple[str, Buttons]] = []
         try:
             async with settling(first=True) as session:  # first in line: it ends sends' turns
+                # Taken once the connection is ours: sends that finish while we wait for it
+                # (SQLite has one, busy with updates being handled) join this commit.
+                await session.connection()
+                await asyncio.sleep(0)
+                if with_buttons or not self._buttons:
+                    committed, self._committed = self._committed, None
+                # else buttons came meanwhile: everyone waiting waits for the next batch, theirs
+                batch, self._sent = self._sent, []
+                if with_buttons:
+                    kept, self._buttons = self._buttons, []
                 await mark_all_sent(session, sent=batch, at=self.clock())
                 if kept and self.cipher is not None:
                     await remember_notice_buttons(
