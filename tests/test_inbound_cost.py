@@ -20,6 +20,7 @@ from bot.config import Settings
 from bot.runtime import app as app_module
 from bot.runtime.app import startup_frozen
 from bot.runtime.channels.telegram_http import AiohttpRequest
+from tests.conftest import POSTGRES_URL
 from tests.fakes.telegram_api import FakeTelegramAPI
 from tests.telegram_harness import bot_running, telegram_settings
 
@@ -106,6 +107,29 @@ async def test_an_update_s_whole_path_runs_few_statements(
         assert tally.statements <= statements, (name, tally)
         assert tally.transactions <= transactions, (name, tally)
         assert tally.thread_trips == 0, (name, tally)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="round trips to a server: PostgreSQL's")
+async def test_an_update_s_whole_path_makes_few_round_trips_to_postgresql(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """From stored to settled, each BEGIN, statement, COMMIT and check of a connection: on
+    PostgreSQL the round trips are the cost. Raise these bounds only knowingly."""
+    monkeypatch.setattr(app_module, "build_scheduler", lambda *_a, **_k: AsyncIOScheduler())
+    assert POSTGRES_URL is not None
+    counted = dict(await common_updates(POSTGRES_URL))
+
+    bounds = {
+        # Stored (1); BEGIN, the arrival, the save with the reply, COMMIT (4); marked (1).
+        'a new user\'s "menu"': 6,
+        "a menu button pressed": 10,  # two replies; the drafts read for the menu's entries
+        "a tip step (the commune typed)": 12,
+        "a tip step (the category typed)": 9,
+    }
+    for name, trips in bounds.items():
+        # A statement's first use on a connection is prepared first, one round trip more: the
+        # pool may have opened another connection meanwhile (the outbox worker's).
+        assert counted[name].server_trips <= trips + 1, (name, counted[name])
 
 
 def test_the_full_collections_skip_what_was_made_to_start_while_the_bot_serves() -> None:
