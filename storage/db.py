@@ -140,10 +140,11 @@ class Database:
         """`group_commit`: updates handled at the same time share a transaction (`grouped`);
         by default on PostgreSQL, where a transaction costs two round trips to the server."""
         self.url = url
+        self._sqlite = is_sqlite(url)
         self.engine = create_engine(url, **engine_kwargs)
         self.sessions = create_session_factory(self.engine)
         if group_commit is None:
-            group_commit = not is_sqlite(url)
+            group_commit = not self._sqlite
         self._groups = GroupedTransactions(self.sessions) if group_commit else None
         # SQLite's one connection: the line for it is kept here, where a transaction that
         # frees others may go first (the pool's own line is first come, first served).
@@ -179,7 +180,7 @@ class Database:
         On PostgreSQL without BEGIN and COMMIT, each their own round trip: storing an update
         in the inbox, or marking a reply sent, is one round trip instead of three. On SQLite
         a transaction (`transaction(first=...)`), which costs no round trip there."""
-        if is_sqlite(self.url):
+        if self._sqlite:
             async with self.transaction(first=first) as session:
                 yield session
             return
